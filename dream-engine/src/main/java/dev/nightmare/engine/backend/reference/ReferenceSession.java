@@ -1,0 +1,292 @@
+package dev.nightmare.engine.backend.reference;
+
+import dev.nightmare.engine.backend.Backend;
+import dev.nightmare.engine.backend.DreamSession;
+import dev.nightmare.engine.backend.Jitter;
+import dev.nightmare.engine.backend.LayerStack;
+import dev.nightmare.engine.backend.SessionOptions;
+import dev.nightmare.engine.backend.SessionStats;
+import dev.nightmare.engine.backend.Tensor;
+import dev.nightmare.engine.image.ImageOps;
+import dev.nightmare.engine.model.ConvolutionalSpec;
+import dev.nightmare.engine.model.ConvolutionalWeights;
+import dev.nightmare.engine.model.LayerSpec;
+import dev.nightmare.engine.model.MaxpoolSpec;
+import dev.nightmare.engine.model.Model;
+import dev.nightmare.engine.model.Shape;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The reference session: every step in plain Java on heap arrays, written to be obviously right. */
+final class ReferenceSession implements DreamSession {
+    private record StackKey(int layer, int width, int height) {}
+
+    private final ReferenceBackend backend;
+    private final Model model;
+    private final SessionOptions options;
+    private final Parallel parallel;
+    private final Map<StackKey, ReferenceStack> stacks = new HashMap<>();
+    private long skippedSteps;
+    private double lastMagnitude = Double.NaN;
+
+    ReferenceSession(ReferenceBackend backend, Model model, SessionOptions options, Parallel parallel) {
+        this.backend = backend;
+        this.model = model;
+        this.options = options;
+        this.parallel = parallel;
+    }
+
+    @Override
+    public Model model() {
+        return model;
+    }
+
+    @Override
+    public Backend backend() {
+        return backend;
+    }
+
+    private static ArrayTensor array(Tensor t) {
+        return (ArrayTensor) t;
+    }
+
+    @Override
+    public Tensor allocate(Shape shape) {
+        return new ArrayTensor(shape);
+    }
+
+    @Override
+    public void write(Tensor tensor, float[] chw) {
+        float[] data = array(tensor).data;
+        checkLength(chw.length, data.length);
+        System.arraycopy(chw, 0, data, 0, data.length);
+    }
+
+    @Override
+    public void read(Tensor tensor, float[] chw) {
+        float[] data = array(tensor).data;
+        checkLength(chw.length, data.length);
+        System.arraycopy(data, 0, chw, 0, data.length);
+    }
+
+    private static void checkLength(int host, int device) {
+        if (host != device) {
+            throw new IllegalArgumentException("host array has " + host + " floats, tensor has " + device);
+        }
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        write(dst, array(src).data);
+    }
+
+    @Override
+    public LayerStack stack(int targetLayer, int width, int height) {
+        return stacks.computeIfAbsent(
+                new StackKey(targetLayer, width, height),
+                k -> new ReferenceStack(model.spec(), targetLayer, width, height));
+    }
+
+    @Override
+    public void jitter(Tensor image, Jitter jitter, LayerStack stack) {
+        ArrayTensor im = array(image);
+        ReferenceStack s = (ReferenceStack) stack;
+        Shape is = im.shape();
+        int w = is.width(), h = is.height(), c = is.channels();
+        float[] cropped = new float[w * h * c];
+        ImageOps.crop(im.data, c, w, h, jitter.dx(), jitter.dy(), cropped, w, h);
+        int ws = s.inputShape.width(), hs = s.inputShape.height();
+        ImageOps.resize(cropped, c, w, h, s.input.data, ws, hs, new float[ws * h * c]);
+        if (jitter.flip()) {
+            ImageOps.flip(s.input.data, c, ws, hs);
+        }
+    }
+
+    @Override
+    public void forward(LayerStack stack) {
+        ReferenceStack s = (ReferenceStack) stack;
+        for (int i = 0; i <= s.targetLayer; i++) {
+            LayerSpec layer = model.spec().layer(i);
+            Shape in = s.layerInputShape(i);
+            Shape out = s.shapes.get(i);
+            float[] x = s.layerInput(i);
+            switch (layer) {
+                case ConvolutionalSpec conv -> {
+                    ConvolutionalWeights w = model.convolutional(i);
+                    ReferenceLayers.convolve(x, in, w.kernels(), conv, s.preActivations[i], out, parallel);
+                    ReferenceLayers.biasAndActivate(s.preActivations[i], s.outputs[i].data, out, w, conv.activation());
+                }
+                case MaxpoolSpec pool -> ReferenceLayers.maxpool(x, in, pool, s.outputs[i].data, s.argmax[i], out);
+                default ->
+                    throw new IllegalStateException("layer " + i + " [" + layer.type() + "] has no forward here");
+            }
+        }
+    }
+
+    @Override
+    public void thresholdGradient(LayerStack stack, float thresh) {
+        ReferenceStack s = (ReferenceStack) stack;
+        float[] out = s.output().data;
+        float[] grad = s.outputGradient.data;
+        float mean = mean(out);
+        float variance = variance(out, mean);
+        // darknet calculate_loss: mean + thresh·sqrt(var), compared in double.
+        double threshold = mean + thresh * Math.sqrt(variance);
+        for (int i = 0; i < out.length; i++) {
+            grad[i] = out[i] > threshold ? out[i] : 0f;
+        }
+    }
+
+    @Override
+    public void backward(LayerStack stack) {
+        ReferenceStack s = (ReferenceStack) stack;
+        System.arraycopy(s.outputGradient.data, 0, s.deltas[s.targetLayer], 0, s.deltas[s.targetLayer].length);
+        for (int i = s.targetLayer; i >= 0; i--) {
+            LayerSpec layer = model.spec().layer(i);
+            float[] delta = s.deltas[i];
+            float[] inputDelta = i == 0 ? s.inputGradient.data : s.deltas[i - 1];
+            switch (layer) {
+                case ConvolutionalSpec conv -> {
+                    ConvolutionalWeights w = model.convolutional(i);
+                    ReferenceLayers.activationAndBatchNormBackward(
+                            delta,
+                            s.outputs[i].data,
+                            s.preActivations[i],
+                            s.shapes.get(i),
+                            w,
+                            conv.activation(),
+                            options.batchNormGradient());
+                    ReferenceLayers.convolveBackwardData(
+                            delta, s.shapes.get(i), w.kernels(), conv, inputDelta, s.layerInputShape(i), parallel);
+                }
+                case MaxpoolSpec pool -> ReferenceLayers.maxpoolBackward(delta, s.argmax[i], inputDelta);
+                default ->
+                    throw new IllegalStateException("layer " + i + " [" + layer.type() + "] has no backward here");
+            }
+        }
+    }
+
+    @Override
+    public void unjitter(LayerStack stack, Jitter jitter, Tensor imageGradient) {
+        ReferenceStack s = (ReferenceStack) stack;
+        ArrayTensor out = array(imageGradient);
+        int ws = s.inputShape.width(), hs = s.inputShape.height(), c = s.inputShape.channels();
+        int w = out.shape().width(), h = out.shape().height();
+        if (jitter.flip()) {
+            ImageOps.flip(s.inputGradient.data, c, ws, hs);
+        }
+        float[] resized = new float[w * h * c];
+        ImageOps.resize(s.inputGradient.data, c, ws, hs, resized, w, h, new float[w * hs * c]);
+        ImageOps.crop(resized, c, w, h, -jitter.dx(), -jitter.dy(), out.data, w, h);
+    }
+
+    @Override
+    public void ascend(Tensor image, Tensor imageGradient, float rate, boolean normalize) {
+        float[] im = array(image).data;
+        float[] d = array(imageGradient).data;
+        for (int i = 0; i < d.length; i++) {
+            d[i] += 0.1f * (0.5f - im[i]);
+        }
+        if (normalize) {
+            float mu = mean(d);
+            float sigma = (float) Math.sqrt(variance(d, mu));
+            if (sigma == 0) {
+                skippedSteps++;
+                return;
+            }
+            for (int i = 0; i < d.length; i++) {
+                d[i] = (d[i] - mu) / sigma;
+            }
+        }
+        for (int i = 0; i < d.length; i++) {
+            im[i] = Math.clamp(im[i] + rate * d[i], 0f, 1f);
+        }
+    }
+
+    @Override
+    public void reconstructionGradient(LayerStack stack, Tensor features) {
+        ReferenceStack s = (ReferenceStack) stack;
+        float[] f = array(features).data;
+        float[] out = s.output().data;
+        float[] grad = s.outputGradient.data;
+        for (int i = 0; i < grad.length; i++) {
+            grad[i] = f[i] - out[i];
+        }
+    }
+
+    @Override
+    public void momentumStep(Tensor image, Tensor update, LayerStack stack, float rate, float momentum) {
+        float[] r = array(image).data;
+        float[] u = array(update).data;
+        float[] d = ((ReferenceStack) stack).inputGradient.data;
+        double squares = 0;
+        for (int i = 0; i < r.length; i++) {
+            u[i] += d[i];
+            r[i] += rate * u[i];
+            u[i] *= momentum;
+            r[i] = Math.clamp(r[i], 0f, 1f);
+            squares += (double) d[i] * d[i];
+        }
+        lastMagnitude = Math.sqrt(squares);
+    }
+
+    @Override
+    public void rotate(Tensor image, float radians) {
+        ArrayTensor im = array(image);
+        Shape s = im.shape();
+        float[] out = new float[im.data.length];
+        ImageOps.rotate(im.data, s.channels(), s.width(), s.height(), radians, out);
+        System.arraycopy(out, 0, im.data, 0, out.length);
+    }
+
+    @Override
+    public void zoom(Tensor image, float zoom) {
+        ArrayTensor im = array(image);
+        Shape s = im.shape();
+        ImageOps.ZoomWindow win = ImageOps.ZoomWindow.of(s.width(), s.height(), zoom);
+        float[] cropped = new float[win.width() * win.height() * s.channels()];
+        ImageOps.crop(
+                im.data, s.channels(), s.width(), s.height(), win.dx(), win.dy(), cropped, win.width(), win.height());
+        ImageOps.resize(
+                cropped,
+                s.channels(),
+                win.width(),
+                win.height(),
+                im.data,
+                s.width(),
+                s.height(),
+                new float[s.width() * win.height() * s.channels()]);
+    }
+
+    @Override
+    public SessionStats takeStats() {
+        SessionStats stats = new SessionStats(skippedSteps, lastMagnitude);
+        skippedSteps = 0;
+        lastMagnitude = Double.NaN;
+        return stats;
+    }
+
+    @Override
+    public void close() {
+        stacks.clear();
+    }
+
+    /** Mean in double, rounded to float (darknet's mean_array is a float sum; any order is within tolerance). */
+    static float mean(float[] a) {
+        double sum = 0;
+        for (float v : a) {
+            sum += v;
+        }
+        return (float) (sum / a.length);
+    }
+
+    /** Population variance about a float mean (darknet variance_array), accumulated in double. */
+    static float variance(float[] a, float mean) {
+        double sum = 0;
+        for (float v : a) {
+            float d = v - mean;
+            sum += d * d;
+        }
+        return (float) (sum / a.length);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.nightmare.engine.image;
+
+/**
+ * darknet's image operations ({@code image.c}) on planar float data, written to reproduce its
+ * float32 arithmetic: scale factors and sampling coordinates are computed exactly as darknet does,
+ * because they decide which source pixels are used. These are the reference implementations every
+ * backend is checked against.
+ */
+public final class ImageOps {
+    private ImageOps() {}
+
+    /**
+     * darknet {@code resize_image}: separable bilinear with corners aligned, horizontal pass first
+     * into a (w × srcH) buffer, then vertical. The last column copies the source's last column; the
+     * last row takes only the (1−dy) term.
+     */
+    public static void resize(
+            float[] src, int channels, int srcW, int srcH, float[] dst, int dstW, int dstH, float[] part) {
+        float wScale = (float) (srcW - 1) / (dstW - 1);
+        float hScale = (float) (srcH - 1) / (dstH - 1);
+        for (int k = 0; k < channels; k++) {
+            for (int r = 0; r < srcH; r++) {
+                int srcRow = (k * srcH + r) * srcW;
+                int partRow = (k * srcH + r) * dstW;
+                for (int c = 0; c < dstW; c++) {
+                    float val;
+                    if (c == dstW - 1 || srcW == 1) {
+                        val = src[srcRow + srcW - 1];
+                    } else {
+                        float sx = c * wScale;
+                        int ix = (int) sx;
+                        float dx = sx - ix;
+                        val = (1 - dx) * src[srcRow + ix] + dx * src[srcRow + ix + 1];
+                    }
+                    part[partRow + c] = val;
+                }
+            }
+        }
+        for (int k = 0; k < channels; k++) {
+            for (int r = 0; r < dstH; r++) {
+                // darknet leaves h_scale NaN for a 1-row target; row 0 of the source is what it means.
+                float sy = dstH == 1 ? 0 : r * hScale;
+                int iy = (int) sy;
+                float dy = sy - iy;
+                int dstRow = (k * dstH + r) * dstW;
+                int partRow = (k * srcH + iy) * dstW;
+                for (int c = 0; c < dstW; c++) {
+                    dst[dstRow + c] = (1 - dy) * part[partRow + c];
+                }
+                if (r == dstH - 1 || srcH == 1) {
+                    continue;
+                }
+                int nextRow = partRow + dstW;
+                for (int c = 0; c < dstW; c++) {
+                    dst[dstRow + c] += dy * part[nextRow + c];
+                }
+            }
+        }
+    }
+
+    public static Image resize(Image im, int width, int height) {
+        Image out = Image.blank(width, height, im.channels());
+        resize(
+                im.data(),
+                im.channels(),
+                im.width(),
+                im.height(),
+                out.data(),
+                width,
+                height,
+                new float[width * im.height() * im.channels()]);
+        return out;
+    }
+
+    /** darknet {@code crop_image}: out(x, y) = in(clamp(x+dx), clamp(y+dy)), edge replication. */
+    public static void crop(float[] src, int channels, int srcW, int srcH, int dx, int dy, float[] dst, int w, int h) {
+        for (int k = 0; k < channels; k++) {
+            for (int j = 0; j < h; j++) {
+                int r = Math.clamp(j + dy, 0, srcH - 1);
+                int srcRow = (k * srcH + r) * srcW;
+                int dstRow = (k * h + j) * w;
+                for (int i = 0; i < w; i++) {
+                    dst[dstRow + i] = src[srcRow + Math.clamp(i + dx, 0, srcW - 1)];
+                }
+            }
+        }
+    }
+
+    public static Image crop(Image im, int dx, int dy, int width, int height) {
+        Image out = Image.blank(width, height, im.channels());
+        crop(im.data(), im.channels(), im.width(), im.height(), dx, dy, out.data(), width, height);
+        return out;
+    }
+
+    /** darknet {@code flip_image}: horizontal mirror, in place. */
+    public static void flip(float[] data, int channels, int w, int h) {
+        for (int row = 0; row < channels * h; row++) {
+            int base = row * w;
+            for (int j = 0; j < w / 2; j++) {
+                float swap = data[base + w - j - 1];
+                data[base + w - j - 1] = data[base + j];
+                data[base + j] = swap;
+            }
+        }
+    }
+
+    /**
+     * darknet {@code rotate_image}: rotation by {@code rad} about (w/2., h/2.), bilinear, taps
+     * outside the image are 0 (black corners). Coordinates are computed in double and stored to
+     * float as darknet's {@code cos(rad)·(x−cx)} does.
+     */
+    public static void rotate(float[] src, int channels, int w, int h, float rad, float[] dst) {
+        float cx = w / 2f;
+        float cy = h / 2f;
+        double cos = Math.cos(rad);
+        double sin = Math.sin(rad);
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    float rx = (float) (cos * (x - cx) - sin * (y - cy) + cx);
+                    float ry = (float) (sin * (x - cx) + cos * (y - cy) + cy);
+                    dst[(c * h + y) * w + x] = bilinear(src, w, h, c, rx, ry);
+                }
+            }
+        }
+    }
+
+    public static Image rotate(Image im, float rad) {
+        Image out = Image.blank(im.width(), im.height(), im.channels());
+        rotate(im.data(), im.channels(), im.width(), im.height(), rad, out.data());
+        return out;
+    }
+
+    /** darknet {@code bilinear_interpolate} with {@code get_pixel_extend} (0 outside). */
+    static float bilinear(float[] im, int w, int h, int c, float x, float y) {
+        int ix = (int) Math.floor(x);
+        int iy = (int) Math.floor(y);
+        float dx = x - ix;
+        float dy = y - iy;
+        return (1 - dy) * (1 - dx) * pixel(im, w, h, c, ix, iy)
+                + dy * (1 - dx) * pixel(im, w, h, c, ix, iy + 1)
+                + (1 - dy) * dx * pixel(im, w, h, c, ix + 1, iy)
+                + dy * dx * pixel(im, w, h, c, ix + 1, iy + 1);
+    }
+
+    private static float pixel(float[] im, int w, int h, int c, int x, int y) {
+        if (x < 0 || x >= w || y < 0 || y >= h) {
+            return 0;
+        }
+        return im[(c * h + y) * w + x];
+    }
+
+    /** The centre crop darknet takes for {@code -zoom} (nightmare.c, after each round). */
+    public record ZoomWindow(int dx, int dy, int width, int height) {
+        /** Offsets in double, sizes in float, both truncated, as darknet's expressions are. */
+        public static ZoomWindow of(int w, int h, float zoom) {
+            int dx = (int) (w * (1. - zoom) / 2.);
+            int dy = (int) (h * (1. - zoom) / 2.);
+            return new ZoomWindow(dx, dy, (int) (w * zoom), (int) (h * zoom));
+        }
+    }
+
+    /** Zoom as darknet applies it between rounds: centre crop of zoom·size, resized back. */
+    public static Image zoom(Image im, float zoom) {
+        ZoomWindow win = ZoomWindow.of(im.width(), im.height(), zoom);
+        return resize(crop(im, win.dx(), win.dy(), win.width(), win.height()), im.width(), im.height());
+    }
+
+    /**
+     * darknet {@code letterbox_image}: fit inside w×h keeping the aspect ratio, pasted centred on a
+     * canvas of 0.5 (reconstruct mode).
+     */
+    public static Image letterbox(Image im, int w, int h) {
+        int newW;
+        int newH;
+        if ((float) w / im.width() < (float) h / im.height()) {
+            newW = w;
+            newH = (im.height() * w) / im.width();
+        } else {
+            newH = h;
+            newW = (im.width() * h) / im.height();
+        }
+        Image resized = resize(im, newW, newH);
+        Image boxed = Image.blank(w, h, im.channels());
+        java.util.Arrays.fill(boxed.data(), 0.5f);
+        int ox = (w - newW) / 2;
+        int oy = (h - newH) / 2;
+        for (int k = 0; k < im.channels(); k++) {
+            for (int y = 0; y < newH; y++) {
+                for (int x = 0; x < newW; x++) {
+                    boxed.set(x + ox, y + oy, k, resized.get(x, y, k));
+                }
+            }
+        }
+        return boxed;
+    }
+}
