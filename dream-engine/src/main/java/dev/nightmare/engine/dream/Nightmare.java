@@ -40,8 +40,7 @@ public final class Nightmare {
                 options.randomMode(),
                 options.seed(),
                 model.name(),
-                model.cfgSha256(),
-                model.weightsSha256());
+                model.sha256());
     }
 
     /**
