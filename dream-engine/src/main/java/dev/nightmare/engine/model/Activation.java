@@ -23,7 +23,8 @@ public enum Activation {
         return switch (this) {
             case LINEAR -> x;
             case RELU -> x > 0 ? x : 0;
-            case LEAKY -> x > 0 ? x : 0.1f * x;
+            // darknet leaky_activate: .1*x is evaluated in double, then stored to float.
+            case LEAKY -> x > 0 ? x : (float) (0.1 * x);
         };
     }
 
