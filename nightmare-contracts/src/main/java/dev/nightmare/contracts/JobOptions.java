@@ -1,0 +1,206 @@
+package dev.nightmare.contracts;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.nightmare.engine.dream.NightmareOptions;
+import dev.nightmare.engine.image.ImageCodec;
+import dev.nightmare.engine.random.RandomMode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The options of one nightmare job, as clients post them and as {@code request.json} and the
+ * request message carry them: darknet's options (same names and defaults as its command line, see
+ * {@link NightmareOptions}) plus the model name, seed, rng mode, output format and {@code maxSide}.
+ * A null field means "darknet's default"; {@link #resolve} fills every default, and messages carry
+ * only resolved options, so a worker never needs to know a default.
+ *
+ * @param model the model-store's model name
+ * @param layer darknet's LAYER (0-based, maxpools count)
+ * @param rounds rounds, one image each
+ * @param iters iterations per round
+ * @param range layers LAYER + r − range/2, r in [0, range)
+ * @param octaves octaves drawn per iteration
+ * @param rate step size
+ * @param thresh amplification threshold in standard deviations
+ * @param zoom between-rounds zoom
+ * @param rotate between-rounds rotation in radians
+ * @param norm standardise the update ({@code -norm 1})
+ * @param reconstruct feature-inversion mode
+ * @param momentum reconstruct mode's momentum
+ * @param seed the random seed; recorded in the run info so the run reproduces
+ * @param rng {@code seeded} (default) or {@code darknet} (glibc {@code rand()}, as darknet draws)
+ * @param format round images as {@code jpg} (darknet's quality 80, default) or {@code png}
+ * @param maxSide inputs whose longer side exceeds this are downscaled before the run; null: none
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobOptions(
+        String model,
+        Integer layer,
+        Integer rounds,
+        Integer iters,
+        Integer range,
+        Integer octaves,
+        Float rate,
+        Float thresh,
+        Float zoom,
+        Float rotate,
+        Boolean norm,
+        Boolean reconstruct,
+        Float momentum,
+        Long seed,
+        String rng,
+        String format,
+        Integer maxSide) {
+
+    /** Largest {@code maxSide}: beyond it a downscale limit would not limit anything useful. */
+    public static final int MAX_SIDE_LIMIT = 16_384;
+
+    /** Model names as the model-store accepts them; also keeps them safe in URLs and logs. */
+    public static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    /** The default output format: darknet saves JPEG. */
+    public static final String DEFAULT_FORMAT = "jpg";
+
+    /** The default rng mode. */
+    public static final String DEFAULT_RNG = "seeded";
+
+    /**
+     * These options with every absent field set to darknet's default, {@code seed} to {@code
+     * seedIfAbsent} and {@code maxSide} to {@code maxSideIfAbsent} (which may be null).
+     */
+    public JobOptions resolve(long seedIfAbsent, Integer maxSideIfAbsent) {
+        NightmareOptions d = NightmareOptions.builder(0).build();
+        return new JobOptions(
+                model,
+                layer,
+                or(rounds, d.rounds()),
+                or(iters, d.iters()),
+                or(range, d.range()),
+                or(octaves, d.octaves()),
+                or(rate, d.rate()),
+                or(thresh, d.thresh()),
+                or(zoom, d.zoom()),
+                or(rotate, d.rotateRadians()),
+                or(norm, d.normalize()),
+                or(reconstruct, d.reconstruct()),
+                or(momentum, d.momentum()),
+                or(seed, seedIfAbsent),
+                rng == null ? DEFAULT_RNG : rng.toLowerCase(Locale.ROOT),
+                format == null ? DEFAULT_FORMAT : normaliseFormat(format),
+                maxSide == null ? maxSideIfAbsent : maxSide);
+    }
+
+    /** True when no field that has a default is absent ({@code maxSide} may stay null). */
+    @JsonIgnore
+    public boolean isResolved() {
+        return model != null
+                && layer != null
+                && rounds != null
+                && iters != null
+                && range != null
+                && octaves != null
+                && rate != null
+                && thresh != null
+                && zoom != null
+                && rotate != null
+                && norm != null
+                && reconstruct != null
+                && momentum != null
+                && seed != null
+                && rng != null
+                && format != null;
+    }
+
+    /**
+     * What is wrong with the fields the engine does not check (model name, layer present, rng,
+     * format, maxSide), one problem per field; the engine's {@code Nightmare.problems} checks the
+     * rest against the model and image.
+     */
+    public List<FieldProblem> problems() {
+        List<FieldProblem> problems = new ArrayList<>();
+        if (model == null || model.isBlank()) {
+            problems.add(new FieldProblem("model", "model is required; list the models with GET /v1/models"));
+        } else if (!MODEL_NAME.matcher(model).matches()) {
+            problems.add(new FieldProblem(
+                    "model", "model '" + model + "' is not a model name; expected letters, digits, '.', '_', '-'"));
+        }
+        if (layer == null) {
+            problems.add(new FieldProblem("layer", "layer is required (darknet's LAYER, 0-based)"));
+        }
+        if (rng != null && !rng.equalsIgnoreCase("seeded") && !rng.equalsIgnoreCase("darknet")) {
+            problems.add(new FieldProblem("rng", "rng '" + rng + "' is unknown; expected seeded or darknet"));
+        }
+        if (format != null) {
+            try {
+                normaliseFormat(format);
+            } catch (IllegalArgumentException e) {
+                problems.add(new FieldProblem("format", "format '" + format + "' is unknown; expected jpg or png"));
+            }
+        }
+        if (maxSide != null && (maxSide < 1 || maxSide > MAX_SIDE_LIMIT)) {
+            problems.add(new FieldProblem(
+                    "maxSide", "maxSide is " + maxSide + "; expected an integer from 1 to " + MAX_SIDE_LIMIT));
+        }
+        return problems;
+    }
+
+    /** The engine's options; needs {@link #isResolved() resolved} options. */
+    public NightmareOptions toEngine() {
+        if (!isResolved()) {
+            throw new IllegalStateException("options are not resolved: " + this);
+        }
+        return NightmareOptions.builder(layer)
+                .rounds(rounds)
+                .iters(iters)
+                .range(range)
+                .octaves(octaves)
+                .rate(rate)
+                .thresh(thresh)
+                .zoom(zoom)
+                .rotate(rotate)
+                .normalize(norm)
+                .reconstruct(reconstruct)
+                .momentum(momentum)
+                .random(RandomMode.fromName(rng), seed)
+                .build();
+    }
+
+    /** Resolved options for the engine's options, as a worker or the CLI would describe a run. */
+    public static JobOptions fromEngine(String model, NightmareOptions o, String format, Integer maxSide) {
+        return new JobOptions(
+                model,
+                o.layer(),
+                o.rounds(),
+                o.iters(),
+                o.range(),
+                o.octaves(),
+                o.rate(),
+                o.thresh(),
+                o.zoom(),
+                o.rotateRadians(),
+                o.normalize(),
+                o.reconstruct(),
+                o.momentum(),
+                o.seed(),
+                o.randomMode().cliName(),
+                normaliseFormat(format),
+                maxSide);
+    }
+
+    /** The round images' codec format. */
+    @JsonIgnore
+    public ImageCodec.Format imageFormat() {
+        return ImageCodec.Format.fromName(format == null ? DEFAULT_FORMAT : format);
+    }
+
+    private static String normaliseFormat(String format) {
+        return ImageCodec.Format.fromName(format).extension();
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+}

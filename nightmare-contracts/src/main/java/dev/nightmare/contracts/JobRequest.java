@@ -1,0 +1,80 @@
+package dev.nightmare.contracts;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One accepted nightmare job: the message on {@link Topics#REQUESTS} (keyed by {@link #jobId})
+ * and, byte for byte the same JSON, {@code jobs/{id}/request.json}, written once by the gateway
+ * before it publishes. Small: the input image is in S3 at {@link #inputKey}, never in the message.
+ *
+ * @param schemaVersion {@link #SCHEMA_VERSION}; a reader refuses any other
+ * @param jobId the job id ({@link JobIds#isValid})
+ * @param owner the owner: the hashed API-key id ({@link JobIds#owner}), never the key
+ * @param options resolved options ({@link JobOptions#isResolved()}), the model name included
+ * @param modelSha256 the model version the job was accepted with; the worker runs exactly it
+ * @param inputKey the input PNG ({@link JobKeys#input}), already downscaled to {@code maxSide}
+ * @param inputWidth the stored input's width in pixels
+ * @param inputHeight the stored input's height in pixels
+ * @param createdAt when the gateway accepted the job
+ * @param deadline after this instant the job is not worth running: a worker that has not finished
+ *     by then fails it with a message (null: the worker's own time limit only)
+ * @param callbackUrl the chat-bot's webhook (already checked against the allow-list), or null;
+ *     workers ignore it: the gateway delivers webhooks
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobRequest(
+        int schemaVersion,
+        String jobId,
+        String owner,
+        JobOptions options,
+        String modelSha256,
+        String inputKey,
+        int inputWidth,
+        int inputHeight,
+        Instant createdAt,
+        Instant deadline,
+        String callbackUrl) {
+
+    public static final int SCHEMA_VERSION = 1;
+
+    @JsonIgnore
+    public String model() {
+        return options.model();
+    }
+
+    /** Contract violations, one line each; empty when the request may run. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (!JobIds.isValid(jobId)) {
+            problems.add("jobId '" + jobId + "' is not a job id (32 lower-case hex digits)");
+        }
+        if (owner == null || owner.isBlank()) {
+            problems.add("owner is missing");
+        }
+        if (options == null) {
+            problems.add("options are missing");
+        } else {
+            if (!options.isResolved()) {
+                problems.add("options are not resolved (a default is missing): " + options);
+            }
+            options.problems().forEach(p -> problems.add(p.message()));
+        }
+        if (modelSha256 == null || !modelSha256.matches("[0-9a-f]{64}")) {
+            problems.add("modelSha256 '" + modelSha256 + "' is not a SHA-256 (64 lower-case hex digits)");
+        }
+        if (jobId != null && JobIds.isValid(jobId) && !JobKeys.input(jobId).equals(inputKey)) {
+            problems.add("inputKey '" + inputKey + "' is not " + JobKeys.input(jobId));
+        }
+        if (inputWidth < 1 || inputHeight < 1) {
+            problems.add("input size " + inputWidth + "×" + inputHeight + " is not positive");
+        }
+        if (createdAt == null) {
+            problems.add("createdAt is missing");
+        }
+        return problems;
+    }
+}
