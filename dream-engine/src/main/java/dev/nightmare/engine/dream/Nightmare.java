@@ -75,11 +75,11 @@ public final class Nightmare {
             int highest = options.layer() + options.range() - 1 - options.range() / 2;
             if (lowest < 0 || highest > last) {
                 String which = options.range() > 1
-                        ? "with range " + options.range() + " the layers " + lowest + ".." + highest
-                        : "layer " + options.layer();
+                        ? "with range " + options.range() + " the layers " + lowest + ".." + highest + " fall"
+                        : "layer " + options.layer() + " is";
                 problems.add(new OptionException(
                         options.range() > 1 && options.layer() >= 0 && options.layer() <= last ? "range" : "layer",
-                        which + " fall outside " + spec.source() + "'s targetable layers 0.." + last));
+                        which + " outside " + spec.source() + "'s targetable layers 0.." + last));
                 return problems;
             }
             for (int octave = 0; octave < options.octaves() && problems.isEmpty(); octave++) {
@@ -107,7 +107,8 @@ public final class Nightmare {
         try {
             spec.outputShapes(w, h, layer);
         } catch (ShapeException e) {
-            problems.add(new OptionException(option, e.getMessage()));
+            String where = option.equals("octaves") ? "at a working size of " + w + "×" + h + ", " : "";
+            problems.add(new OptionException(option, where + e.getMessage()));
         }
     }
 

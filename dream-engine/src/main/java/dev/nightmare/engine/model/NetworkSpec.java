@@ -221,7 +221,7 @@ public final class NetworkSpec {
         Shape in = new Shape(channels, height, width);
         if (in.isEmpty()) {
             throw new ShapeException(
-                    "a working image of " + width + "×" + height + " is empty; it must be at least 1×1");
+                    "a working image of " + width + "×" + height + " is empty; use a larger image or fewer octaves");
         }
         for (int i = 0; i <= lastLayer; i++) {
             LayerSpec layer = layers.get(i);

@@ -1,0 +1,94 @@
+package dev.nightmare.engine.cfg;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nightmare.engine.model.Activation;
+import dev.nightmare.engine.model.AvgpoolSpec;
+import dev.nightmare.engine.model.ConvolutionalSpec;
+import dev.nightmare.engine.model.MaxpoolSpec;
+import dev.nightmare.engine.model.NetworkSpec;
+import dev.nightmare.engine.model.Shape;
+import dev.nightmare.engine.model.ShapeException;
+import dev.nightmare.engine.model.SoftmaxSpec;
+import dev.nightmare.engine.testing.Shared;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NetworkSpecTest {
+    @Test
+    void parsesVggConvWithItsLayerTable() throws IOException {
+        NetworkSpec vgg = NetworkSpec.read(Shared.models().resolve("vgg-conv.cfg"), w -> {});
+        assertThat(vgg.size()).isEqualTo(18);
+        assertThat(vgg.layer(10)).isEqualTo(new ConvolutionalSpec(512, 3, 1, 1, false, Activation.RELU));
+        assertThat(vgg.layer(2)).isEqualTo(new MaxpoolSpec(2, 2, 1));
+        assertThat(vgg.weightFloats()).isEqualTo(14_714_688);
+        assertThat(vgg.outputShapes(512, 512, 10).get(10)).isEqualTo(new Shape(512, 64, 64));
+    }
+
+    @Test
+    void maxpoolOutputIsCeilOfHalfForOddSizes() throws IOException {
+        NetworkSpec jnet = NetworkSpec.read(Shared.models().resolve("jnet-conv.cfg"), w -> {});
+        List<Shape> shapes = jnet.outputShapes(101, 75, 11);
+        assertThat(shapes.get(2)).isEqualTo(new Shape(32, 38, 51));
+        assertThat(shapes.get(11)).isEqualTo(new Shape(256, 5, 7));
+    }
+
+    @Test
+    void parsesTinyWithBatchNormOneByOneAndClassifierTailWarningOnTrainingKeys() throws IOException {
+        List<String> warnings = new ArrayList<>();
+        NetworkSpec tiny = NetworkSpec.read(Shared.models().resolve("tiny.cfg"), warnings::add);
+        assertThat(tiny.layer(4)).isEqualTo(new ConvolutionalSpec(16, 1, 1, 0, true, Activation.LEAKY));
+        assertThat(tiny.layer(tiny.size() - 2)).isInstanceOf(AvgpoolSpec.class);
+        assertThat(tiny.layer(tiny.size() - 1)).isInstanceOf(SoftmaxSpec.class);
+        assertThat(tiny.lastTargetableLayer()).isEqualTo(tiny.size() - 3);
+        assertThat(warnings)
+                .anySatisfy(w -> assertThat(w)
+                        .contains("tiny.cfg:")
+                        .contains("max_crop=320")
+                        .contains("not used"));
+        assertThat(warnings).anySatisfy(w -> assertThat(w).contains("policy=poly"));
+    }
+
+    @Test
+    void unknownSectionIsAnErrorNamingFileLineAndWhatWasExpected() {
+        String cfg = "[net]\nwidth=8\n\n[convolutional]\nfilters=2\nactivation=relu\n[shortcut]\nfrom=-3\n";
+        assertThatThrownBy(() -> NetworkSpec.parse("bad.cfg", cfg, w -> {}))
+                .isInstanceOf(CfgException.class)
+                .hasMessageStartingWith("bad.cfg:7:")
+                .hasMessageContaining("unknown section [shortcut]")
+                .hasMessageContaining("expected one of [convolutional]");
+    }
+
+    @Test
+    void badValuesAreErrorsNamingTheLine() {
+        assertThatThrownBy(() ->
+                        NetworkSpec.parse("a.cfg", "[net]\n[convolutional]\nfilters=abc\nactivation=relu\n", w -> {}))
+                .hasMessage(
+                        "a.cfg:3: filters=abc in [convolutional] is not valid; expected an integer between 1 and 65536");
+        assertThatThrownBy(() ->
+                        NetworkSpec.parse("a.cfg", "[net]\n[convolutional]\nfilters=2\nactivation=tanh\n", w -> {}))
+                .hasMessageContaining("a.cfg:4: activation=tanh")
+                .hasMessageContaining("one of relu, leaky, linear");
+        assertThatThrownBy(() -> NetworkSpec.parse("a.cfg", "[net]\n[convolutional]\nfilters=2\n", w -> {}))
+                .hasMessageContaining("needs activation");
+        assertThatThrownBy(() -> NetworkSpec.parse("a.cfg", "[convolutional]\nfilters=2\n", w -> {}))
+                .hasMessageContaining("a.cfg:1: first section is [convolutional]; expected [net]");
+        assertThatThrownBy(() -> NetworkSpec.parse("a.cfg", "[net]\nwidth 3\n", w -> {}))
+                .hasMessageContaining("a.cfg:2:")
+                .hasMessageContaining("expected key=value");
+        assertThatThrownBy(() -> NetworkSpec.parse("a.cfg", "[net]\n", w -> {})).hasMessageContaining("no layers");
+    }
+
+    @Test
+    void shapesThatReachNothingAreRefusedWithTheLayerAndSize() {
+        NetworkSpec strided = NetworkSpec.parse(
+                "s.cfg", "[net]\n[convolutional]\nfilters=1\nsize=5\nstride=2\npad=0\nactivation=linear\n", w -> {});
+        assertThatThrownBy(() -> strided.outputShapes(3, 3, 0))
+                .isInstanceOf(ShapeException.class)
+                .hasMessageContaining("layer 0 [convolutional] gets a 3×3 input");
+        assertThatThrownBy(() -> strided.outputShapes(8, 8, 1)).hasMessageContaining("layer 1 is out of range");
+    }
+}
