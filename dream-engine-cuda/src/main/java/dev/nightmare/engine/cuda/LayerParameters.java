@@ -1,0 +1,89 @@
+package dev.nightmare.engine.cuda;
+
+import static jcuda.jcudnn.JCudnn.cudnnCreateFilterDescriptor;
+import static jcuda.jcudnn.JCudnn.cudnnDestroyFilterDescriptor;
+import static jcuda.jcudnn.JCudnn.cudnnSetFilter4dDescriptor;
+
+import dev.nightmare.engine.model.ConvolutionalSpec;
+import dev.nightmare.engine.model.ConvolutionalWeights;
+import jcuda.jcudnn.cudnnFilterDescriptor;
+
+/**
+ * One convolutional layer's parameters on the device, uploaded once per session: the kernels with
+ * their cuDNN filter descriptor, the biases, and for batch norm the per-channel constants the
+ * kernels use, precomputed on the host exactly as the reference computes them.
+ */
+final class LayerParameters implements AutoCloseable {
+    private static final int DATA_FLOAT = 0;
+    private static final int TENSOR_NCHW = 0;
+
+    final cudnnFilterDescriptor filter = new cudnnFilterDescriptor();
+    /** (filters, channels, size, size) */
+    final DeviceBuffer kernels;
+    /** (filters) */
+    final DeviceBuffer biases;
+    /** (filters) rolling mean, null without batch norm */
+    final DeviceBuffer mean;
+    /** (filters) rolling variance */
+    final DeviceBuffer variance;
+    /** (filters) scales */
+    final DeviceBuffer scales;
+    /** (filters) double √v + 1e-6f: the forward's denominator, as the reference evaluates it */
+    final DeviceBuffer denominator;
+    /** (filters) float s/(√v + 1e-6f): {@code BatchNormGradient.EXACT}'s factor */
+    final DeviceBuffer exactFactor;
+
+    final boolean batchNormalized;
+    final int filters;
+
+    LayerParameters(
+            CudaRuntime runtime, DeviceMemory memory, ConvolutionalSpec conv, int channels, ConvolutionalWeights w) {
+        this.filters = conv.filters();
+        this.batchNormalized = w.batchNormalized();
+        String layer = "a " + conv.size() + "×" + conv.size() + " convolution's weights";
+        runtime.check(cudnnCreateFilterDescriptor(filter), "cudnnCreateFilterDescriptor");
+        runtime.check(
+                cudnnSetFilter4dDescriptor(
+                        filter, DATA_FLOAT, TENSOR_NCHW, conv.filters(), channels, conv.size(), conv.size()),
+                "cudnnSetFilter4dDescriptor");
+        kernels = upload(memory, w.kernels(), layer);
+        biases = upload(memory, w.biases(), layer);
+        if (batchNormalized) {
+            mean = upload(memory, w.rollingMean(), layer);
+            variance = upload(memory, w.rollingVariance(), layer);
+            scales = upload(memory, w.scales(), layer);
+            double[] den = new double[filters];
+            float[] factor = new float[filters];
+            for (int f = 0; f < filters; f++) {
+                // ReferenceLayers.biasAndActivate and activationAndBatchNormBackward, verbatim.
+                den[f] = Math.sqrt(w.rollingVariance()[f]) + 0.000001f;
+                factor[f] = (float) (w.scales()[f] / (Math.sqrt(w.rollingVariance()[f]) + 0.000001f));
+            }
+            denominator = memory.allocate((long) filters * Double.BYTES, layer);
+            DeviceMemory.upload(denominator, den);
+            exactFactor = upload(memory, factor, layer);
+        } else {
+            mean = null;
+            variance = null;
+            scales = null;
+            denominator = null;
+            exactFactor = null;
+        }
+    }
+
+    private static DeviceBuffer upload(DeviceMemory memory, float[] values, String what) {
+        DeviceBuffer buffer = memory.allocate((long) values.length * Float.BYTES, what);
+        DeviceMemory.upload(buffer, values);
+        return buffer;
+    }
+
+    @Override
+    public void close() {
+        cudnnDestroyFilterDescriptor(filter);
+        for (DeviceBuffer b : new DeviceBuffer[] {kernels, biases, mean, variance, scales, denominator, exactFactor}) {
+            if (b != null) {
+                b.close();
+            }
+        }
+    }
+}
