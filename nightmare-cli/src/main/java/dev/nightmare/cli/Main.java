@@ -1,0 +1,93 @@
+package dev.nightmare.cli;
+
+import dev.nightmare.engine.backend.BackendProvider;
+import dev.nightmare.engine.backend.BackendUnavailableException;
+import dev.nightmare.engine.backend.Backends;
+import dev.nightmare.engine.dream.CancelledException;
+import dev.nightmare.engine.dream.EngineVersion;
+import dev.nightmare.engine.dream.NonFiniteImageException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
+
+/**
+ * The {@code nightmare} command line. Exit status: 0 success, 1 the run failed, 2 bad input (a
+ * one-line error on stderr says what was wrong and what would be right; nothing is written).
+ */
+public final class Main {
+    static final String USAGE = """
+            usage: nightmare CFG WEIGHTS IMAGE LAYER [options]     dream, as darknet's nightmare
+                   nightmare synth-weights CFG OUT [--seed N]      deterministic synthetic weights
+                   nightmare bench --cfg CFG [--weights W] [--sizes 256,512] [--layers 10]
+                                   [--backend B] [--threads N] [--iters 7] [--warmup 2]
+                   nightmare backends                              list backends and whether they run here
+                   nightmare --version
+
+            darknet options (single or double dash):
+              -rounds N (1)  -iters N (10)  -range N (1)  -octaves N (4)  -rate F (0.04)  -thresh F (1)
+              -zoom F (1)  -rotate RADIANS (0)  -norm 0|1 (1)  -prefix DIR  -reconstruct  -momentum F (0.9)
+              -lambda, -smooth: accepted and unused, as in darknet
+            nightmare options:
+              --backend auto|NAME   compute backend (auto: best available)
+              --rng seeded|darknet  random draws: a seeded modern generator, or darknet's glibc rand() exactly
+              --seed N              the seed (seeded mode: random and reported when omitted; darknet mode: 0)
+              --format jpg|png      output format (jpg: quality 80 as darknet)
+              --threads N           CPU threads (default: all cores)
+              --checkpoints         also write each round as a lossless .f32 checkpoint
+              --resume FILE.f32     continue a run after the round that checkpoint holds
+              --bn-gradient darknet|exact   batch-norm backward formula (darknet's by default)
+              --max-pixels N        refuse larger input images (default 40000000)
+              --no-progress         no progress bar on stderr
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.console() != null));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
+        try {
+            if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+                (args.length == 0 ? err : out).print(USAGE);
+                return args.length == 0 ? 2 : 0;
+            }
+            String[] rest = Arrays.copyOfRange(args, 1, args.length);
+            return switch (args[0]) {
+                case "--version" -> {
+                    out.println("nightmare " + EngineVersion.get());
+                    yield 0;
+                }
+                case "synth-weights" -> new SynthWeightsCommand(out).run(rest);
+                case "bench" -> new BenchCommand(out, err).run(rest);
+                case "backends" -> backends(out);
+                default -> new NightmareCommand(out, err, terminal).run(args);
+            };
+        } catch (UsageException | IllegalArgumentException | BackendUnavailableException e) {
+            // Bad input: cfg, weights, image, option or backend errors all say what would be right.
+            err.println("nightmare: error: " + e.getMessage());
+            return 2;
+        } catch (NoSuchFileException e) {
+            err.println("nightmare: error: " + e.getFile() + " does not exist");
+            return 2;
+        } catch (CancelledException e) {
+            err.println("nightmare: " + e.getMessage());
+            return 130;
+        } catch (NonFiniteImageException | IOException e) {
+            err.println("nightmare: error: " + e.getMessage());
+            return 1;
+        } catch (Exception | OutOfMemoryError e) {
+            err.println("nightmare: error: " + e);
+            return 1;
+        }
+    }
+
+    private static int backends(PrintStream out) {
+        for (BackendProvider p : Backends.discover().providers()) {
+            out.println(p.name() + " (priority " + p.priority() + "): "
+                    + p.unavailableReason().map(r -> "unavailable: " + r).orElse("available"));
+        }
+        return 0;
+    }
+}
