@@ -192,7 +192,8 @@ class MainTest {
                 "0..19");
         assertRefused(run(dream("-rounds", "0")), "rounds is 0", "from 1");
         assertRefused(run(dream("-range", "-3")), "range is -3");
-        assertRefused(run(dream("-rate", "nan")), "rate is NaN", "finite");
+        assertRefused(run(dream("-rate", "NaN")), "rate is NaN", "finite");
+        assertRefused(run(dream("-thresh", "inf")), "-thresh inf is not a number");
         assertRefused(run(dream("-octaves", "abc")), "-octaves abc is not an integer");
         assertRefused(run(dream("-bogus", "1")), "unknown option -bogus");
         assertRefused(run(cfg.toString(), weights.toString()), "expected CFG WEIGHTS IMAGE LAYER");
