@@ -197,7 +197,17 @@ class MainTest {
         assertRefused(run(dream("-octaves", "abc")), "-octaves abc is not an integer");
         assertRefused(run(dream("-bogus", "1")), "unknown option -bogus");
         assertRefused(run(cfg.toString(), weights.toString()), "expected CFG WEIGHTS IMAGE LAYER");
-        assertRefused(run(dream("--backend", "quantum")), "backend 'quantum' is unknown");
+        assertRefused(
+                run(
+                        cfg.toString(),
+                        weights.toString(),
+                        image.toString(),
+                        "7",
+                        "-prefix",
+                        out.toString(),
+                        "--backend",
+                        "quantum"),
+                "backend 'quantum' is unknown");
     }
 
     @Test
