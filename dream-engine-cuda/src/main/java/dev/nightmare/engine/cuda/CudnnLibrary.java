@@ -155,7 +155,8 @@ final class CudnnLibrary {
             MethodHandle resolved = linker.downcallHandle(
                     lookup.find("nightmare_cudnn_compat_resolved").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-            int count = (int) init.invokeExact(dir.isPresent() ? arena.allocateFrom(dir.get()) : MemorySegment.NULL);
+            MemorySegment dirArgument = dir.isPresent() ? arena.allocateFrom(dir.get()) : MemorySegment.NULL;
+            int count = (int) init.invokeExact(dirArgument);
             if (count < 0) {
                 MemorySegment message = (MemorySegment) error.invokeExact();
                 throw new Unavailable("cuDNN 9 not found for the compatibility library ("
