@@ -1,0 +1,483 @@
+package dev.nightmare.engine.cpu;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import dev.nightmare.engine.backend.BatchNormGradient;
+import dev.nightmare.engine.model.Activation;
+import dev.nightmare.engine.model.ConvolutionalWeights;
+import dev.nightmare.engine.model.MaxpoolSpec;
+import dev.nightmare.engine.model.Shape;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Layer maths on channel-blocked tensors ({@link Layout#BLOCKED}), everything but the convolutions
+ * themselves: batch norm and activation, their backward passes, darknet's maxpool, the loss
+ * gradient, and layout conversion. One vector holds one pixel's channels of a block, so per-channel
+ * parameters are plain vectors and per-channel sums are lane-wise. Each output is written by one
+ * thread; per-channel sums run in one fixed order, so results are reproducible bit for bit.
+ */
+public final class LayerKernels {
+    private static final int B = Layout.BLOCK;
+    private static final int L = Vectors.LANES;
+
+    private final Workers workers;
+
+    public LayerKernels(Workers workers) {
+        this.workers = workers;
+    }
+
+    /** Per-channel constants of a layer, zero-padded to whole blocks (padding lanes stay zero). */
+    public record ChannelParameters(float[] scale, float[] shift, float[] mean, float[] divisor, float[] variance) {
+        /**
+         * darknet's inference batch norm: {@code y = (z − mean)/divisor · scale + shift}, with
+         * divisor = √variance + 1e-6; without batch norm scale = 1, mean = 0, divisor = 1, shift = bias.
+         */
+        public static ChannelParameters of(ConvolutionalWeights w, int channels) {
+            int padded = Layout.blocks(channels) * B;
+            float[] scale = new float[padded];
+            float[] shift = new float[padded];
+            float[] mean = new float[padded];
+            float[] divisor = new float[padded];
+            float[] variance = new float[padded];
+            java.util.Arrays.fill(divisor, 1f);
+            for (int f = 0; f < channels; f++) {
+                shift[f] = w.biases()[f];
+                if (w.batchNormalized()) {
+                    scale[f] = w.scales()[f];
+                    mean[f] = w.rollingMean()[f];
+                    variance[f] = w.rollingVariance()[f];
+                    divisor[f] = (float) (Math.sqrt(w.rollingVariance()[f]) + 0.000001f);
+                } else {
+                    scale[f] = 1f;
+                }
+            }
+            return new ChannelParameters(scale, shift, mean, divisor, variance);
+        }
+    }
+
+    // ---- forward ----------------------------------------------------------------------------
+
+    /** {@code a = act((z − mean)/divisor · scale + shift)} (darknet normalize_cpu, scale_bias, add_bias). */
+    public void normalizeAndActivate(CpuTensor z, CpuTensor a, ChannelParameters p, Activation act) {
+        Shape s = z.shape();
+        int plane = s.height() * s.width();
+        MemorySegment zs = z.data();
+        MemorySegment as = a.data();
+        int blocks = Layout.blocks(s.channels());
+        int rows = blocks * s.height();
+        workers.split(rows, (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int cb = row / s.height();
+                for (int v = 0; v < B; v += L) {
+                    int c = cb * B + v;
+                    FloatVector mean = FloatVector.fromArray(Vectors.F, p.mean(), c);
+                    FloatVector div = FloatVector.fromArray(Vectors.F, p.divisor(), c);
+                    FloatVector scale = FloatVector.fromArray(Vectors.F, p.scale(), c);
+                    FloatVector shift = FloatVector.fromArray(Vectors.F, p.shift(), c);
+                    long base = (long) row * s.width() * B + v;
+                    for (int x = 0; x < s.width(); x++) {
+                        long i = base + (long) x * B;
+                        FloatVector y = Vectors.load(zs, i)
+                                .sub(mean)
+                                .div(div)
+                                .mul(scale)
+                                .add(shift);
+                        Vectors.store(activate(y, act), as, i);
+                    }
+                }
+            }
+        });
+        if (plane == 0) {
+            throw new IllegalStateException("empty tensor " + s);
+        }
+    }
+
+    private static final FloatVector ZERO = FloatVector.zero(Vectors.F);
+
+    static FloatVector activate(FloatVector y, Activation act) {
+        return switch (act) {
+            case LINEAR -> y;
+            case RELU -> ZERO.blend(y, y.compare(VectorOperators.GT, 0f));
+            case LEAKY -> y.mul(0.1f).blend(y, y.compare(VectorOperators.GT, 0f));
+        };
+    }
+
+    /** darknet forward_maxpool_layer; {@code argmax} receives the winning window position (ky·size + kx). */
+    public void maxpool(CpuTensor x, CpuTensor y, CpuTensor argmax, MaxpoolSpec pool) {
+        Shape in = x.shape();
+        Shape out = y.shape();
+        int inH = in.height(), inW = in.width(), outH = out.height(), outW = out.width();
+        int size = pool.size(), stride = pool.stride(), off = pool.offset();
+        MemorySegment xs = x.data();
+        MemorySegment ys = y.data();
+        MemorySegment as = argmax.data();
+        int blocks = Layout.blocks(in.channels());
+        workers.split(blocks * outH, (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int cb = row / outH;
+                int oy = row % outH;
+                long xBlock = (long) cb * inH * inW * B;
+                int y0 = off + oy * stride;
+                int kyFrom = Math.max(0, -y0), kyTo = Math.min(size, inH - y0);
+                for (int ox = 0; ox < outW; ox++) {
+                    int x0 = off + ox * stride;
+                    int kxFrom = Math.max(0, -x0), kxTo = Math.min(size, inW - x0);
+                    long o = (((long) cb * outH + oy) * outW + ox) * B;
+                    for (int v = 0; v < B; v += L) {
+                        FloatVector max = null;
+                        FloatVector arg = null;
+                        // The first cell inside the input starts the scan; later cells win only when strictly larger.
+                        for (int ky = kyFrom; ky < kyTo; ky++) {
+                            for (int kx = kxFrom; kx < kxTo; kx++) {
+                                FloatVector cell =
+                                        Vectors.load(xs, xBlock + ((long) (y0 + ky) * inW + x0 + kx) * B + v);
+                                float position = ky * size + kx;
+                                if (max == null) {
+                                    max = cell;
+                                    arg = FloatVector.broadcast(Vectors.F, position);
+                                } else {
+                                    VectorMask<Float> larger = cell.compare(VectorOperators.GT, max);
+                                    max = max.blend(cell, larger);
+                                    arg = arg.blend(position, larger);
+                                }
+                            }
+                        }
+                        if (max == null) {
+                            max = FloatVector.broadcast(Vectors.F, Float.NEGATIVE_INFINITY);
+                            arg = FloatVector.broadcast(Vectors.F, -1f);
+                        }
+                        Vectors.store(max, ys, o + v);
+                        Vectors.store(arg, as, o + v);
+                    }
+                }
+            }
+        });
+    }
+
+    // ---- backward ---------------------------------------------------------------------------
+
+    /** {@code g = delta · act'(a)}, the derivative taken from the activated output; g may be delta. */
+    public void activationBackward(CpuTensor delta, CpuTensor a, CpuTensor g, Activation act) {
+        MemorySegment ds = delta.data();
+        MemorySegment as = a.data();
+        MemorySegment gs = g.data();
+        long n = delta.storageFloats();
+        if (act == Activation.LINEAR) {
+            if (g != delta) {
+                MemorySegment.copy(ds, 0, gs, 0, n * Float.BYTES);
+            }
+            return;
+        }
+        float slope = act == Activation.LEAKY ? 0.1f : 0f;
+        long vectors = n / L;
+        int chunks = (int) Math.min(Integer.MAX_VALUE, (vectors + 1023) / 1024);
+        workers.split(chunks, (from, to) -> {
+            long end = Math.min(vectors, (long) to * 1024) * L;
+            for (long i = (long) from * 1024 * L; i < end; i += L) {
+                Vectors.store(derivative(Vectors.load(ds, i), Vectors.load(as, i), slope), gs, i);
+            }
+        });
+    }
+
+    private static FloatVector derivative(FloatVector delta, FloatVector a, float slope) {
+        VectorMask<Float> positive = a.compare(VectorOperators.GT, 0f);
+        return delta.mul(slope).blend(delta, positive);
+    }
+
+    /**
+     * Batch norm backward on g = dL/dy, in place, giving dL/dz. {@link BatchNormGradient#EXACT}:
+     * {@code g·scale/divisor}. {@link BatchNormGradient#DARKNET}: darknet backward_batchnorm_layer
+     * with the rolling statistics (shared/spec/NIGHTMARE.md, Layers); its sums over each channel's
+     * positions accumulate in double, in position order.
+     */
+    public void batchNormBackward(CpuTensor g, CpuTensor z, ChannelParameters p, BatchNormGradient mode) {
+        Shape s = g.shape();
+        int n = s.height() * s.width();
+        MemorySegment gs = g.data();
+        MemorySegment zs = z.data();
+        int blocks = Layout.blocks(s.channels());
+        workers.split(blocks * (B / L), (from, to) -> {
+            for (int task = from; task < to; task++) {
+                int cb = task / (B / L);
+                int v = task % (B / L) * L;
+                int c = cb * B + v;
+                long base = (long) cb * n * B + v;
+                FloatVector scale = FloatVector.fromArray(Vectors.F, p.scale(), c);
+                if (mode == BatchNormGradient.EXACT) {
+                    float[] factor = new float[L];
+                    for (int l = 0; l < L; l++) {
+                        factor[l] = (float) (p.scale()[c + l] / (Math.sqrt(p.variance()[c + l]) + 0.000001f));
+                    }
+                    FloatVector f = FloatVector.fromArray(Vectors.F, factor, 0);
+                    for (int i = 0; i < n; i++) {
+                        long o = base + (long) i * B;
+                        Vectors.store(Vectors.load(gs, o).mul(f), gs, o);
+                    }
+                    continue;
+                }
+                FloatVector mean = FloatVector.fromArray(Vectors.F, p.mean(), c);
+                // Lane-wise double sums: each double lane is one channel (low and high halves).
+                DoubleVector deltaLow = DoubleVector.zero(Vectors.D), deltaHigh = deltaLow;
+                DoubleVector centeredLow = deltaLow, centeredHigh = deltaLow;
+                // Pass 1: g ← g·scale; Σg and Σg·(z − mean) per channel, in position order.
+                for (int i = 0; i < n; i++) {
+                    long o = base + (long) i * B;
+                    FloatVector gv = Vectors.load(gs, o).mul(scale);
+                    Vectors.store(gv, gs, o);
+                    FloatVector centered = gv.mul(Vectors.load(zs, o).sub(mean));
+                    deltaLow = deltaLow.add(Vectors.widen(gv, 0));
+                    deltaHigh = deltaHigh.add(Vectors.widen(gv, 1));
+                    centeredLow = centeredLow.add(Vectors.widen(centered, 0));
+                    centeredHigh = centeredHigh.add(Vectors.widen(centered, 1));
+                }
+                double[] sumDelta = new double[L];
+                double[] sumCentered = new double[L];
+                int half = Vectors.D.length();
+                deltaLow.intoArray(sumDelta, 0);
+                deltaHigh.intoArray(sumDelta, half);
+                centeredLow.intoArray(sumCentered, 0);
+                centeredHigh.intoArray(sumCentered, half);
+                float[] invStd = new float[L];
+                float[] centeredFactor = new float[L];
+                float[] offset = new float[L];
+                for (int l = 0; l < L; l++) {
+                    float variance = p.variance()[c + l];
+                    double meanDelta = (float) (sumDelta[l] * (-1. / Math.sqrt(variance + .00001f)));
+                    double varianceDelta =
+                            (float) (sumCentered[l] * -.5 * Math.pow(variance + .00001f, (float) (-3. / 2.)));
+                    invStd[l] = (float) (1. / Math.sqrt(variance + .00001f));
+                    centeredFactor[l] = (float) (varianceDelta * 2. / n);
+                    offset[l] = (float) (meanDelta / n);
+                }
+                FloatVector vInv = FloatVector.fromArray(Vectors.F, invStd, 0);
+                FloatVector vCentered = FloatVector.fromArray(Vectors.F, centeredFactor, 0);
+                FloatVector vOffset = FloatVector.fromArray(Vectors.F, offset, 0);
+                // Pass 2: g ← g/√(v+e) + σΔ·2·(z − mean)/N + μΔ/N.
+                for (int i = 0; i < n; i++) {
+                    long o = base + (long) i * B;
+                    FloatVector zc = Vectors.load(zs, o).sub(mean);
+                    Vectors.store(
+                            Vectors.load(gs, o).mul(vInv).add(vCentered.mul(zc)).add(vOffset), gs, o);
+                }
+            }
+        });
+    }
+
+    /**
+     * darknet backward_maxpool_layer: each output gradient goes to its window's winning cell, adding
+     * where windows overlap (in output order); the other cells get 0. Overwrites {@code dx}. With
+     * {@code below} non-null, also multiplies by that layer's activation derivative (fusing its
+     * first backward step).
+     */
+    public void maxpoolBackward(
+            CpuTensor g, CpuTensor argmax, CpuTensor dx, MaxpoolSpec pool, CpuTensor below, Activation act) {
+        Shape in = dx.shape();
+        Shape out = g.shape();
+        int inH = in.height(), inW = in.width(), outH = out.height(), outW = out.width();
+        int size = pool.size(), stride = pool.stride(), off = pool.offset();
+        MemorySegment gs = g.data();
+        MemorySegment as = argmax.data();
+        MemorySegment ds = dx.data();
+        MemorySegment bs = below == null ? null : below.data();
+        float slope = act == Activation.LEAKY ? 0.1f : act == Activation.RELU ? 0f : 1f;
+        boolean fuse = below != null && act != Activation.LINEAR;
+        int blocks = Layout.blocks(in.channels());
+        // Windows that tile the input exactly once: every cell is written once, no zeroing or adding.
+        boolean tiles = stride == size && off == 0 && outH * stride >= inH && outW * stride >= inW;
+        if (tiles) {
+            workers.split(blocks * outH, (from, to) -> {
+                for (int row = from; row < to; row++) {
+                    int cb = row / outH;
+                    int oy = row % outH;
+                    long xBlock = (long) cb * inH * inW * B;
+                    int kyTo = Math.min(size, inH - oy * stride);
+                    for (int ox = 0; ox < outW; ox++) {
+                        int kxTo = Math.min(size, inW - ox * stride);
+                        long o = (((long) cb * outH + oy) * outW + ox) * B;
+                        for (int v = 0; v < B; v += L) {
+                            FloatVector gv = Vectors.load(gs, o + v);
+                            FloatVector arg = Vectors.load(as, o + v);
+                            for (int ky = 0; ky < kyTo; ky++) {
+                                for (int kx = 0; kx < kxTo; kx++) {
+                                    long i = xBlock + ((long) (oy * stride + ky) * inW + ox * stride + kx) * B + v;
+                                    FloatVector d = ZERO.blend(gv, arg.compare(VectorOperators.EQ, ky * size + kx));
+                                    if (fuse) {
+                                        d = derivative(d, Vectors.load(bs, i), slope);
+                                    }
+                                    Vectors.store(d, ds, i);
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+            return;
+        }
+        // Overlapping or gapped windows: zero, then add in output order, one thread per channel block.
+        workers.split(blocks, (from, to) -> {
+            for (int cb = from; cb < to; cb++) {
+                long xBlock = (long) cb * inH * inW * B;
+                MemorySegment plane = ds.asSlice(xBlock * Float.BYTES, (long) inH * inW * B * Float.BYTES);
+                plane.fill((byte) 0);
+                for (int oy = 0; oy < outH; oy++) {
+                    int y0 = off + oy * stride;
+                    for (int ox = 0; ox < outW; ox++) {
+                        int x0 = off + ox * stride;
+                        long o = (((long) cb * outH + oy) * outW + ox) * B;
+                        for (int v = 0; v < B; v += L) {
+                            FloatVector gv = Vectors.load(gs, o + v);
+                            FloatVector arg = Vectors.load(as, o + v);
+                            for (int ky = Math.max(0, -y0); ky < Math.min(size, inH - y0); ky++) {
+                                for (int kx = Math.max(0, -x0); kx < Math.min(size, inW - x0); kx++) {
+                                    long i = xBlock + ((long) (y0 + ky) * inW + x0 + kx) * B + v;
+                                    VectorMask<Float> won = arg.compare(VectorOperators.EQ, ky * size + kx);
+                                    if (won.anyTrue()) {
+                                        Vectors.store(Vectors.load(ds, i).add(ZERO.blend(gv, won)), ds, i);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if (fuse) {
+                    for (long i = xBlock; i < xBlock + (long) inH * inW * B; i += L) {
+                        Vectors.store(derivative(Vectors.load(ds, i), Vectors.load(bs, i), slope), ds, i);
+                    }
+                }
+            }
+        });
+    }
+
+    // ---- loss ---------------------------------------------------------------------------------
+
+    /**
+     * darknet calculate_loss for nightmare: {@code g = out > μ + thresh·σ ? out : 0}, with μ and the
+     * population σ of the real (unpadded) elements, summed in double per row, rows in order.
+     */
+    public void thresholdGradient(CpuTensor out, CpuTensor grad, float thresh) {
+        Shape s = out.shape();
+        long n = s.size();
+        MemorySegment os = out.data();
+        MemorySegment gs = grad.data();
+        double mean = (float) (rowSums(out, 0f, false) / n);
+        float mu = (float) mean;
+        float variance = (float) (rowSums(out, mu, true) / n);
+        // Compared in double in darknet; x > t for a float x equals x > (the largest float ≤ t).
+        double threshold = mu + thresh * Math.sqrt(variance);
+        float t = (float) threshold;
+        if (t > threshold) {
+            t = Math.nextDown(t);
+        }
+        float limit = t;
+        long total = out.storageFloats();
+        long vectors = total / L;
+        int chunks = (int) ((vectors + 1023) / 1024);
+        workers.split(chunks, (from, to) -> {
+            long end = Math.min(vectors, (long) to * 1024) * L;
+            for (long i = (long) from * 1024 * L; i < end; i += L) {
+                FloatVector v = Vectors.load(os, i);
+                Vectors.store(ZERO.blend(v, v.compare(VectorOperators.GT, limit)), gs, i);
+            }
+        });
+    }
+
+    /** Σ x (or Σ (x − mu)² with {@code squares}) over real channels, per (block, row) in double, rows in order. */
+    private double rowSums(CpuTensor t, float mu, boolean squares) {
+        Shape s = t.shape();
+        int w = s.width();
+        int blocks = Layout.blocks(s.channels());
+        int rows = blocks * s.height();
+        MemorySegment data = t.data();
+        double[] partial = new double[rows];
+        FloatVector vmu = FloatVector.broadcast(Vectors.F, mu);
+        workers.split(rows, (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int cb = row / s.height();
+                DoubleVector acc = DoubleVector.zero(Vectors.D);
+                for (int v = 0; v < B; v += L) {
+                    int realLanes = Math.clamp(s.channels() - cb * B - v, 0, L);
+                    if (realLanes == 0) {
+                        continue;
+                    }
+                    VectorMask<Float> real = Vectors.F.indexInRange(0, realLanes);
+                    long base = (long) row * w * B + v;
+                    for (int x = 0; x < w; x++) {
+                        FloatVector e = Vectors.load(data, base + (long) x * B);
+                        if (squares) {
+                            e = e.sub(vmu);
+                            e = e.mul(e);
+                        }
+                        acc = Vectors.addWide(acc, ZERO.blend(e, real));
+                    }
+                }
+                partial[row] = acc.reduceLanes(VectorOperators.ADD);
+            }
+        });
+        double total = 0;
+        for (double p : partial) {
+            total += p;
+        }
+        return total;
+    }
+
+    /** Reconstruct mode: {@code grad = features − out} (any layouts). */
+    public void difference(CpuTensor features, CpuTensor out, CpuTensor grad) {
+        Shape s = out.shape();
+        for (int c = 0; c < s.channels(); c++) {
+            for (int y = 0; y < s.height(); y++) {
+                for (int x = 0; x < s.width(); x++) {
+                    float f = features.data()
+                            .getAtIndex(JAVA_FLOAT, features.layout().index(s, c, y, x));
+                    float o = out.data().getAtIndex(JAVA_FLOAT, out.layout().index(s, c, y, x));
+                    grad.data().setAtIndex(JAVA_FLOAT, grad.layout().index(s, c, y, x), f - o);
+                }
+            }
+        }
+    }
+
+    // ---- layout conversion ------------------------------------------------------------------
+
+    /** Copies {@code src} into {@code dst} (same shape, any layouts); padding lanes of dst become 0. */
+    public void convert(CpuTensor src, CpuTensor dst) {
+        if (!src.shape().equals(dst.shape())) {
+            throw new IllegalArgumentException("shapes differ: " + src.shape() + " vs " + dst.shape());
+        }
+        if (src.layout() == dst.layout()) {
+            MemorySegment.copy(src.data(), 0, dst.data(), 0, src.storageFloats() * Float.BYTES);
+            return;
+        }
+        Shape s = src.shape();
+        int h = s.height(), w = s.width(), ch = s.channels();
+        boolean toBlocked = dst.layout() == Layout.BLOCKED;
+        MemorySegment blocked = toBlocked ? dst.data() : src.data();
+        MemorySegment planar = toBlocked ? src.data() : dst.data();
+        workers.split(Layout.blocks(ch) * h, (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int cb = row / h;
+                int y = row % h;
+                for (int x = 0; x < w; x++) {
+                    long bi = (((long) cb * h + y) * w + x) * B;
+                    for (int l = 0; l < B; l++) {
+                        int c = cb * B + l;
+                        if (c >= ch) {
+                            if (toBlocked) {
+                                blocked.setAtIndex(JAVA_FLOAT, bi + l, 0f);
+                            }
+                            continue;
+                        }
+                        long pi = ((long) c * h + y) * w + x;
+                        if (toBlocked) {
+                            blocked.setAtIndex(JAVA_FLOAT, bi + l, planar.getAtIndex(JAVA_FLOAT, pi));
+                        } else {
+                            planar.setAtIndex(JAVA_FLOAT, pi, blocked.getAtIndex(JAVA_FLOAT, bi + l));
+                        }
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,46 @@
+package dev.nightmare.engine.cpu;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Vector API species and helpers shared by the CPU kernels. */
+public final class Vectors {
+    private Vectors() {}
+
+    /**
+     * Float lanes per vector: the machine's preferred width, capped at one channel block (16 lanes
+     * = AVX-512). A channel block is {@code BLOCK / LANES} vectors.
+     */
+    public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= Layout.BLOCK
+            ? FloatVector.SPECIES_512
+            : FloatVector.SPECIES_PREFERRED;
+
+    public static final int LANES = F.length();
+
+    /** Doubles in vectors of the same width: half as many lanes, so a float vector widens into two. */
+    public static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
+
+    public static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    public static FloatVector load(MemorySegment s, long floatIndex) {
+        return FloatVector.fromMemorySegment(F, s, floatIndex * Float.BYTES, ORDER);
+    }
+
+    public static void store(FloatVector v, MemorySegment s, long floatIndex) {
+        v.intoMemorySegment(s, floatIndex * Float.BYTES, ORDER);
+    }
+
+    /** Lanes {@code [part·LANES/2, (part+1)·LANES/2)} of {@code v}, widened to double. */
+    public static DoubleVector widen(FloatVector v, int part) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
+    }
+
+    /** {@code acc} plus every lane of {@code v} widened to double (both halves folded together). */
+    public static DoubleVector addWide(DoubleVector acc, FloatVector v) {
+        return acc.add(widen(v, 0)).add(widen(v, 1));
+    }
+}

@@ -1,0 +1,93 @@
+package dev.nightmare.engine.cpu.onednn;
+
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_version;
+
+import java.lang.invoke.MethodHandle;
+import java.util.Optional;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.dnnl.dnnl_version_t;
+import org.bytedeco.javacpp.Loader;
+
+/**
+ * Loads oneDNN's natives once per JVM and owns a CPU engine and stream. Loading never crashes the
+ * JVM: a missing library or another platform becomes a reason string for the provider.
+ */
+final class OneDnnRuntime implements AutoCloseable {
+    private static Optional<String> loadFailure;
+    private static String version;
+    private static Optional<MethodHandle> setNumThreads = Optional.empty();
+
+    final dnnl_engine engine = new dnnl_engine();
+    final dnnl_stream stream = new dnnl_stream();
+    private final int threads;
+    private Thread configuredThread;
+
+    /** Empty when the natives loaded (loading them on first call), else why not. */
+    static synchronized Optional<String> load(int threads) {
+        if (loadFailure == null) {
+            try {
+                OpenMp.presetEnvironment(threads);
+                Loader.load(org.bytedeco.dnnl.global.dnnl.class);
+                dnnl_version_t v = dnnl_version();
+                version = v.major() + "." + v.minor() + "." + v.patch();
+                setNumThreads = OpenMp.setNumThreads();
+                loadFailure = Optional.empty();
+            } catch (Throwable e) {
+                // LinkageError (no natives for this OS/arch), or a RuntimeException from JavaCPP's loader.
+                loadFailure = Optional.of("oneDNN natives did not load on " + System.getProperty("os.name") + "/"
+                        + System.getProperty("os.arch") + ": " + e);
+            }
+        }
+        return loadFailure;
+    }
+
+    static String version() {
+        return version;
+    }
+
+    OneDnnRuntime(int threads) {
+        load(threads).ifPresent(reason -> {
+            throw new dev.nightmare.engine.backend.BackendUnavailableException(reason);
+        });
+        this.threads = threads;
+        check(dnnl_engine_create(engine, dnnl_cpu, 0), "creating the CPU engine");
+        check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "creating a stream");
+    }
+
+    int threads() {
+        return threads;
+    }
+
+    /** Fixes OpenMP's thread count for the calling thread (a per-thread setting), once per thread. */
+    void pinThreads() {
+        Thread current = Thread.currentThread();
+        if (current != configuredThread && setNumThreads.isPresent()) {
+            try {
+                setNumThreads.get().invokeExact(threads);
+            } catch (Throwable e) {
+                throw new IllegalStateException("omp_set_num_threads failed", e);
+            }
+            configuredThread = current;
+        }
+    }
+
+    static void check(int status, String what) {
+        if (status != dnnl_success) {
+            throw new IllegalStateException("oneDNN: " + what + " failed with status " + status);
+        }
+    }
+
+    @Override
+    public void close() {
+        dnnl_stream_destroy(stream);
+        dnnl_engine_destroy(engine);
+    }
+}
