@@ -1,0 +1,176 @@
+package dev.nightmare.gateway.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The gateway's typed configuration ({@code nightmare.*}); every knob is in the README's table. */
+@ConfigMapping(prefix = "nightmare")
+public interface GatewayConfig {
+    S3 s3();
+
+    Auth auth();
+
+    Jobs jobs();
+
+    Limits limits();
+
+    @WithName("model-store")
+    ModelStore modelStore();
+
+    Kafka kafka();
+
+    Events events();
+
+    Webhooks webhooks();
+
+    Retention retention();
+
+    /** The S3 server (MinIO in production, s3proxy locally). */
+    interface S3 {
+        String endpoint();
+
+        @WithName("access-key")
+        String accessKey();
+
+        @WithName("secret-key")
+        String secretKey();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        @WithDefault("nightmare")
+        String bucket();
+
+        /** Lifetime of presigned round URLs. */
+        @WithName("presign-seconds")
+        @WithDefault("300")
+        int presignSeconds();
+    }
+
+    /** API keys: {@code nightmare.auth.keys.<key-id>=<secret key>}; the key id names the owner. */
+    interface Auth {
+        Map<String, String> keys();
+    }
+
+    interface Jobs {
+        /**
+         * Secret (at least 16 bytes) for Idempotency-Key job ids; every replica must share it, or
+         * the same request gets different ids on different replicas.
+         */
+        @WithName("id-secret")
+        String idSecret();
+
+        /** maxSide applied when a request gives none. */
+        @WithName("default-max-side")
+        @WithDefault("1024")
+        int defaultMaxSide();
+
+        /** How long after acceptance a job may still finish; workers fail it after. */
+        @WithDefault("PT2H")
+        Duration deadline();
+    }
+
+    interface Limits {
+        /** Largest upload in bytes (the image, before decoding). */
+        @WithName("max-upload-bytes")
+        @WithDefault("20971520")
+        long maxUploadBytes();
+
+        /** Largest decoded image in pixels, checked from the header before decoding. */
+        @WithName("max-pixels")
+        @WithDefault("40000000")
+        long maxPixels();
+
+        /** Submissions per minute per API key, per replica. */
+        @WithName("submissions-per-minute")
+        @WithDefault("120")
+        int submissionsPerMinute();
+
+        /** Burst of submissions a key may make at once, per replica. */
+        @WithName("submission-burst")
+        @WithDefault("20")
+        int submissionBurst();
+
+        /** Unfinished jobs per API key accepted by one replica. */
+        @WithName("concurrent-jobs")
+        @WithDefault("20")
+        int concurrentJobs();
+    }
+
+    interface ModelStore {
+        /** Base URL of the model-store, e.g. http://model-store:8080. */
+        String url();
+
+        /** How long model metadata is reused before asking the model-store again. */
+        @WithName("metadata-ttl")
+        @WithDefault("PT10S")
+        Duration metadataTtl();
+
+        @WithName("timeout-millis")
+        @WithDefault("3000")
+        int timeoutMillis();
+    }
+
+    interface Kafka {
+        /** {@code kafka.bootstrap.servers} is read directly (the test resources set it). */
+        @WithName("publish-timeout-millis")
+        @WithDefault("3000")
+        int publishTimeoutMillis();
+
+        /** Extra producer/consumer properties, e.g. security settings. */
+        @WithName("client")
+        Map<String, String> client();
+    }
+
+    interface Events {
+        /** Read nightmare-events (SSE, concurrency accounting); off only in unit tests. */
+        @WithName("reader-enabled")
+        @WithDefault("true")
+        boolean readerEnabled();
+
+        /** At most one progress event per SSE client per this interval. */
+        @WithName("progress-interval-millis")
+        @WithDefault("250")
+        int progressIntervalMillis();
+    }
+
+    interface Webhooks {
+        /** Hosts (or host:port) webhooks may be sent to; empty: webhooks refused. */
+        @WithName("allowed-hosts")
+        Optional<List<String>> allowedHosts();
+
+        /** HMAC-SHA256 key for {@code Nightmare-Signature}. */
+        Optional<String> secret();
+
+        @WithName("max-attempts")
+        @WithDefault("5")
+        int maxAttempts();
+
+        @WithName("initial-backoff-millis")
+        @WithDefault("500")
+        int initialBackoffMillis();
+
+        @WithName("timeout-millis")
+        @WithDefault("5000")
+        int timeoutMillis();
+
+        /** Deliver webhooks from this replica (one consumer group shared by all replicas). */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    interface Retention {
+        /** Jobs older than this are deleted with their input and outputs. */
+        @WithDefault("P7D")
+        Duration period();
+
+        @WithName("sweep-interval")
+        @WithDefault("PT1H")
+        Duration sweepInterval();
+    }
+}

@@ -1,0 +1,259 @@
+package dev.nightmare.gateway.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nightmare.contracts.ContractJson;
+import dev.nightmare.contracts.JobOptions;
+import dev.nightmare.gateway.config.GatewayConfig;
+import dev.nightmare.gateway.service.ApiException;
+import dev.nightmare.gateway.service.Caller;
+import dev.nightmare.gateway.service.EventHub;
+import dev.nightmare.gateway.service.JobService;
+import dev.nightmare.gateway.service.JobView;
+import dev.nightmare.gateway.service.Links;
+import dev.nightmare.gateway.service.ObjectStore;
+import dev.nightmare.gateway.service.OptionsParser;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.Base64;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/** The nightmare job API, {@code /v1/nightmares}: thin — each method maps, calls {@link JobService}, maps. */
+@Path(Links.BASE)
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "nightmares", description = "Submit images, follow jobs, fetch round images")
+@SecurityRequirement(name = "apiKey")
+public class NightmareResource {
+    private final JobService jobs;
+    private final EventHub hub;
+    private final CurrentCaller caller;
+    private final GatewayConfig config;
+    private final ObjectMapper json = ContractJson.mapper();
+
+    public NightmareResource(JobService jobs, EventHub hub, CurrentCaller caller, GatewayConfig config) {
+        this.jobs = jobs;
+        this.hub = hub;
+        this.caller = caller;
+        this.config = config;
+    }
+
+    /** A JSON submission: the image as base64, the options, an optional webhook. */
+    @Schema(name = "JsonSubmission")
+    public record JsonSubmission(
+            @Schema(description = "the image file (PNG or JPEG) as base64")
+            String image,
+
+            @Schema(implementation = JobOptions.class) JsonNode options,
+
+            @Schema(description = "webhook URL; its host must be on the operator's allow-list")
+            String callbackUrl) {}
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(summary = "Submit an image (multipart: image file + options JSON)")
+    @APIResponse(responseCode = "202", description = "accepted; Location names the job")
+    @APIResponse(responseCode = "400", description = "options malformed, one error per field")
+    @APIResponse(responseCode = "413", description = "upload too large")
+    @APIResponse(responseCode = "415", description = "not an image")
+    @APIResponse(responseCode = "422", description = "cannot run: one error per field")
+    @APIResponse(responseCode = "429", description = "rate or concurrent-job limit; see Retry-After")
+    @APIResponse(responseCode = "503", description = "Kafka, S3 or the model-store unavailable; see Retry-After")
+    public Response submitMultipart(
+            @RestForm("image") FileUpload image,
+            @RestForm("options") @Schema(description = "options JSON, e.g. {\"model\":\"tiny\",\"layer\":12}")
+                    String options,
+            @RestForm("callbackUrl") String callbackUrl,
+            @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        Caller who = caller.get();
+        JobOptions parsed = OptionsParser.parse(options);
+        byte[] bytes = image == null ? new byte[0] : read(image);
+        return accepted(
+                jobs.submit(who, new JobService.Submission(bytes, parsed, blankToNull(callbackUrl)), idempotencyKey));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Submit an image (JSON with the image as base64)")
+    @APIResponse(responseCode = "202", description = "accepted; Location names the job")
+    public Response submitJson(
+            @Schema(implementation = JsonSubmission.class) String body,
+            @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        Caller who = caller.get();
+        JsonNode tree;
+        try {
+            tree = json.readTree(body == null ? "" : body);
+        } catch (IOException e) {
+            throw ApiException.of(400, "the body is not valid JSON");
+        }
+        if (tree == null || !tree.isObject()) {
+            throw ApiException.of(400, "the body must be a JSON object with image, options and optionally callbackUrl");
+        }
+        JobOptions parsed = OptionsParser.parse(tree.get("options"));
+        JsonNode image = tree.get("image");
+        if (image == null || !image.isTextual()) {
+            throw ApiException.field(422, "image", "image is missing; send the file as base64 text");
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getMimeDecoder().decode(image.textValue());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.field(400, "image", "image is not valid base64: " + e.getMessage());
+        }
+        JsonNode callback = tree.get("callbackUrl");
+        String callbackUrl = callback == null || callback.isNull() ? null : callback.asText();
+        return accepted(
+                jobs.submit(who, new JobService.Submission(bytes, parsed, blankToNull(callbackUrl)), idempotencyKey));
+    }
+
+    private Response accepted(JobService.Accepted accepted) {
+        JobView job = accepted.job();
+        Response.ResponseBuilder response =
+                Response.accepted(job).location(URI.create(job.links().self()));
+        if (accepted.repeated()) {
+            response.header("Idempotent-Replayed", "true");
+        }
+        return response.build();
+    }
+
+    @GET
+    @Operation(summary = "The caller's jobs, newest first")
+    public JobService.Page list(
+            @QueryParam("limit") @DefaultValue("20") @Parameter(description = "1..100") int limit,
+            @QueryParam("after") @Parameter(description = "cursor from the previous page's next") String after) {
+        return jobs.list(caller.get(), limit, after);
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "A job's state, progress, rounds, error, timings and run details")
+    @APIResponse(responseCode = "404", description = "no such job for this API key")
+    public JobView get(@PathParam("id") String id) {
+        return jobs.view(caller.get(), id);
+    }
+
+    @GET
+    @Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Blocking
+    @Operation(
+            summary = "Server-sent events: 'state' (current state) first, then queued, started, progress, round,"
+                    + " succeeded | failed | canceled")
+    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
+        Caller who = caller.get();
+        jobs.owned(who, id);
+        EventRelay relay = new EventRelay(sse, json, config.events().progressIntervalMillis());
+        AutoCloseable subscription = hub.subscribe(id, relay::offer);
+        JobView snapshot;
+        try {
+            snapshot = jobs.view(who, id);
+        } catch (RuntimeException e) {
+            closeQuietly(subscription);
+            throw e;
+        }
+        return Multi.createFrom()
+                .<OutboundSseEvent>emitter(emitter -> relay.attach(emitter, snapshot))
+                .onTermination()
+                .invoke(() -> closeQuietly(subscription));
+    }
+
+    @GET
+    @Path("{id}/rounds/{round}")
+    @Produces({"image/jpeg", "image/png", MediaType.APPLICATION_JSON})
+    @Operation(summary = "A round's image (streamed from S3), or with presigned=true a short-lived URL")
+    @APIResponse(
+            responseCode = "200",
+            content = {
+                @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary"))
+            })
+    public Response round(
+            @PathParam("id") String id,
+            @PathParam("round") int round,
+            @QueryParam("presigned") @DefaultValue("false") boolean presigned) {
+        Caller who = caller.get();
+        if (presigned) {
+            String url = jobs.presignRound(who, id, round);
+            return Response.ok(
+                            Map.of("url", url, "expiresInSeconds", config.s3().presignSeconds()))
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .build();
+        }
+        ObjectStore.StoredObject image = jobs.round(who, id, round);
+        Response.ResponseBuilder response =
+                Response.ok(image.body()).type(image.contentType()).header("Cache-Control", "private, max-age=3600");
+        if (image.size() >= 0) {
+            response.header("Content-Length", image.size());
+        }
+        return response.build();
+    }
+
+    @POST
+    @Path("{id}/cancel")
+    @Operation(summary = "Cancel: the worker stops within one iteration and the job ends canceled")
+    public Response cancel(@PathParam("id") String id) {
+        return Response.accepted(jobs.cancel(caller.get(), id)).build();
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Delete the job's input and outputs (a running job is canceled)")
+    @APIResponse(responseCode = "204", description = "deleted")
+    public Response delete(@PathParam("id") String id) {
+        jobs.delete(caller.get(), id);
+        return Response.noContent().build();
+    }
+
+    private byte[] read(FileUpload upload) {
+        long max = config.limits().maxUploadBytes();
+        if (upload.size() > max) {
+            throw ApiException.field(
+                    413, "image", "image is " + upload.size() + " bytes; at most " + max + " are accepted");
+        }
+        try {
+            return Files.readAllBytes(upload.uploadedFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // Unsubscribing from the in-memory hub cannot fail in a way that matters.
+        }
+    }
+}

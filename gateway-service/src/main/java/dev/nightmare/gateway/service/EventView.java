@@ -1,0 +1,43 @@
+package dev.nightmare.gateway.service;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.nightmare.contracts.JobEvent;
+import dev.nightmare.contracts.JobState;
+import dev.nightmare.contracts.RunDetails;
+import java.time.Instant;
+
+/**
+ * One job event as SSE clients and webhooks see it: the event with object keys replaced by API
+ * URLs and worker internals left out.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record EventView(
+        String type,
+        String jobId,
+        Instant time,
+        JobState state,
+        Integer round,
+        Integer iteration,
+        Integer rounds,
+        Integer iters,
+        String imageUrl,
+        String error,
+        RunDetails run) {
+
+    public static EventView of(JobEvent event) {
+        String url =
+                event.imageKey() == null || event.round() == null ? null : Links.round(event.jobId(), event.round());
+        return new EventView(
+                event.type().wireName(),
+                event.jobId(),
+                event.time(),
+                event.type().state(),
+                event.round(),
+                event.iteration(),
+                event.rounds(),
+                event.iters(),
+                url,
+                event.error(),
+                event.run());
+    }
+}

@@ -1,0 +1,88 @@
+package dev.nightmare.gateway.service;
+
+import dev.nightmare.engine.image.Image;
+import dev.nightmare.engine.image.ImageCodec;
+import dev.nightmare.engine.image.ImageException;
+import dev.nightmare.engine.image.ImageOps;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.List;
+import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Turns uploaded bytes into the job's input: refuses empty, oversized, non-image and corrupt
+ * uploads with the right status (413, 415, 422), reads the dimensions from the header before
+ * decoding anything (no decompression bombs), decodes with the engine's {@link ImageCodec}, and
+ * downscales to {@code maxSide} with the engine's {@link ImageOps#resize}.
+ */
+public final class ImageIntake {
+    private ImageIntake() {}
+
+    /** The decoded (and possibly downscaled) input. */
+    public record Input(Image image, int originalWidth, int originalHeight) {}
+
+    public static Input read(byte[] bytes, long maxBytes, long maxPixels, Integer maxSide) {
+        if (bytes == null || bytes.length == 0) {
+            throw ApiException.field(422, "image", "image is empty (0 bytes); send a PNG or JPEG image");
+        }
+        if (bytes.length > maxBytes) {
+            throw new ApiException(
+                    413,
+                    "image is " + bytes.length + " bytes; at most " + maxBytes + " are accepted",
+                    List.of(new dev.nightmare.contracts.FieldProblem(
+                            "image", "image is " + bytes.length + " bytes; at most " + maxBytes + " are accepted")),
+                    0);
+        }
+        if (!recognised(bytes)) {
+            throw ApiException.field(415, "image", "image is not a recognised image format; send a PNG or JPEG file");
+        }
+        ImageCodec.Dimensions size;
+        try {
+            size = ImageCodec.probe(bytes, "image");
+        } catch (ImageException e) {
+            throw ApiException.field(422, "image", e.getMessage());
+        }
+        long pixels = (long) size.width() * size.height();
+        if (size.width() <= 0 || size.height() <= 0) {
+            throw ApiException.field(
+                    422,
+                    "image",
+                    "image declares a " + size.width() + "×" + size.height() + " size; expected positive");
+        }
+        if (pixels > maxPixels) {
+            throw ApiException.field(
+                    422,
+                    "image",
+                    "image is " + size.width() + "×" + size.height() + " = " + pixels + " pixels; at most " + maxPixels
+                            + " are accepted (scale it down)");
+        }
+        Image image;
+        try {
+            image = ImageCodec.decode(bytes, "image", maxPixels);
+        } catch (ImageException e) {
+            throw ApiException.field(422, "image", e.getMessage());
+        }
+        return new Input(downscale(image, maxSide), image.width(), image.height());
+    }
+
+    /** The image scaled so its longer side is at most {@code maxSide}, keeping the aspect ratio. */
+    public static Image downscale(Image image, Integer maxSide) {
+        int longer = Math.max(image.width(), image.height());
+        if (maxSide == null || longer <= maxSide) {
+            return image;
+        }
+        double scale = (double) maxSide / longer;
+        int w = Math.max(1, (int) Math.round(image.width() * scale));
+        int h = Math.max(1, (int) Math.round(image.height() * scale));
+        return ImageOps.resize(image, w, h);
+    }
+
+    private static boolean recognised(byte[] bytes) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            return in != null && ImageIO.getImageReaders(in).hasNext();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

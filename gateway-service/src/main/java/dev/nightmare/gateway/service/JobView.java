@@ -1,0 +1,61 @@
+package dev.nightmare.gateway.service;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.nightmare.contracts.JobOptions;
+import dev.nightmare.contracts.JobState;
+import dev.nightmare.contracts.RunDetails;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A job as its owner sees it ({@code GET /v1/nightmares/{id}}): derived from {@code
+ * request.json}, {@code status.json} and the cancel marker, so every replica gives the same
+ * answer.
+ *
+ * @param cancelRequested a cancel was asked for and the worker has not yet acknowledged it
+ * @param rounds the rounds stored so far, numbered from 0, with their URLs
+ * @param run what reproduces the run (seed, rng, backend, engine version, model sha256), once known
+ * @param queuePosition jobs ahead of this one, where known (null: unknown)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobView(
+        String id,
+        JobState state,
+        boolean cancelRequested,
+        String model,
+        String modelSha256,
+        JobOptions options,
+        Input input,
+        Progress progress,
+        List<Round> rounds,
+        String error,
+        RunDetails run,
+        Timings timings,
+        Integer queuePosition,
+        Links links) {
+
+    /** The stored input's size (after the {@code maxSide} downscale). */
+    public record Input(int width, int height) {}
+
+    /**
+     * @param round the round in progress (0-based), if running
+     * @param iteration the iteration in progress within it
+     * @param roundsDone rounds stored (0..roundsDone−1)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Progress(Integer round, Integer iteration, int rounds, int iters, int roundsDone) {}
+
+    public record Round(int round, String url) {}
+
+    /** Milliseconds: queued = accepted → a worker took it; lastRound = the last round's compute. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Timings(
+            Instant createdAt,
+            Instant startedAt,
+            Instant updatedAt,
+            Instant finishedAt,
+            Long queuedMillis,
+            Long lastRoundMillis) {}
+
+    public record Links(String self, String events, String cancel, String rounds) {}
+}

@@ -1,0 +1,28 @@
+package dev.nightmare.gateway.service;
+
+/** The API's URLs of a job (relative to the gateway's origin). */
+public final class Links {
+    public static final String BASE = "/v1/nightmares";
+
+    private Links() {}
+
+    public static String job(String id) {
+        return BASE + "/" + id;
+    }
+
+    public static String events(String id) {
+        return job(id) + "/events";
+    }
+
+    public static String cancel(String id) {
+        return job(id) + "/cancel";
+    }
+
+    public static String round(String id, int round) {
+        return job(id) + "/rounds/" + round;
+    }
+
+    public static JobView.Links of(String id) {
+        return new JobView.Links(job(id), events(id), cancel(id), job(id) + "/rounds/{n}");
+    }
+}

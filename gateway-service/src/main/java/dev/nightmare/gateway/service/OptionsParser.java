@@ -1,0 +1,142 @@
+package dev.nightmare.gateway.service;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.nightmare.contracts.FieldProblem;
+import dev.nightmare.contracts.JobOptions;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Client options JSON to {@link JobOptions}, reporting every wrong field at once (unknown names,
+ * wrong types, integers out of range, non-finite numbers) as 400 with one problem per field,
+ * instead of stopping at the first as a data binder would.
+ */
+public final class OptionsParser {
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    static {
+        JSON.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(8)
+                        .maxStringLength(4096)
+                        .build());
+    }
+
+    private static final Set<String> INTEGERS = Set.of("layer", "rounds", "iters", "range", "octaves", "maxSide");
+    private static final Set<String> FLOATS = Set.of("rate", "thresh", "zoom", "rotate", "momentum");
+    private static final Set<String> BOOLEANS = Set.of("norm", "reconstruct");
+    private static final Set<String> STRINGS = Set.of("model", "rng", "format");
+
+    private OptionsParser() {}
+
+    public static JobOptions parse(String json) {
+        if (json == null || json.isBlank()) {
+            throw ApiException.field(
+                    400, "options", "options are missing; send a JSON object with at least model and layer");
+        }
+        try {
+            return parse(JSON.readTree(json));
+        } catch (IOException e) {
+            throw ApiException.field(400, "options", "options are not valid JSON: " + firstLine(e.getMessage()));
+        }
+    }
+
+    public static JobOptions parse(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw ApiException.field(400, "options", "options must be a JSON object");
+        }
+        List<FieldProblem> problems = new ArrayList<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String name = field.getKey();
+            JsonNode value = field.getValue();
+            if (value.isNull()) {
+                continue;
+            }
+            if (INTEGERS.contains(name)) {
+                if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+                    problems.add(new FieldProblem(name, name + " is " + value + "; expected an integer"));
+                }
+            } else if (FLOATS.contains(name)) {
+                if (!value.isNumber()) {
+                    problems.add(new FieldProblem(name, name + " is " + value + "; expected a number"));
+                } else if (!Float.isFinite(value.floatValue())) {
+                    problems.add(new FieldProblem(name, name + " is " + value + "; expected a finite number"));
+                }
+            } else if (BOOLEANS.contains(name)) {
+                if (!value.isBoolean()) {
+                    problems.add(new FieldProblem(name, name + " is " + value + "; expected true or false"));
+                }
+            } else if (name.equals("seed")) {
+                if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+                    problems.add(new FieldProblem(name, "seed is " + value + "; expected a 64-bit integer"));
+                }
+            } else if (STRINGS.contains(name)) {
+                if (!value.isTextual()) {
+                    problems.add(new FieldProblem(name, name + " is " + value + "; expected a string"));
+                }
+            } else {
+                problems.add(new FieldProblem(
+                        name,
+                        "'" + name + "' is not an option; expected model, layer, rounds, iters, range, octaves, rate,"
+                                + " thresh, zoom, rotate, norm, reconstruct, momentum, seed, rng, format, maxSide"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ApiException(400, "options have the wrong form", problems, 0);
+        }
+        return new JobOptions(
+                text(node, "model"),
+                integer(node, "layer"),
+                integer(node, "rounds"),
+                integer(node, "iters"),
+                integer(node, "range"),
+                integer(node, "octaves"),
+                number(node, "rate"),
+                number(node, "thresh"),
+                number(node, "zoom"),
+                number(node, "rotate"),
+                bool(node, "norm"),
+                bool(node, "reconstruct"),
+                number(node, "momentum"),
+                node.hasNonNull("seed") ? node.get("seed").longValue() : null,
+                text(node, "rng"),
+                text(node, "format"),
+                integer(node, "maxSide"));
+    }
+
+    private static String text(JsonNode node, String name) {
+        return node.hasNonNull(name) ? node.get(name).textValue() : null;
+    }
+
+    private static Integer integer(JsonNode node, String name) {
+        return node.hasNonNull(name) ? node.get(name).intValue() : null;
+    }
+
+    private static Float number(JsonNode node, String name) {
+        return node.hasNonNull(name) ? node.get(name).floatValue() : null;
+    }
+
+    private static Boolean bool(JsonNode node, String name) {
+        return node.hasNonNull(name) ? node.get(name).booleanValue() : null;
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

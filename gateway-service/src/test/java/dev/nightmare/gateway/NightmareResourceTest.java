@@ -1,0 +1,553 @@
+package dev.nightmare.gateway;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.notNullValue;
+
+import dev.nightmare.contracts.ContractJson;
+import dev.nightmare.contracts.EventType;
+import dev.nightmare.contracts.JobEvent;
+import dev.nightmare.contracts.JobKeys;
+import dev.nightmare.contracts.JobRequest;
+import dev.nightmare.contracts.JobState;
+import dev.nightmare.contracts.JobStatus;
+import dev.nightmare.contracts.RunDetails;
+import dev.nightmare.engine.image.Image;
+import dev.nightmare.engine.image.ImageCodec;
+import dev.nightmare.gateway.testing.InMemoryJobBus;
+import dev.nightmare.gateway.testing.InMemoryObjectStore;
+import dev.nightmare.gateway.testing.TestImages;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The API's rules with in-memory S3 and Kafka stand-ins and the shared cfgs as the model-store. */
+@QuarkusTest
+class NightmareResourceTest {
+    static final String ALICE = "Bearer alice-key-0123456789";
+    static final String BOB = "Bearer bob-key-0123456789ab";
+    static final String TINY = "{\"model\":\"tiny\",\"layer\":5,\"rounds\":2,\"iters\":1,\"octaves\":1}";
+
+    @Inject
+    InMemoryObjectStore store;
+
+    @Inject
+    InMemoryJobBus bus;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @BeforeEach
+    void clean() {
+        store.clear();
+        bus.clear();
+    }
+
+    static RequestSpecification as(String key) {
+        return given().header("Authorization", key);
+    }
+
+    static ExtractableResponse<Response> submit(String key, byte[] image, String options) {
+        return as(key).multiPart("image", "in.png", image, "image/png")
+                .multiPart("options", options)
+                .when()
+                .post("/v1/nightmares")
+                .then()
+                .extract();
+    }
+
+    static String submitted(String key) {
+        return submit(key, TestImages.png(64, 48), TINY).path("id");
+    }
+
+    @Test
+    void submitStoresInputAndRequestThenPublishes() {
+        ExtractableResponse<Response> r = submit(ALICE, TestImages.png(64, 48), TINY);
+        assertThat(r.statusCode()).isEqualTo(202);
+        String id = r.path("id");
+        assertThat(id).matches("[0-9a-f]{32}");
+        assertThat(r.header("Location")).endsWith("/v1/nightmares/" + id);
+        assertThat(r.<String>path("state")).isEqualTo("queued");
+        assertThat(r.<String>path("links.events")).isEqualTo("/v1/nightmares/" + id + "/events");
+
+        assertThat(bus.requests()).hasSize(1);
+        JobRequest request = bus.requests().getFirst();
+        assertThat(request.jobId()).isEqualTo(id);
+        assertThat(request.options().isResolved()).isTrue();
+        assertThat(request.options().iters()).isEqualTo(1);
+        assertThat(request.options().rate()).isEqualTo(0.04f);
+        assertThat(request.modelSha256()).hasSize(64);
+        assertThat(request.inputWidth()).isEqualTo(64);
+        assertThat(request.inputHeight()).isEqualTo(48);
+
+        assertThat(store.objects()).containsKeys(JobKeys.input(id), JobKeys.request(id));
+        assertThat(ContractJson.readRequest(
+                        store.objects().get(JobKeys.request(id)).bytes()))
+                .isEqualTo(request);
+        Image input = ImageCodec.decode(store.objects().get(JobKeys.input(id)).bytes(), "input", 1 << 20);
+        assertThat(input.width()).isEqualTo(64);
+        assertThat(bus.events()).extracting(JobEvent::type).containsExactly(EventType.QUEUED);
+    }
+
+    @Test
+    void jsonSubmissionWithBase64ImageIsAccepted() {
+        String body = "{\"image\":\"" + Base64.getEncoder().encodeToString(TestImages.jpg(40, 40)) + "\",\"options\":"
+                + TINY + "}";
+        as(ALICE)
+                .contentType("application/json")
+                .body(body)
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(202)
+                .body("id", matchesPattern("[0-9a-f]{32}"))
+                .body("input.width", equalTo(40));
+        assertThat(bus.requests()).hasSize(1);
+    }
+
+    @Test
+    void largeInputIsDownscaledToMaxSide() {
+        String options = "{\"model\":\"tiny\",\"layer\":5,\"octaves\":1,\"maxSide\":100}";
+        String id = submit(ALICE, TestImages.png(300, 150), options).path("id");
+        JobRequest request = bus.requests().getFirst();
+        assertThat(request.inputWidth()).isEqualTo(100);
+        assertThat(request.inputHeight()).isEqualTo(50);
+        Image stored = ImageCodec.decode(store.objects().get(JobKeys.input(id)).bytes(), "input", 1 << 20);
+        assertThat(stored.width()).isEqualTo(100);
+    }
+
+    @Test
+    void missingOrWrongKeyIs401() {
+        given().get("/v1/nightmares").then().statusCode(401).header("WWW-Authenticate", containsString("Bearer"));
+        as("Bearer not-a-key-at-all-000").get("/v1/nightmares").then().statusCode(401);
+        as("Basic YWxpY2U6eA==").get("/v1/nightmares").then().statusCode(401);
+    }
+
+    @Test
+    void anotherKeysJobIsInvisible() {
+        String id = submitted(ALICE);
+        as(BOB).get("/v1/nightmares/" + id).then().statusCode(404);
+        as(BOB).get("/v1/nightmares/" + id + "/events").then().statusCode(404);
+        as(BOB).get("/v1/nightmares/" + id + "/rounds/0").then().statusCode(404);
+        as(BOB).post("/v1/nightmares/" + id + "/cancel").then().statusCode(404);
+        as(BOB).delete("/v1/nightmares/" + id).then().statusCode(404);
+        as(BOB).get("/v1/nightmares").then().statusCode(200).body("items.size()", equalTo(0));
+        assertThat(store.objects()).doesNotContainKey(JobKeys.cancel(id)).containsKey(JobKeys.input(id));
+        as(ALICE).get("/v1/nightmares/" + id).then().statusCode(200);
+    }
+
+    @Test
+    void malformedOptionsAre400WithOneErrorPerField() {
+        String bad = "{\"model\":3,\"layer\":\"five\",\"rounds\":1.5,\"norm\":1,\"rate\":1e60,\"colour\":\"red\"}";
+        submit(ALICE, TestImages.png(32, 32), bad)
+                .response()
+                .then()
+                .statusCode(400)
+                .body("errors.field", hasItems("model", "layer", "rounds", "norm", "rate", "colour"))
+                .body("errors.size()", equalTo(6));
+        submit(ALICE, TestImages.png(32, 32), "{not json").response().then().statusCode(400);
+        assertThat(bus.requests()).isEmpty();
+        assertThat(store.objects()).isEmpty();
+    }
+
+    @Test
+    void valuesThatCannotRunAre422WithOneErrorPerField() {
+        String bad = "{\"model\":\"tiny\",\"layer\":5,\"rounds\":0,\"iters\":1000000,\"rng\":\"mt\",\"format\":\"gif\","
+                + "\"maxSide\":0,\"zoom\":0}";
+        submit(ALICE, TestImages.png(32, 32), bad)
+                .response()
+                .then()
+                .statusCode(422)
+                .body("errors.field", hasItems("rng", "format", "maxSide"));
+        // The engine's own bounds, once the contract-level fields are right.
+        submit(
+                        ALICE,
+                        TestImages.png(32, 32),
+                        "{\"model\":\"tiny\",\"layer\":5,\"rounds\":0,\"iters\":1000000,\"zoom\":0}")
+                .response()
+                .then()
+                .statusCode(422)
+                .body("errors.field", hasItems("rounds", "iters", "zoom"))
+                .body("errors.size()", equalTo(3));
+        assertThat(bus.requests()).isEmpty();
+    }
+
+    @Test
+    void unknownModelIs422OnModel() {
+        submit(ALICE, TestImages.png(32, 32), "{\"model\":\"resnet-9000\",\"layer\":1}")
+                .response()
+                .then()
+                .statusCode(422)
+                .body("errors.field", hasItem("model"))
+                .body("errors[0].message", containsString("unknown"));
+        submit(ALICE, TestImages.png(32, 32), "{\"layer\":1}")
+                .response()
+                .then()
+                .statusCode(422)
+                .body("errors.field", hasItem("model"));
+    }
+
+    @Test
+    void layerOutOfRangeIs422OnLayerAndRangeOnRange() {
+        submit(ALICE, TestImages.png(64, 64), "{\"model\":\"tiny\",\"layer\":999,\"octaves\":1}")
+                .response()
+                .then()
+                .statusCode(422)
+                .body("errors.field", hasItem("layer"));
+        submit(ALICE, TestImages.png(64, 64), "{\"model\":\"tiny\",\"layer\":0,\"range\":3,\"octaves\":1}")
+                .response()
+                .then()
+                .statusCode(422)
+                .body("errors.field", hasItem("range"));
+    }
+
+    @Test
+    void octaveThatShrinksTheImageToNothingIs422OnOctaves() {
+        submit(ALICE, TestImages.png(2, 2), "{\"model\":\"tiny\",\"layer\":5,\"octaves\":4}")
+                .response()
+                .then()
+                .statusCode(422)
+                .body("errors.field", hasItem("octaves"));
+    }
+
+    @Test
+    void emptyCorruptAndNonImageUploadsAreRefusedWithAReason() {
+        submit(ALICE, new byte[0], TINY).response().then().statusCode(422).body("errors.field", hasItem("image"));
+        submit(ALICE, "hello, not an image".getBytes(), TINY)
+                .response()
+                .then()
+                .statusCode(415)
+                .body("errors[0].message", containsString("not a recognised image"));
+        submit(ALICE, TestImages.truncatedPng(), TINY)
+                .response()
+                .then()
+                .statusCode(422)
+                .body("errors[0].field", equalTo("image"));
+        assertThat(bus.requests()).isEmpty();
+    }
+
+    @Test
+    void headerClaimingTooManyPixelsIsRefusedBeforeDecoding() {
+        submit(ALICE, TestImages.pngClaiming(50_000, 50_000), TINY)
+                .response()
+                .then()
+                .statusCode(422)
+                .body("errors[0].message", containsString("50000×50000"));
+    }
+
+    @Test
+    void uploadOverTheByteLimitIs413() {
+        submit(ALICE, new byte[2_000_001], TINY).response().then().statusCode(413);
+    }
+
+    @Test
+    void callbackToAHostOffTheAllowListIs422() {
+        as(ALICE)
+                .multiPart("image", "in.png", TestImages.png(32, 32), "image/png")
+                .multiPart("options", TINY)
+                .multiPart("callbackUrl", "http://169.254.169.254/latest/meta-data")
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(422)
+                .body("errors.field", hasItem("callbackUrl"));
+        as(ALICE)
+                .multiPart("image", "in.png", TestImages.png(32, 32), "image/png")
+                .multiPart("options", TINY)
+                .multiPart("callbackUrl", "https://hooks.example.com/nightmare")
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(202);
+        assertThat(bus.requests().getFirst().callbackUrl()).isEqualTo("https://hooks.example.com/nightmare");
+    }
+
+    @Test
+    void sameIdempotencyKeyGivesTheSameJob() {
+        byte[] image = TestImages.png(32, 32);
+        String first = as(ALICE)
+                .header("Idempotency-Key", "order-1")
+                .multiPart("image", "in.png", image, "image/png")
+                .multiPart("options", TINY)
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        ExtractableResponse<Response> again = as(ALICE)
+                .header("Idempotency-Key", "order-1")
+                .multiPart("image", "in.png", image, "image/png")
+                .multiPart("options", TINY)
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(202)
+                .extract();
+        assertThat(again.<String>path("id")).isEqualTo(first);
+        assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(store.objects().keySet().stream().filter(k -> k.startsWith("owners/")))
+                .hasSize(1);
+        // Still queued: published again (harmless, workers de-duplicate by id).
+        assertThat(bus.requests()).extracting(JobRequest::jobId).containsOnly(first);
+
+        String bobs = as(BOB).header("Idempotency-Key", "order-1")
+                .multiPart("image", "in.png", image, "image/png")
+                .multiPart("options", TINY)
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        assertThat(bobs).isNotEqualTo(first);
+    }
+
+    @Test
+    void reusedIdempotencyKeyWithOtherOptionsIs409() {
+        as(ALICE)
+                .header("Idempotency-Key", "k2")
+                .multiPart("image", "in.png", TestImages.png(32, 32), "image/png")
+                .multiPart("options", TINY)
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(202);
+        as(ALICE)
+                .header("Idempotency-Key", "k2")
+                .multiPart("image", "in.png", TestImages.png(32, 32), "image/png")
+                .multiPart("options", TINY.replace("\"rounds\":2", "\"rounds\":3"))
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(409);
+    }
+
+    @Test
+    void kafkaDownIs503WithRetryAfterAndLeavesNothingBehind() {
+        bus.down(true);
+        ExtractableResponse<Response> r = submit(ALICE, TestImages.png(32, 32), TINY);
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.header("Retry-After")).isNotBlank();
+        assertThat(store.objects()).isEmpty();
+    }
+
+    @Test
+    void s3DownIs503() {
+        store.down(true);
+        ExtractableResponse<Response> r = submit(ALICE, TestImages.png(32, 32), TINY);
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(bus.requests()).isEmpty();
+    }
+
+    @Test
+    void statusFollowsWhatTheWorkerWrites() {
+        String id = submitted(ALICE);
+        as(ALICE).get("/v1/nightmares/" + id).then().statusCode(200).body("state", equalTo("queued"));
+
+        RunDetails run = new RunDetails("0.1.0", "reference", "cpu", "seeded", 7, "tiny", "a".repeat(64));
+        JobStatus status = JobStatus.started(id, "worker-1", "att-1", 1, 2, 1, 0, run, Instant.now())
+                .afterRound(0, 1500, Instant.now())
+                .at(1, 0, Instant.now());
+        store.put(JobKeys.status(id), ContractJson.write(status), "application/json");
+        as(ALICE)
+                .get("/v1/nightmares/" + id)
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("running"))
+                .body("progress.roundsDone", equalTo(1))
+                .body("progress.round", equalTo(1))
+                .body("rounds[0].url", equalTo("/v1/nightmares/" + id + "/rounds/0"))
+                .body("run.seed", equalTo(7))
+                .body("run.backend", equalTo("reference"))
+                .body("timings.lastRoundMillis", equalTo(1500));
+
+        store.put(
+                JobKeys.status(id),
+                ContractJson.write(status.afterRound(1, 1400, Instant.now())
+                        .finished(JobState.FAILED, "out of memory", Instant.now())),
+                "application/json");
+        as(ALICE)
+                .get("/v1/nightmares/" + id)
+                .then()
+                .body("state", equalTo("failed"))
+                .body("error", equalTo("out of memory"))
+                .body("rounds.size()", equalTo(2));
+    }
+
+    @Test
+    void roundImagesAreStreamedOrPresigned() {
+        String id = submitted(ALICE);
+        as(ALICE).get("/v1/nightmares/" + id + "/rounds/0").then().statusCode(404);
+        byte[] jpg = TestImages.jpg(16, 16);
+        store.put(JobKeys.roundImage(id, 0, "jpg"), jpg, "image/jpeg");
+        byte[] got = as(ALICE)
+                .get("/v1/nightmares/" + id + "/rounds/0")
+                .then()
+                .statusCode(200)
+                .contentType("image/jpeg")
+                .header("X-Content-Type-Options", "nosniff")
+                .extract()
+                .asByteArray();
+        assertThat(got).isEqualTo(jpg);
+        as(ALICE)
+                .get("/v1/nightmares/" + id + "/rounds/0?presigned=true")
+                .then()
+                .statusCode(200)
+                .body("url", containsString(JobKeys.roundImage(id, 0, "jpg")))
+                .body("expiresInSeconds", equalTo(300));
+        as(ALICE).get("/v1/nightmares/" + id + "/rounds/7").then().statusCode(404);
+    }
+
+    @Test
+    void cancelWritesTheMarkerAndReportsIt() {
+        String id = submitted(ALICE);
+        as(ALICE)
+                .post("/v1/nightmares/" + id + "/cancel")
+                .then()
+                .statusCode(202)
+                .body("state", equalTo("queued"))
+                .body("cancelRequested", equalTo(true));
+        assertThat(store.objects()).containsKey(JobKeys.cancel(id));
+        as(ALICE).get("/v1/nightmares/" + id).then().body("cancelRequested", equalTo(true));
+    }
+
+    @Test
+    void deleteRemovesInputOutputsAndIndex() {
+        String id = submitted(ALICE);
+        store.put(JobKeys.roundImage(id, 0, "jpg"), new byte[] {1}, "image/jpeg");
+        as(ALICE).delete("/v1/nightmares/" + id).then().statusCode(204);
+        assertThat(store.objects().keySet()).noneMatch(k -> k.contains(id));
+        as(ALICE).get("/v1/nightmares/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void listShowsOwnJobsNewestFirstInPages() throws InterruptedException {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(submitted(ALICE));
+            Thread.sleep(3);
+        }
+        submitted(BOB);
+        ExtractableResponse<Response> page1 =
+                as(ALICE).get("/v1/nightmares?limit=2").then().statusCode(200).extract();
+        assertThat(page1.<List<String>>path("items.id")).containsExactly(ids.get(2), ids.get(1));
+        String next = page1.path("next");
+        assertThat(next).isNotNull();
+        as(ALICE)
+                .queryParam("after", next)
+                .get("/v1/nightmares")
+                .then()
+                .body("items.id", equalTo(List.of(ids.get(0))))
+                .body("next", equalTo(null));
+        as(ALICE).queryParam("after", "../../x").get("/v1/nightmares").then().statusCode(400);
+    }
+
+    @Test
+    void lateSseClientGetsCurrentStateFirstThenLiveEventsUntilFinal() throws Exception {
+        String id = submitted(ALICE);
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "v1/nightmares/" + id + "/events"))
+                .header("Authorization", ALICE)
+                .header("Accept", "text/event-stream")
+                .build();
+        CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> response =
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<java.util.stream.Stream<String>> open = response.get(10, TimeUnit.SECONDS);
+        assertThat(open.statusCode()).isEqualTo(200);
+        CompletableFuture<List<String>> lines =
+                CompletableFuture.supplyAsync(() -> open.body().toList());
+
+        awaitSubscribed(id);
+        Instant now = Instant.now();
+        bus.publishEvent(JobEvent.started(id, now, "w", "a", 2, 1, null));
+        bus.publishEvent(JobEvent.round(
+                id, now, "w", "a", 0, 2, 1, JobKeys.roundImage(id, 0, "jpg"), JobKeys.roundCheckpoint(id, 0)));
+        bus.publishEvent(JobEvent.finished(EventType.SUCCEEDED, id, now, "w", "a", 2, null, null));
+        List<String> events = lines.get(10, TimeUnit.SECONDS).stream()
+                .filter(l -> l.startsWith("event:"))
+                .map(l -> l.substring(6).trim())
+                .toList();
+        assertThat(events).containsExactly("state", "started", "round", "succeeded");
+        String all = String.join("\n", lines.get());
+        assertThat(all).contains("\"imageUrl\":\"/v1/nightmares/" + id + "/rounds/0\"");
+    }
+
+    @Test
+    void sseOfAFinishedJobSendsItsStateAndEnds() throws Exception {
+        String id = submitted(ALICE);
+        JobStatus done = JobStatus.started(id, "w", "a", 1, 2, 1, 0, null, Instant.now())
+                .afterRound(0, 1, Instant.now())
+                .afterRound(1, 1, Instant.now())
+                .finished(JobState.SUCCEEDED, null, Instant.now());
+        store.put(JobKeys.status(id), ContractJson.write(done), "application/json");
+        String body = as(ALICE)
+                .accept("text/event-stream")
+                .get("/v1/nightmares/" + id + "/events")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(body).contains("event:state").contains("\"state\":\"succeeded\"");
+    }
+
+    private void awaitSubscribed(String id) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < until) {
+            if (hub.subscribedJobs() > 0) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no SSE subscription for " + id);
+    }
+
+    @Inject
+    dev.nightmare.gateway.service.EventHub hub;
+
+    @Test
+    void healthAndOpenApiAreOpenAndPageIsServed() {
+        given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/openapi?format=json").then().statusCode(200).body("paths", notNullValue());
+        given().get("/").then().statusCode(200).contentType(containsString("text/html"));
+    }
+
+    @Test
+    void modelsAreListedWithLayers() {
+        as(ALICE)
+                .get("/v1/models")
+                .then()
+                .statusCode(200)
+                .body("name", hasItems("tiny", "vgg-conv"))
+                .body("find { it.name == 'tiny' }.layers.size()", equalTo(22));
+    }
+
+    @Test
+    void noopAnswers202ForAnAuthenticatedCaller() {
+        as(ALICE)
+                .body(new byte[100])
+                .contentType("application/octet-stream")
+                .post("/v1/noop")
+                .then()
+                .statusCode(202);
+        given().body(new byte[1])
+                .contentType("application/octet-stream")
+                .post("/v1/noop")
+                .then()
+                .statusCode(401);
+    }
+}
