@@ -176,11 +176,17 @@ function handle(block) {
   const body = JSON.parse(data.join('\n'));
   if (name === 'state') { render(body); return; }
   $('state').textContent = body.state;
-  if (name === 'progress' && state.job) {
-    const p = state.job.progress;
-    render({ ...state.job, state: body.state, progress: { ...p, round: body.round, iteration: body.iteration, roundsDone: body.round } });
+  if (!state.job) return;
+  const p = state.job.progress || {};
+  if (name === 'progress') {
+    state.job.progress = { ...p, round: body.round, iteration: body.iteration, roundsDone: body.round };
+    render({ ...state.job, state: body.state });
   }
-  if (name === 'round' && body.imageUrl) addRound(body.round, body.imageUrl);
+  if (name === 'round' && body.imageUrl) {
+    state.job.progress = { ...p, round: undefined, iteration: undefined, roundsDone: body.round + 1 };
+    render({ ...state.job, state: body.state });
+    addRound(body.round, body.imageUrl);
+  }
   if (name === 'failed') showErrors([{ message: body.error || 'failed' }]);
   if (name === 'succeeded') $('progress').value = 1;
 }

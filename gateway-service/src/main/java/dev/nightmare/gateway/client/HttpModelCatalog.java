@@ -36,6 +36,7 @@ public class HttpModelCatalog implements ModelCatalog {
     private final String baseUrl;
     private final Duration ttl;
     private final Duration timeout;
+    private final Optional<String> token;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, Cached> metadata = new ConcurrentHashMap<>();
     private final Map<String, NetworkSpec> specs = new ConcurrentHashMap<>();
@@ -46,6 +47,7 @@ public class HttpModelCatalog implements ModelCatalog {
         this.baseUrl = config.modelStore().url().replaceAll("/+$", "");
         this.ttl = config.modelStore().metadataTtl();
         this.timeout = Duration.ofMillis(config.modelStore().timeoutMillis());
+        this.token = config.modelStore().token();
         this.http = HttpClient.newBuilder()
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -58,9 +60,8 @@ public class HttpModelCatalog implements ModelCatalog {
         JsonNode items = body.isArray() ? body : body.has("models") ? body.get("models") : body.path("items");
         List<ModelInfo> models = new ArrayList<>();
         for (JsonNode item : items) {
-            if (item.hasNonNull("sha256") && item.hasNonNull("name")) {
-                models.add(toInfo(item));
-            }
+            // The list holds summaries; the details (layers, last targetable layer) are per model.
+            find(item.path("name").asText()).ifPresent(models::add);
         }
         return models;
     }
@@ -72,7 +73,9 @@ public class HttpModelCatalog implements ModelCatalog {
         if (cached != null && cached.expiresAtNanos - now > 0) {
             return cached.model;
         }
-        Optional<ModelInfo> model = getJson("/v1/models/" + encode(name)).map(HttpModelCatalog::toInfo);
+        Optional<ModelInfo> model = getJson("/v1/models/" + encode(name))
+                .filter(node -> node.hasNonNull("sha256") && node.hasNonNull("lastTargetableLayer"))
+                .map(HttpModelCatalog::toInfo);
         metadata.put(name, new Cached(model, now + ttl.toNanos()));
         return model;
     }
@@ -80,7 +83,7 @@ public class HttpModelCatalog implements ModelCatalog {
     @Override
     public NetworkSpec spec(ModelInfo model) {
         return specs.computeIfAbsent(model.sha256(), sha -> {
-            String cfg = get("/v1/models/" + encode(model.name()) + "/cfg")
+            String cfg = get("/v1/models/" + encode(model.name()) + "/versions/" + sha + "/cfg")
                     .orElseThrow(() -> unavailable("the cfg of " + model.name() + " is missing", null));
             return NetworkSpec.parse(
                     model.name() + ".cfg", cfg, warning -> LOG.debugf("%s: %s", model.name(), warning));
@@ -106,12 +109,12 @@ public class HttpModelCatalog implements ModelCatalog {
     }
 
     private Optional<String> get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(timeout)
-                .GET()
-                .build();
+                .GET();
+        token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 404) {
                 return Optional.empty();
             }

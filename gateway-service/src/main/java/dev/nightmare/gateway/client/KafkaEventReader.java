@@ -39,6 +39,7 @@ public class KafkaEventReader {
     private final EventHub hub;
     private final boolean enabled;
     private volatile boolean running;
+    private volatile boolean assigned;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
@@ -79,6 +80,7 @@ public class KafkaEventReader {
                     if (System.nanoTime() - refreshedAt >= REFRESH_NANOS || assigned.isEmpty()) {
                         refreshedAt = System.nanoTime();
                         assigned = assign(c, assigned);
+                        this.assigned = !assigned.isEmpty();
                         if (assigned.isEmpty()) {
                             Thread.sleep(1000);
                             continue;
@@ -140,8 +142,8 @@ public class KafkaEventReader {
         }
     }
 
-    /** For tests: whether the reader is assigned and polling. */
-    public boolean isRunning() {
-        return running && consumer != null;
+    /** True when the reader is disabled (unit tests) or reads every partition of the events topic. */
+    public boolean isReady() {
+        return !enabled || (running && assigned);
     }
 }

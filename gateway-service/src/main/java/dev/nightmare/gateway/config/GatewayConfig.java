@@ -103,8 +103,11 @@ public interface GatewayConfig {
     }
 
     interface ModelStore {
-        /** Base URL of the model-store, e.g. http://model-store:8080. */
+        /** Base URL of the model-store, e.g. http://model-store:8082. */
         String url();
+
+        /** The model-store's service token (Bearer), if it requires one. */
+        Optional<String> token();
 
         /** How long model metadata is reused before asking the model-store again. */
         @WithName("metadata-ttl")
