@@ -31,7 +31,7 @@ __attribute__((visibility("hidden"))) void *nm_table[NM_SYMBOL_COUNT];
 
 static int nm_resolved[NM_SYMBOL_COUNT];
 static int nm_resolved_count = -1;
-static char nm_error[1024];
+static char nm_error[4200];
 
 /* cuDNN 8's CUDNN_STATUS_NOT_SUPPORTED. */
 static int nm_not_supported(void) { return 9; }

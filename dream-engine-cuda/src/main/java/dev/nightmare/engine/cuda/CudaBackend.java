@@ -117,6 +117,15 @@ public final class CudaBackend implements Backend {
         return free[0];
     }
 
+    /** The device's memory (cuMemGetInfo's total). */
+    long totalBytes() {
+        bind();
+        long[] free = new long[1];
+        long[] total = new long[1];
+        JCudaDriver.cuMemGetInfo(free, total);
+        return total[0];
+    }
+
     @Override
     public DreamSession open(Model model, SessionOptions options) {
         return new CudaSession(this, model, options);

@@ -1,0 +1,117 @@
+package dev.nightmare.engine.cuda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.nightmare.engine.testing.Shared;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The GPU check's pack step (scripts/gpu-pack.sh) runs here and produces what a Java-less GPU
+ * machine needs, within what it may receive: at most 64 MiB together with the working tree. The
+ * packed runtime then really runs the packed tests (the CPU-side ones; the GPU ones skip here).
+ */
+class GpuPackTest {
+    private static final long LIMIT_BYTES = 64L << 20;
+
+    @Test
+    void packsEverythingTheCheckNeedsWithinTheTransferLimit() throws Exception {
+        for (String tool : List.of("gcc", "nm", "tar", "gzip", "unzip")) {
+            assumeTrue(Tools.available(tool) || tool.equals("unzip"), tool + " is not installed");
+        }
+        assumeTrue(Files.isDirectory(Shared.golden()), "no ../shared reference material here");
+        Path out = Tools.module().resolve("target/gpu-pack-test").toAbsolutePath();
+        Tools.Result pack = Tools.run(Tools.module(), 600, "bash", "scripts/gpu-pack.sh", out.toString(), "--no-build");
+        assertThat(pack.exitCode()).as(pack.output()).isZero();
+
+        for (String file : List.of(
+                "jre.tar.gz",
+                "lib/dream-engine-cuda.jar",
+                "lib/dream-engine-cuda-tests.jar",
+                "lib/jcuda-11.7.0.jar",
+                "lib/jcudnn-natives-11.7.0-linux-x86_64.jar",
+                "tools/junit-console.jar",
+                "native/libcudnn.so.8",
+                "shared/models/vgg-conv.cfg",
+                "shared/models/tiny.weights",
+                "shared/images/scream.jpg",
+                "shared/bench/torch_peer.py",
+                "MANIFEST.txt")) {
+            assertThat(out.resolve(file)).as(file).isRegularFile();
+        }
+        try (Stream<Path> cases = Files.list(Shared.golden())) {
+            for (Path c : cases.filter(Files::isDirectory).toList()) {
+                assertThat(out.resolve("shared/golden").resolve(c.getFileName()).resolve("cmd.txt"))
+                        .isRegularFile();
+            }
+        }
+        try (Stream<Path> jars = Files.list(out.resolve("lib"))) {
+            assertThat(jars.map(p -> p.getFileName().toString()))
+                    .as("no CPU natives, no cuBLAS, no byte-buddy")
+                    .noneMatch(n -> n.matches(".*(dnnl|opencl|openblas|javacpp|jcublas|byte-buddy).*"));
+        }
+        long packBytes = size(out);
+        long treeBytes = trackedFilesBytes();
+        assertThat(packBytes + treeBytes)
+                .as("pack %d bytes + working tree %d bytes", packBytes, treeBytes)
+                .isLessThanOrEqualTo(LIMIT_BYTES);
+
+        // The packed runtime runs the packed test classes with the packed console launcher.
+        Path jre = Tools.module().resolve("target/gpu-pack-test-jre");
+        Files.createDirectories(jre);
+        Tools.Result untar =
+                Tools.run(jre, 120, "tar", "-xzf", out.resolve("jre.tar.gz").toString());
+        assertThat(untar.exitCode()).as(untar.output()).isZero();
+        String classPath;
+        try (Stream<Path> jars = Files.list(out.resolve("lib"))) {
+            classPath = String.join(":", jars.map(Path::toString).sorted().toList());
+        }
+        Tools.Result run = Tools.run(
+                Tools.module().resolve("target"),
+                300,
+                jre.resolve("bin/java").toString(),
+                "--add-modules=jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Djava.awt.headless=true",
+                "-Dnightmare.shared.dir=" + out.resolve("shared"),
+                "-jar",
+                out.resolve("tools/junit-console.jar").toString(),
+                "execute",
+                "--disable-banner",
+                "--details=summary",
+                "--class-path",
+                classPath,
+                "--select-class",
+                CudaFallbackTest.class.getName(),
+                "--select-class",
+                PackedImageCheck.class.getName());
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).containsPattern("\\[ *[1-9]\\d* tests successful");
+    }
+
+    private static long size(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
+        }
+    }
+
+    private static long trackedFilesBytes() throws Exception {
+        Path root = Tools.module().getParent();
+        Tools.Result files = Tools.run(root, 60, "git", "ls-files");
+        long total = 0;
+        for (String f : files.output().lines().toList()) {
+            Path p = root.resolve(f);
+            if (Files.isRegularFile(p)) {
+                total += Files.size(p);
+            }
+        }
+        return total;
+    }
+}
