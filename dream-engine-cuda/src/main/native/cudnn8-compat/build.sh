@@ -5,7 +5,7 @@
 #
 # writes OUT_DIR/libcudnn.so.8 (SONAME libcudnn.so.8, no symbol versions) exporting one
 # trampoline per cudnn* symbol the JCudnn native imports, read here with nm so the list can never
-# go stale. Needs gcc, nm and (for a jar) unzip. x86-64 and aarch64.
+# go stale. Needs gcc, nm and (for a jar) unzip or python3. x86-64 and aarch64.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:?usage: build.sh OUT_DIR JCUDNN_NATIVE}"
@@ -15,7 +15,17 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 case "$native" in
-  *.jar) unzip -p "$native" 'lib/libJCudnn-*.so' > "$work/libJCudnn.so" ;;
+  *.jar)
+    if command -v unzip >/dev/null; then
+      unzip -p "$native" 'lib/libJCudnn-*.so' > "$work/libJCudnn.so"
+    else
+      python3 - "$native" "$work/libJCudnn.so" <<'PY'
+import re, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    name = next(n for n in z.namelist() if re.fullmatch(r"lib/libJCudnn-.*\.so", n))
+    open(sys.argv[2], "wb").write(z.read(name))
+PY
+    fi ;;
   *) cp "$native" "$work/libJCudnn.so" ;;
 esac
 nm -D --undefined-only "$work/libJCudnn.so" | awk '{print $2}' | sed 's/@.*//' | grep '^cudnn' | sort -u > "$work/symbols.txt"

@@ -3,7 +3,6 @@ package dev.nightmare.engine.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +31,8 @@ class CudnnCompatLibraryTest {
 
     @BeforeAll
     void build() throws Exception {
-        for (String tool : List.of("gcc", "nm", "readelf", "unzip")) {
-            assumeTrue(Tools.available(tool) || tool.equals("unzip") && unzipPresent(), tool + " is not installed");
+        for (String tool : List.of("gcc", "nm", "readelf")) {
+            assumeTrue(Tools.available(tool), tool + " is not installed");
         }
         work = Tools.module().resolve("target/cudnn8-compat-test");
         Files.createDirectories(work);
@@ -52,17 +51,6 @@ class CudnnCompatLibraryTest {
                 Tools.module(), 120, "bash", "src/main/native/cudnn8-compat/build.sh", work.toString(), jar.toString());
         assertThat(built.exitCode()).as(built.output()).isZero();
         compat = work.resolve("libcudnn.so.8");
-    }
-
-    private static boolean unzipPresent() {
-        try {
-            return Tools.run(Path.of("."), 30, "unzip", "-v").exitCode() == 0;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     @Test
