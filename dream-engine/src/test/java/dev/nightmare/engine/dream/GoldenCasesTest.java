@@ -63,7 +63,9 @@ public abstract class GoldenCasesTest {
 
     @AfterAll
     void close() {
-        backend.close();
+        if (backend != null) {
+            backend.close();
+        }
     }
 
     static Stream<Arguments> cases() {
