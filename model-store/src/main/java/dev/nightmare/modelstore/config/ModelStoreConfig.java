@@ -26,7 +26,7 @@ public interface ModelStoreConfig {
      * persistent volume when models are uploaded into {@link #modelsDir()}.
      */
     @WithName("data-dir")
-    @WithDefault("data/model-store")
+    @WithDefault("run/model-store")
     Path dataDir();
 
     /**

@@ -127,7 +127,9 @@ public class ModelService {
     private void scanBucket() throws IOException {
         String source = s3.describe();
         if (!s3.bucketExists()) {
-            LOG.errorf("bucket %s does not exist", source);
+            // Nothing to load; create it so uploads have somewhere to go (MinIO and s3proxy start empty).
+            LOG.warnf("bucket %s does not exist; creating it", source);
+            s3.createBucket();
             return;
         }
         List<String> keys = s3.list("", false);

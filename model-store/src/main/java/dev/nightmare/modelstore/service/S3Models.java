@@ -3,6 +3,7 @@ package dev.nightmare.modelstore.service;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
+import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
@@ -47,6 +48,17 @@ public final class S3Models {
             throw e;
         } catch (Exception e) {
             throw new IOException(describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates the bucket (the local platform starts with none). */
+    public void createBucket() throws IOException {
+        try {
+            minio.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(describe() + ": cannot create the bucket: " + e.getMessage(), e);
         }
     }
 
