@@ -108,6 +108,11 @@ class NightmareResourceTest {
                 .isEqualTo(request);
         Image input = ImageCodec.decode(store.objects().get(JobKeys.input(id)).bytes(), "input", 1 << 20);
         assertThat(input.width()).isEqualTo(64);
+        // The queued event is published after the answer, off the request thread.
+        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (bus.events().isEmpty() && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
         assertThat(bus.events()).extracting(JobEvent::type).containsExactly(EventType.QUEUED);
     }
 

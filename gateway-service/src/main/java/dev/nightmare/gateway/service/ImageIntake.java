@@ -19,8 +19,12 @@ import javax.imageio.stream.ImageInputStream;
 public final class ImageIntake {
     private ImageIntake() {}
 
-    /** The decoded (and possibly downscaled) input. */
-    public record Input(Image image, int originalWidth, int originalHeight) {}
+    /**
+     * The decoded (and possibly downscaled) input and its PNG bytes: the upload itself when it was
+     * a PNG kept at its size (the worker decodes it with the same codec, so the pixels are the
+     * same), else a fresh encoding.
+     */
+    public record Input(Image image, int originalWidth, int originalHeight, byte[] png) {}
 
     public static Input read(byte[] bytes, long maxBytes, long maxPixels, Integer maxSide) {
         if (bytes == null || bytes.length == 0) {
@@ -63,7 +67,11 @@ public final class ImageIntake {
         } catch (ImageException e) {
             throw ApiException.field(422, "image", e.getMessage());
         }
-        return new Input(downscale(image, maxSide), image.width(), image.height());
+        Image stored = downscale(image, maxSide);
+        byte[] png = stored == image && size.format().equals("png")
+                ? bytes
+                : ImageCodec.encode(stored, ImageCodec.Format.PNG);
+        return new Input(stored, image.width(), image.height(), png);
     }
 
     /** The image scaled so its longer side is at most {@code maxSide}, keeping the aspect ratio. */

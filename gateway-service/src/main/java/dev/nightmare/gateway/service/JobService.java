@@ -12,7 +12,6 @@ import dev.nightmare.contracts.JobState;
 import dev.nightmare.contracts.JobStatus;
 import dev.nightmare.engine.dream.Nightmare;
 import dev.nightmare.engine.dream.OptionException;
-import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +22,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -45,6 +48,8 @@ public class JobService {
     private final GatewayConfig config;
     private final byte[] idSecret;
     private final SecureRandom seeds = new SecureRandom();
+    /** S3 writes done side by side and events published after the answer: blocking I/O, so virtual threads. */
+    private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
 
     public JobService(
             ObjectStore store,
@@ -161,13 +166,20 @@ public class JobService {
                 now.plus(deadline),
                 callbackUrl);
         String indexEntry = JobKeys.ownerIndexEntry(caller.owner(), now, id);
-        store.put(JobKeys.input(id), ImageCodec.encode(input.image(), ImageCodec.Format.PNG), "image/png");
-        if (!store.putIfAbsent(JobKeys.request(id), ContractJson.write(request), "application/json")) {
+        // The input and the index entry are written while request.json is: all three must exist
+        // before the request is published, none depends on another.
+        CompletableFuture<Void> inputWritten =
+                CompletableFuture.runAsync(() -> store.put(JobKeys.input(id), input.png(), "image/png"), io);
+        CompletableFuture<Void> indexWritten =
+                CompletableFuture.runAsync(() -> store.put(indexEntry, EMPTY, "application/octet-stream"), io);
+        boolean created = store.putIfAbsent(JobKeys.request(id), ContractJson.write(request), "application/json");
+        join(inputWritten);
+        join(indexWritten);
+        if (!created) {
             // A twin with the same Idempotency-Key won the race on another replica: answer with its job.
             return existing(caller, id, options)
                     .orElseThrow(() -> ApiException.of(409, "job " + id + " is being created"));
         }
-        store.put(indexEntry, EMPTY, "application/octet-stream");
         try {
             bus.publishRequest(request);
         } catch (BusUnavailableException e) {
@@ -355,12 +367,25 @@ public class JobService {
                 Links.of(id));
     }
 
+    /** Publishes without making the client wait: the event only feeds live streams, which read S3 first anyway. */
     private void publishQuietly(JobEvent event) {
+        io.execute(() -> {
+            try {
+                bus.publishEvent(event);
+            } catch (BusUnavailableException e) {
+                LOG.warnf("job %s: %s event not published: %s", event.jobId(), event.type(), e.getMessage());
+            }
+        });
+    }
+
+    private static void join(CompletableFuture<Void> write) {
         try {
-            bus.publishEvent(event);
-        } catch (BusUnavailableException e) {
-            // The request is queued; the event only feeds live streams, which read S3 first anyway.
-            LOG.warnf("job %s: %s event not published: %s", event.jobId(), event.type(), e.getMessage());
+            write.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
         }
     }
 }
