@@ -524,11 +524,30 @@ class NightmareResourceTest {
     @Inject
     dev.nightmare.gateway.service.EventHub hub;
 
+    @Inject
+    dev.nightmare.gateway.service.RetentionSweeper sweeper;
+
     @Test
-    void healthAndOpenApiAreOpenAndPageIsServed() {
+    void retentionDeletesJobsOlderThanThePeriodOnly() {
+        String id = submitted(ALICE);
+        store.put(JobKeys.roundImage(id, 0, "jpg"), new byte[] {1}, "image/jpeg");
+        assertThat(sweeper.sweep(Instant.now().plus(Duration.ofDays(6)))).isZero();
+        assertThat(store.objects()).containsKey(JobKeys.request(id));
+        assertThat(sweeper.sweep(Instant.now().plus(Duration.ofDays(8)))).isEqualTo(1);
+        assertThat(store.objects()).isEmpty();
+    }
+
+    @Test
+    void healthMetricsAndOpenApiAreOpenAndPageIsServed() {
         given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200);
         given().get("/q/openapi?format=json").then().statusCode(200).body("paths", notNullValue());
-        given().get("/").then().statusCode(200).contentType(containsString("text/html"));
+        given().get("/")
+                .then()
+                .statusCode(200)
+                .contentType(containsString("text/html"))
+                .header("Content-Security-Policy", containsString("default-src 'self'"))
+                .header("X-Content-Type-Options", "nosniff");
     }
 
     @Test
