@@ -5,7 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.model.Shape;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -13,8 +12,8 @@ import jdk.incubator.vector.VectorOperators;
  * The per-iteration steps on planar 3-channel images (darknet optimize_picture steps 3 and 7–10),
  * vectorised and split over threads. They reproduce {@link dev.nightmare.engine.image.ImageOps}
  * and the reference session operation for operation (same float32 expressions, no fused
- * multiply-add), so jitter and unjitter are bit-identical to the oracle; reductions accumulate in
- * double over fixed chunks combined in order, so they do not depend on the thread count.
+ * multiply-add), so jitter and unjitter are bit-identical to the oracle; reductions accumulate float lanes
+ * over fixed chunks whose sums combine in double, in order, so they do not depend on the thread count.
  */
 public final class ImageKernels {
     /** Floats per reduction chunk: fixed, so sums do not depend on how many threads run. */
@@ -236,13 +235,13 @@ public final class ImageKernels {
         FloatVector half = FloatVector.broadcast(Vectors.F, 0.5f);
         // Pass 1: grey pull, fused with the sum for the mean.
         double sum = reduce(n, (from, to) -> {
-            DoubleVector acc = DoubleVector.zero(Vectors.D);
+            FloatVector acc = FloatVector.zero(Vectors.F);
             double tail = 0;
             long i = from;
             for (; i + Vectors.LANES <= to; i += Vectors.LANES) {
                 FloatVector v = Vectors.load(d, i).add(tenth.mul(half.sub(Vectors.load(im, i))));
                 Vectors.store(v, d, i);
-                acc = Vectors.addWide(acc, v);
+                acc = acc.add(v);
             }
             for (; i < to; i++) {
                 float v = d.getAtIndex(JAVA_FLOAT, i) + 0.1f * (0.5f - im.getAtIndex(JAVA_FLOAT, i));
@@ -254,7 +253,8 @@ public final class ImageKernels {
         if (normalize) {
             float mu = (float) (sum / n);
             float sigma = (float) Math.sqrt(variance(d, n, mu));
-            if (sigma == 0) {
+            // A uniform D has σ = 0 exactly; float-lane sums could leave a rounding residue instead.
+            if (sigma == 0 || uniform(d, n)) {
                 return false;
             }
             FloatVector vmu = FloatVector.broadcast(Vectors.F, mu);
@@ -295,16 +295,37 @@ public final class ImageKernels {
         return v.max(0f).min(1f);
     }
 
+    /** Whether every value equals the first. */
+    private boolean uniform(MemorySegment d, long n) {
+        float first = d.getAtIndex(JAVA_FLOAT, 0);
+        FloatVector vfirst = FloatVector.broadcast(Vectors.F, first);
+        double differing = reduce(n, (from, to) -> {
+            long i = from;
+            for (; i + Vectors.LANES <= to; i += Vectors.LANES) {
+                if (Vectors.load(d, i).compare(VectorOperators.NE, vfirst).anyTrue()) {
+                    return 1;
+                }
+            }
+            for (; i < to; i++) {
+                if (d.getAtIndex(JAVA_FLOAT, i) != first) {
+                    return 1;
+                }
+            }
+            return 0;
+        });
+        return differing == 0;
+    }
+
     /** Population variance about a float mean, the squares taken in float and summed in double. */
     private double variance(MemorySegment d, long n, float mu) {
         FloatVector vmu = FloatVector.broadcast(Vectors.F, mu);
         double squares = reduce(n, (from, to) -> {
-            DoubleVector acc = DoubleVector.zero(Vectors.D);
+            FloatVector acc = FloatVector.zero(Vectors.F);
             double tail = 0;
             long i = from;
             for (; i + Vectors.LANES <= to; i += Vectors.LANES) {
                 FloatVector c = Vectors.load(d, i).sub(vmu);
-                acc = Vectors.addWide(acc, c.mul(c));
+                acc = acc.add(c.mul(c));
             }
             for (; i < to; i++) {
                 float c = d.getAtIndex(JAVA_FLOAT, i) - mu;

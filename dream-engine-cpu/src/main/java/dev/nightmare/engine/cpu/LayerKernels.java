@@ -8,7 +8,6 @@ import dev.nightmare.engine.model.ConvolutionalWeights;
 import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Shape;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -128,27 +127,20 @@ public final class LayerKernels {
                     int kxFrom = Math.max(0, -x0), kxTo = Math.min(size, inW - x0);
                     long o = (((long) cb * outH + oy) * outW + ox) * B;
                     for (int v = 0; v < B; v += L) {
-                        FloatVector max = null;
-                        FloatVector arg = null;
                         // The first cell inside the input starts the scan; later cells win only when strictly larger.
+                        FloatVector max = Vectors.load(xs, xBlock + ((long) (y0 + kyFrom) * inW + x0 + kxFrom) * B + v);
+                        FloatVector arg = FloatVector.broadcast(Vectors.F, kyFrom * size + kxFrom);
                         for (int ky = kyFrom; ky < kyTo; ky++) {
                             for (int kx = kxFrom; kx < kxTo; kx++) {
+                                if (ky == kyFrom && kx == kxFrom) {
+                                    continue;
+                                }
                                 FloatVector cell =
                                         Vectors.load(xs, xBlock + ((long) (y0 + ky) * inW + x0 + kx) * B + v);
-                                float position = ky * size + kx;
-                                if (max == null) {
-                                    max = cell;
-                                    arg = FloatVector.broadcast(Vectors.F, position);
-                                } else {
-                                    VectorMask<Float> larger = cell.compare(VectorOperators.GT, max);
-                                    max = max.blend(cell, larger);
-                                    arg = arg.blend(position, larger);
-                                }
+                                VectorMask<Float> larger = cell.compare(VectorOperators.GT, max);
+                                max = max.blend(cell, larger);
+                                arg = arg.blend((float) (ky * size + kx), larger);
                             }
-                        }
-                        if (max == null) {
-                            max = FloatVector.broadcast(Vectors.F, Float.NEGATIVE_INFINITY);
-                            arg = FloatVector.broadcast(Vectors.F, -1f);
                         }
                         Vectors.store(max, ys, o + v);
                         Vectors.store(arg, as, o + v);
@@ -220,27 +212,31 @@ public final class LayerKernels {
                     continue;
                 }
                 FloatVector mean = FloatVector.fromArray(Vectors.F, p.mean(), c);
-                // Lane-wise double sums: each double lane is one channel (low and high halves).
-                DoubleVector deltaLow = DoubleVector.zero(Vectors.D), deltaHigh = deltaLow;
-                DoubleVector centeredLow = deltaLow, centeredHigh = deltaLow;
-                // Pass 1: g ← g·scale; Σg and Σg·(z − mean) per channel, in position order.
-                for (int i = 0; i < n; i++) {
-                    long o = base + (long) i * B;
-                    FloatVector gv = Vectors.load(gs, o).mul(scale);
-                    Vectors.store(gv, gs, o);
-                    FloatVector centered = gv.mul(Vectors.load(zs, o).sub(mean));
-                    deltaLow = deltaLow.add(Vectors.widen(gv, 0));
-                    deltaHigh = deltaHigh.add(Vectors.widen(gv, 1));
-                    centeredLow = centeredLow.add(Vectors.widen(centered, 0));
-                    centeredHigh = centeredHigh.add(Vectors.widen(centered, 1));
-                }
+                // Per channel: float sums along each row, added into double sums row by row (position order).
                 double[] sumDelta = new double[L];
                 double[] sumCentered = new double[L];
-                int half = Vectors.D.length();
-                deltaLow.intoArray(sumDelta, 0);
-                deltaHigh.intoArray(sumDelta, half);
-                centeredLow.intoArray(sumCentered, 0);
-                centeredHigh.intoArray(sumCentered, half);
+                float[] lanes = new float[L];
+                int w = s.width();
+                // Pass 1: g ← g·scale; Σg and Σg·(z − mean) per channel.
+                for (int y = 0; y < s.height(); y++) {
+                    FloatVector rowDelta = ZERO;
+                    FloatVector rowCentered = ZERO;
+                    for (int x = 0; x < w; x++) {
+                        long o = base + ((long) y * w + x) * B;
+                        FloatVector gv = Vectors.load(gs, o).mul(scale);
+                        Vectors.store(gv, gs, o);
+                        rowDelta = rowDelta.add(gv);
+                        rowCentered = rowCentered.add(gv.mul(Vectors.load(zs, o).sub(mean)));
+                    }
+                    rowDelta.intoArray(lanes, 0);
+                    for (int l = 0; l < L; l++) {
+                        sumDelta[l] += lanes[l];
+                    }
+                    rowCentered.intoArray(lanes, 0);
+                    for (int l = 0; l < L; l++) {
+                        sumCentered[l] += lanes[l];
+                    }
+                }
                 float[] invStd = new float[L];
                 float[] centeredFactor = new float[L];
                 float[] offset = new float[L];
@@ -397,7 +393,7 @@ public final class LayerKernels {
         workers.split(rows, (from, to) -> {
             for (int row = from; row < to; row++) {
                 int cb = row / s.height();
-                DoubleVector acc = DoubleVector.zero(Vectors.D);
+                double sum = 0;
                 for (int v = 0; v < B; v += L) {
                     int realLanes = Math.clamp(s.channels() - cb * B - v, 0, L);
                     if (realLanes == 0) {
@@ -405,16 +401,18 @@ public final class LayerKernels {
                     }
                     VectorMask<Float> real = Vectors.F.indexInRange(0, realLanes);
                     long base = (long) row * w * B + v;
+                    FloatVector acc = ZERO;
                     for (int x = 0; x < w; x++) {
                         FloatVector e = Vectors.load(data, base + (long) x * B);
                         if (squares) {
                             e = e.sub(vmu);
                             e = e.mul(e);
                         }
-                        acc = Vectors.addWide(acc, ZERO.blend(e, real));
+                        acc = acc.add(ZERO.blend(e, real));
                     }
+                    sum += acc.reduceLanes(VectorOperators.ADD);
                 }
-                partial[row] = acc.reduceLanes(VectorOperators.ADD);
+                partial[row] = sum;
             }
         });
         double total = 0;

@@ -2,9 +2,7 @@ package dev.nightmare.engine.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vector API species and helpers shared by the CPU kernels. */
@@ -21,9 +19,6 @@ public final class Vectors {
 
     public static final int LANES = F.length();
 
-    /** Doubles in vectors of the same width: half as many lanes, so a float vector widens into two. */
-    public static final VectorSpecies<Double> D = VectorSpecies.of(double.class, F.vectorShape());
-
     public static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     public static FloatVector load(MemorySegment s, long floatIndex) {
@@ -32,15 +27,5 @@ public final class Vectors {
 
     public static void store(FloatVector v, MemorySegment s, long floatIndex) {
         v.intoMemorySegment(s, floatIndex * Float.BYTES, ORDER);
-    }
-
-    /** Lanes {@code [part·LANES/2, (part+1)·LANES/2)} of {@code v}, widened to double. */
-    public static DoubleVector widen(FloatVector v, int part) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
-    }
-
-    /** {@code acc} plus every lane of {@code v} widened to double (both halves folded together). */
-    public static DoubleVector addWide(DoubleVector acc, FloatVector v) {
-        return acc.add(widen(v, 0)).add(widen(v, 1));
     }
 }
