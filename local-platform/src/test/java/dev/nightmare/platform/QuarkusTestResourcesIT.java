@@ -14,7 +14,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** The Quarkus test resources driven the way Quarkus drives them: start → config, inject, stop. */
-class TestResourcesIT {
+class QuarkusTestResourcesIT {
     @InjectLocalKafka
     LocalKafka kafka;
 
@@ -25,10 +25,10 @@ class TestResourcesIT {
     private final TestInjector injector = new TestInjector() {
         @Override
         public void injectIntoFields(Object value, Predicate<Field> predicate) {
-            for (Field field : TestResourcesIT.class.getDeclaredFields()) {
+            for (Field field : QuarkusTestResourcesIT.class.getDeclaredFields()) {
                 if (predicate.test(field)) {
                     try {
-                        field.set(TestResourcesIT.this, value);
+                        field.set(QuarkusTestResourcesIT.this, value);
                     } catch (IllegalAccessException e) {
                         throw new IllegalStateException(e);
                     }
