@@ -45,6 +45,7 @@ public class S3ObjectStore implements ObjectStore {
                 .readTimeout(15, TimeUnit.SECONDS)
                 .writeTimeout(15, TimeUnit.SECONDS)
                 .retryOnConnectionFailure(false)
+                .socketFactory(new NoDelaySocketFactory())
                 .build();
         this.client = MinioClient.builder()
                 .endpoint(s3.endpoint())

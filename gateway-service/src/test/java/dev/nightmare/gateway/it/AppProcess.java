@@ -28,12 +28,20 @@ final class AppProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** Quick start-up for tests: C1 only, small heap. */
+    static final List<String> TEST_JVM = List.of("-Xmx384m", "-XX:TieredStopAtLevel=1");
+
     static AppProcess start(String name, Path jar, int port, Map<String, String> config, Path logDir)
+            throws IOException {
+        return start(name, jar, port, config, logDir, TEST_JVM);
+    }
+
+    static AppProcess start(
+            String name, Path jar, int port, Map<String, String> config, Path logDir, List<String> jvmOptions)
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx384m");
-        command.add("-XX:TieredStopAtLevel=1");
+        command.addAll(jvmOptions);
         command.add("-Dquarkus.http.port=" + port);
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
