@@ -89,6 +89,8 @@ final class VectorConvolutions implements Convolutions {
         float[] forward = forwardWeights(layer, in.channels());
         float[] transposed = transposedWeights(layer, in.channels());
         int k = conv.size(), s = conv.stride(), p = conv.padding();
+        // Backward-data's outputs are the layer's input channels.
+        float[] noBias = new float[Layout.blocks(in.channels()) * B];
         return new Convolution() {
             @Override
             public void forward(CpuTensor src, CpuTensor dst) {
@@ -102,7 +104,7 @@ final class VectorConvolutions implements Convolutions {
                             gradOut,
                             conv.filters(),
                             transposed,
-                            new float[bias.length],
+                            noBias,
                             Activation.LINEAR,
                             k,
                             1,
