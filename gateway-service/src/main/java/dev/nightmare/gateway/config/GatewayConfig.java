@@ -140,6 +140,11 @@ public interface GatewayConfig {
         @WithName("progress-interval-millis")
         @WithDefault("250")
         int progressIntervalMillis();
+
+        /** A comment line on every open SSE stream this often, so idle streams survive proxies. */
+        @WithName("keep-alive-seconds")
+        @WithDefault("15")
+        int keepAliveSeconds();
     }
 
     interface Webhooks {

@@ -13,12 +13,16 @@ import jakarta.ws.rs.sse.Sse;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One SSE stream: subscribed to the job's live events before the current state is read, it
  * buffers them until the client is attached, sends the current state first (event {@code state}),
  * then the buffered and live events, throttling {@code progress}, and completes after a final
- * event.
+ * event. A comment line every keep-alive interval keeps proxies from closing a stream that waits
+ * minutes for its next round.
  */
 final class EventRelay {
     private final Sse sse;
@@ -28,6 +32,7 @@ final class EventRelay {
     private MultiEmitter<? super OutboundSseEvent> emitter;
     private long lastProgressNanos;
     private boolean done;
+    private ScheduledFuture<?> keepAlive;
 
     EventRelay(Sse sse, ObjectMapper json, long progressIntervalMillis) {
         this.sse = sse;
@@ -43,7 +48,11 @@ final class EventRelay {
         }
     }
 
-    synchronized void attach(MultiEmitter<? super OutboundSseEvent> emitter, JobView snapshot) {
+    synchronized void attach(
+            MultiEmitter<? super OutboundSseEvent> emitter,
+            JobView snapshot,
+            ScheduledExecutorService timer,
+            long keepAliveMillis) {
         this.emitter = emitter;
         emitter.emit(event("state", snapshot));
         if (snapshot.state().isFinal()) {
@@ -54,6 +63,23 @@ final class EventRelay {
             send(event);
         }
         buffer.clear();
+        if (!done) {
+            keepAlive = timer.scheduleAtFixedRate(this::ping, keepAliveMillis, keepAliveMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private synchronized void ping() {
+        if (!done) {
+            emitter.emit(sse.newEventBuilder().comment("keep-alive").build());
+        }
+    }
+
+    /** Stops the keep-alive; called when the stream ends either way. */
+    synchronized void close() {
+        done = true;
+        if (keepAlive != null) {
+            keepAlive.cancel(false);
+        }
     }
 
     private void send(JobEvent event) {
@@ -74,7 +100,7 @@ final class EventRelay {
     }
 
     private void finish() {
-        done = true;
+        close();
         emitter.complete();
     }
 

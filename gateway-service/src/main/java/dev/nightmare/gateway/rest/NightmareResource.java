@@ -36,6 +36,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -58,6 +60,10 @@ public class NightmareResource {
     private final CurrentCaller caller;
     private final GatewayConfig config;
     private final ObjectMapper json = ContractJson.mapper();
+
+    /** Sends SSE keep-alive comments for every open stream of this replica. */
+    private static final ScheduledExecutorService KEEP_ALIVE = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("sse-keep-alive").daemon().factory());
 
     public NightmareResource(JobService jobs, EventHub hub, CurrentCaller caller, GatewayConfig config) {
         this.jobs = jobs;
@@ -180,9 +186,13 @@ public class NightmareResource {
             throw e;
         }
         return Multi.createFrom()
-                .<OutboundSseEvent>emitter(emitter -> relay.attach(emitter, snapshot))
+                .<OutboundSseEvent>emitter(emitter -> relay.attach(
+                        emitter, snapshot, KEEP_ALIVE, config.events().keepAliveSeconds() * 1000L))
                 .onTermination()
-                .invoke(() -> closeQuietly(subscription));
+                .invoke(() -> {
+                    relay.close();
+                    closeQuietly(subscription);
+                });
     }
 
     @GET
