@@ -1,0 +1,41 @@
+package dev.nightmare.worker.service;
+
+import dev.nightmare.contracts.JobStatus;
+import java.util.Optional;
+
+/**
+ * The S3 objects of jobs (layout: {@code JobKeys}, rules: docs/architecture.md), as the worker
+ * reads and writes them. Every method fails fast: a server that does not answer, or answers with a
+ * server error, is a {@link TransientException} for the caller to retry with backoff.
+ */
+public interface JobStore {
+    /** {@code jobs/{id}/request.json}; empty when the job does not exist (or was deleted). */
+    Optional<byte[]> request(String jobId);
+
+    /** {@code jobs/{id}/input.png}; empty when missing. */
+    Optional<byte[]> input(String jobId);
+
+    /** {@code status.json} with its ETag; empty when no worker has written one. */
+    Optional<Versioned<JobStatus>> status(String jobId);
+
+    /** True when the gateway's cancel marker exists. */
+    boolean cancelRequested(String jobId);
+
+    /** Rounds 0..n−1 that have both image ({@code format}) and checkpoint stored, contiguous from 0. */
+    int storedRounds(String jobId, String format);
+
+    /** The round's float checkpoint; empty when missing. */
+    Optional<byte[]> checkpoint(String jobId, int round);
+
+    /** Writes the round's image and then its checkpoint (unconditionally; the caller checked ownership). */
+    void putRound(String jobId, int round, String format, byte[] image, byte[] checkpoint);
+
+    /**
+     * Writes {@code status.json} only if it is still the version this worker saw.
+     *
+     * @param expectedEtag the ETag of the stored version, or null to write only if none exists
+     * @return the new ETag
+     * @throws PreconditionFailedException when the stored version differs
+     */
+    String putStatus(JobStatus status, String expectedEtag);
+}

@@ -1,0 +1,181 @@
+package dev.nightmare.worker.service;
+
+import dev.nightmare.engine.backend.Backend;
+import dev.nightmare.engine.backend.DreamSession;
+import dev.nightmare.engine.backend.SessionOptions;
+import dev.nightmare.engine.model.Model;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The model versions this worker can dream with, each loaded once with an open session on the
+ * backend (weights uploaded once). The served models are loaded at start-up and kept; any other
+ * version a job pins is fetched by hash on first use and kept among the {@code extraSessions} most
+ * recently used. Used by one job at a time.
+ */
+public final class ModelRegistry implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
+
+    /** A model version open on a backend. */
+    public record Loaded(Model model, DreamSession session, Backend backend) {}
+
+    private final Backend backend;
+    private final ModelFetcher fetcher;
+    private final Retry retry;
+    private final int extraSessions;
+    private final Supplier<Backend> cpuBackendFactory;
+    private final Map<String, Loaded> served = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Loaded> extra = new LinkedHashMap<>(8, 0.75f, true);
+    private final Map<String, Loaded> onCpu = new LinkedHashMap<>();
+    private Backend cpuBackend;
+
+    /**
+     * @param cpuBackendFactory creates the CPU backend used after a GPU out-of-memory (called at
+     *     most once, on first need)
+     */
+    public ModelRegistry(
+            Backend backend,
+            ModelFetcher fetcher,
+            Retry retry,
+            int extraSessions,
+            Supplier<Backend> cpuBackendFactory) {
+        this.backend = backend;
+        this.fetcher = fetcher;
+        this.retry = retry;
+        this.extraSessions = Math.max(0, extraSessions);
+        this.cpuBackendFactory = cpuBackendFactory;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /**
+     * Fetches and opens the current version of every served model, retrying transient failures
+     * until {@code stop} says to give up.
+     */
+    public void loadServed(List<String> names, BooleanSupplier stop) {
+        for (String name : names) {
+            String sha = retryForever("current version of " + name, () -> fetcher.currentVersion(name), stop);
+            ModelFetcher.ModelFiles files = retryForever("model " + name, () -> fetcher.fetch(name, sha), stop);
+            Loaded loaded = open(files, backend);
+            synchronized (this) {
+                served.put(sha, loaded);
+            }
+            LOG.infof("serving model %s version %s on %s", name, sha, backend.name());
+        }
+    }
+
+    /** {@code name = sha256} of every served model. */
+    public synchronized List<String> servedVersions() {
+        List<String> versions = new ArrayList<>();
+        served.values()
+                .forEach(l -> versions.add(l.model().name() + "=" + l.model().sha256()));
+        return versions;
+    }
+
+    /**
+     * The model version, open on the main backend.
+     *
+     * @throws UnknownModelException when the model-store does not have it
+     * @throws TransientException when the model-store cannot be reached (after retries)
+     */
+    public synchronized Loaded get(String name, String sha256, BooleanSupplier stop) {
+        Loaded loaded = served.get(sha256);
+        if (loaded == null) {
+            loaded = extra.get(sha256);
+        }
+        if (loaded != null) {
+            if (!loaded.model().name().equals(name)) {
+                throw new UnknownModelException(
+                        "model version " + sha256 + " is '" + loaded.model().name() + "', not '" + name + "'");
+            }
+            return loaded;
+        }
+        ModelFetcher.ModelFiles files =
+                retry.call("model " + name + "@" + sha256, () -> fetcher.fetch(name, sha256), stop);
+        loaded = open(files, backend);
+        extra.put(sha256, loaded);
+        evictExtra();
+        return loaded;
+    }
+
+    /** The model version on the CPU fallback backend (after a GPU out-of-memory). */
+    public synchronized Loaded onCpu(String name, String sha256, BooleanSupplier stop) {
+        Loaded cpu = onCpu.get(sha256);
+        if (cpu != null) {
+            return cpu;
+        }
+        Loaded main = get(name, sha256, stop);
+        if (cpuBackend == null) {
+            cpuBackend = cpuBackendFactory.get();
+            LOG.infof("CPU fallback backend %s on %s", cpuBackend.name(), cpuBackend.device());
+        }
+        cpu = new Loaded(main.model(), cpuBackend.open(main.model(), SessionOptions.DEFAULT), cpuBackend);
+        onCpu.put(sha256, cpu);
+        return cpu;
+    }
+
+    private void evictExtra() {
+        Iterator<Map.Entry<String, Loaded>> it = extra.entrySet().iterator();
+        while (extra.size() > extraSessions && it.hasNext()) {
+            Loaded eldest = it.next().getValue();
+            it.remove();
+            eldest.session().close();
+            Loaded cpu = onCpu.remove(eldest.model().sha256());
+            if (cpu != null) {
+                cpu.session().close();
+            }
+            LOG.infof(
+                    "closed model %s version %s (least recently used)",
+                    eldest.model().name(), eldest.model().sha256());
+        }
+    }
+
+    private static Loaded open(ModelFetcher.ModelFiles files, Backend backend) {
+        Model model;
+        try {
+            model = Model.load(
+                    files.cfg(), files.weights(), warning -> LOG.debugf("model %s: %s", files.name(), warning));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model files of " + files.name(), e);
+        }
+        if (!model.sha256().equals(files.sha256())) {
+            throw new IllegalStateException("model " + files.name() + " on disk has version " + model.sha256()
+                    + ", expected " + files.sha256());
+        }
+        return new Loaded(model, backend.open(model, SessionOptions.DEFAULT), backend);
+    }
+
+    private <T> T retryForever(String what, Supplier<T> operation, BooleanSupplier stop) {
+        while (true) {
+            try {
+                return retry.call(what, operation, stop);
+            } catch (TransientException e) {
+                if (stop.getAsBoolean()) {
+                    throw e;
+                }
+                LOG.warnf("still waiting for %s: %s", what, e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Map<String, Loaded> sessions : List.of(served, extra, onCpu)) {
+            sessions.values().forEach(l -> l.session().close());
+            sessions.clear();
+        }
+        if (cpuBackend != null) {
+            cpuBackend.close();
+        }
+    }
+}
