@@ -540,7 +540,7 @@ class NightmareResourceTest {
     @Test
     void healthMetricsAndOpenApiAreOpenAndPageIsServed() {
         given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200).body(containsString("nightmare_requests_backlog"));
         given().get("/q/openapi?format=json").then().statusCode(200).body("paths", notNullValue());
         given().get("/")
                 .then()

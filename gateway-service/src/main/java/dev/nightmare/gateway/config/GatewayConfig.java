@@ -128,6 +128,21 @@ public interface GatewayConfig {
         /** Extra producer/consumer properties, e.g. security settings. */
         @WithName("client")
         Map<String, String> client();
+
+        /** The workers' share group, whose backlog {@code nightmare_requests_backlog} reports. */
+        @WithName("worker-group")
+        @WithDefault("nightmare-workers")
+        String workerGroup();
+
+        /** Whether to measure the backlog (off only in unit tests without a broker). */
+        @WithName("backlog-enabled")
+        @WithDefault("true")
+        boolean backlogEnabled();
+
+        /** How often the backlog is measured. */
+        @WithName("backlog-interval")
+        @WithDefault("PT15S")
+        Duration backlogInterval();
     }
 
     interface Events {

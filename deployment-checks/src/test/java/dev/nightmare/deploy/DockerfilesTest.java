@@ -1,0 +1,57 @@
+package dev.nightmare.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * What can be checked in the Dockerfiles by reading them (no Docker engine here): base images
+ * pinned to a version, a non-root user, a health check, and the port the service is configured
+ * with. Not exercised: building and running the images.
+ */
+class DockerfilesTest {
+    private static final Pattern FROM = Pattern.compile("(?m)^FROM\\s+(\\S+)");
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "gateway-service.Dockerfile, gateway-service",
+        "model-store.Dockerfile, model-store",
+        "dream-worker.Dockerfile, dream-worker",
+        "dream-worker-cuda.Dockerfile, dream-worker"
+    })
+    void imagesArePinnedNonRootHealthCheckedAndOnTheServicesPort(String file, String module) {
+        String text = Repo.read("docker/" + file);
+        Matcher from = FROM.matcher(text);
+        List<String> bases = from.results().map(m -> m.group(1)).toList();
+        assertThat(bases).isNotEmpty().allSatisfy(image -> {
+            assertThat(image)
+                    .as("base image pinned to a version")
+                    .matches("[\\w./-]+:[\\w.-]*\\d[\\w.-]*(@sha256:[0-9a-f]{64})?");
+            assertThat(image).doesNotContain(":latest");
+        });
+        assertThat(text).as("runs as a non-root user").containsPattern("(?m)^USER\\s+(10001|nightmare)\\s*$");
+        assertThat(text).containsPattern("(?m)^HEALTHCHECK .*healthcheck");
+        int port = Repo.httpPort(module);
+        assertThat(text).contains("EXPOSE " + port).contains("QUARKUS_HTTP_PORT=" + port);
+        assertThat(text).contains("healthcheck\", \"" + port + "\", \"/q/health/live\"");
+        assertThat(text).as("copies the Quarkus fast-jar of its own module").contains(module + "/target/quarkus-app/");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"dream-worker.Dockerfile", "dream-worker-cuda.Dockerfile"})
+    void workersEnableTheVectorApiAndNativeAccess(String file) {
+        assertThat(Repo.read("docker/" + file))
+                .contains("--add-modules=jdk.incubator.vector")
+                .contains("--enable-native-access=ALL-UNNAMED");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"dream-worker-cuda.Dockerfile"})
+    void theGpuWorkerRunsOnACudaRuntimeWithCudnn8(String file) {
+        assertThat(Repo.read("docker/" + file)).containsPattern("(?m)^FROM nvidia/cuda:12\\.[\\d.]+-cudnn8-runtime-");
+    }
+}
