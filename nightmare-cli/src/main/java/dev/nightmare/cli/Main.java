@@ -22,6 +22,7 @@ public final class Main {
                    nightmare bench --cfg CFG [--weights W] [--sizes 256,512] [--layers 10]
                                    [--backend B] [--threads N] [--iters 7] [--warmup 2]
                    nightmare backends                              list backends and whether they run here
+                   nightmare pattern OUT.png [--size 256]          a test pattern to dream on
                    nightmare --version
 
             darknet options (single or double dash):
@@ -62,6 +63,7 @@ public final class Main {
                 case "synth-weights" -> new SynthWeightsCommand(out).run(rest);
                 case "bench" -> new BenchCommand(out, err).run(rest);
                 case "backends" -> backends(out);
+                case "pattern" -> new PatternCommand(out).run(rest);
                 default -> new NightmareCommand(out, err, terminal).run(args);
             };
         } catch (UsageException | IllegalArgumentException | BackendUnavailableException e) {

@@ -247,6 +247,16 @@ class MainTest {
     }
 
     @Test
+    void patternWritesADeterministicImage() throws IOException {
+        Path a = dir.resolve("a.png");
+        Path b = dir.resolve("b.png");
+        assertThat(run("pattern", a.toString(), "--size", "64").status()).isZero();
+        assertThat(run("pattern", b.toString(), "--size", "64").status()).isZero();
+        assertThat(Files.readAllBytes(a)).isEqualTo(Files.readAllBytes(b));
+        assertThat(ImageCodec.read(a, 1 << 20).width()).isEqualTo(64);
+    }
+
+    @Test
     void backendsListsTheReference() {
         Result r = run("backends");
         assertThat(r.stdout()).contains("reference (priority 0): available");
