@@ -20,7 +20,7 @@ export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 shared=../shared
 weights=target/synthetic-weights/$cfg.synth.weights
 cp_file=dream-engine-cpu/target/bench.classpath
-./mvnw -q -pl dream-engine-cpu dependency:build-classpath -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=runtime
+./mvnw -q -pl dream-engine-cpu dependency:build-classpath -Dmdep.outputFile="$PWD/$cp_file" -Dmdep.includeScope=runtime -Dmdep.excludeScope=test
 cp="nightmare-cli/target/classes:dream-engine-cpu/target/classes:$(cat "$cp_file")"
 java=("$JAVA_HOME/bin/java" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx4g -cp "$cp")
 if [[ ! -f $weights ]]; then

@@ -459,14 +459,14 @@ public final class LayerKernels {
                 int y = row % h;
                 for (int x = 0; x < w; x++) {
                     long bi = (((long) cb * h + y) * w + x) * B;
-                    for (int l = 0; l < B; l++) {
-                        int c = cb * B + l;
-                        if (c >= ch) {
-                            if (toBlocked) {
-                                blocked.setAtIndex(JAVA_FLOAT, bi + l, 0f);
-                            }
-                            continue;
+                    int real = Math.min(B, ch - cb * B);
+                    if (toBlocked) {
+                        for (int l = real; l < B; l++) {
+                            blocked.setAtIndex(JAVA_FLOAT, bi + l, 0f);
                         }
+                    }
+                    for (int l = 0; l < real; l++) {
+                        int c = cb * B + l;
                         long pi = ((long) c * h + y) * w + x;
                         if (toBlocked) {
                             blocked.setAtIndex(JAVA_FLOAT, bi + l, planar.getAtIndex(JAVA_FLOAT, pi));
