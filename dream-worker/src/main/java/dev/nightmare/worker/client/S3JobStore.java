@@ -26,6 +26,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 
@@ -40,6 +44,7 @@ public final class S3JobStore implements JobStore {
 
     private final MinioClient client;
     private final String bucket;
+    private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
 
     public S3JobStore(S3Config config) {
         OkHttpClient http = new OkHttpClient.Builder()
@@ -47,6 +52,7 @@ public final class S3JobStore implements JobStore {
                 .readTimeout(20, TimeUnit.SECONDS)
                 .writeTimeout(20, TimeUnit.SECONDS)
                 .retryOnConnectionFailure(false)
+                .socketFactory(new NoDelaySocketFactory())
                 .build();
         this.client = MinioClient.builder()
                 .endpoint(config.endpoint())
@@ -162,11 +168,19 @@ public final class S3JobStore implements JobStore {
         return get(JobKeys.roundCheckpoint(jobId, round));
     }
 
+    /** Writes the round's image and checkpoint concurrently (either may land first). */
     @Override
     public void putRound(String jobId, int round, String format, byte[] image, byte[] checkpoint) {
         String mediaType = "png".equals(format) ? "image/png" : "image/jpeg";
-        put(JobKeys.roundImage(jobId, round, format), image, mediaType, Map.of());
+        // Both at once: the round counts as stored only when both exist, so their order is free.
+        CompletableFuture<ObjectWriteResponse> first = CompletableFuture.supplyAsync(
+                () -> put(JobKeys.roundImage(jobId, round, format), image, mediaType, Map.of()), io);
         put(JobKeys.roundCheckpoint(jobId, round), checkpoint, "application/octet-stream", Map.of());
+        try {
+            first.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     @Override

@@ -27,7 +27,7 @@ public interface JobStore {
     /** The round's float checkpoint; empty when missing. */
     Optional<byte[]> checkpoint(String jobId, int round);
 
-    /** Writes the round's image and then its checkpoint (unconditionally; the caller checked ownership). */
+    /** Writes the round's image and its checkpoint, in either order (unconditionally; the caller checked ownership). */
     void putRound(String jobId, int round, String format, byte[] image, byte[] checkpoint);
 
     /**

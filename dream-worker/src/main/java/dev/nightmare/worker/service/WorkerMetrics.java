@@ -19,6 +19,7 @@ public final class WorkerMetrics {
     private final Timer roundCompute;
     private final Timer roundStore;
     private final Timer queueWait;
+    private final Timer prepare;
     private final AtomicLong busy = new AtomicLong();
     private final AtomicLong iterationsPerSecondMilli = new AtomicLong();
     private final AtomicLong gpuFree = new AtomicLong(Long.MIN_VALUE);
@@ -37,6 +38,9 @@ public final class WorkerMetrics {
                 .register(registry);
         this.queueWait = Timer.builder("nightmare.worker.queue.wait")
                 .description("From the gateway accepting a job to a worker taking it (first delivery)")
+                .register(registry);
+        this.prepare = Timer.builder("nightmare.worker.job.prepare")
+                .description("From a delivery to its first iteration: take-over, model, input, checkpoint, upload")
                 .register(registry);
         Gauge.builder("nightmare.worker.busy", busy, AtomicLong::get)
                 .description("1 while a job runs")
@@ -67,6 +71,10 @@ public final class WorkerMetrics {
         if (!wait.isNegative()) {
             queueWait.record(wait);
         }
+    }
+
+    public void prepared(long nanos) {
+        prepare.record(Duration.ofNanos(nanos));
     }
 
     public void busy(boolean running) {
