@@ -44,7 +44,9 @@ final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(name + " is not packaged: " + jar.toAbsolutePath()
                     + " (the reactor builds it before this module; alone: ./mvnw -pl " + name + " -am package)");
         }
-        jar = snapshot(jar, logDir.resolve("apps").resolve(name));
+        // One copy per module (…/<module>/target/quarkus-app/quarkus-run.jar), shared by its processes.
+        Path module = jar.toAbsolutePath().getParent().getParent().getParent();
+        jar = snapshot(jar, logDir.resolve("apps").resolve(module.getFileName().toString()));
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -130,6 +132,21 @@ final class ServiceProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM; returns how long the process took to exit (at most {@code timeout}, then it is killed). */
+    Duration terminate(Duration timeout) throws InterruptedException {
+        long began = System.nanoTime();
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        return Duration.ofNanos(System.nanoTime() - began);
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
     }
 
     String tail() throws IOException {
