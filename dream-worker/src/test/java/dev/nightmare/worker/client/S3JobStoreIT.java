@@ -1,0 +1,146 @@
+package dev.nightmare.worker.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.nightmare.contracts.JobIds;
+import dev.nightmare.contracts.JobKeys;
+import dev.nightmare.contracts.JobState;
+import dev.nightmare.contracts.JobStatus;
+import dev.nightmare.platform.LocalS3;
+import dev.nightmare.platform.testing.TestDirs;
+import dev.nightmare.worker.config.S3Config;
+import dev.nightmare.worker.service.PreconditionFailedException;
+import dev.nightmare.worker.service.TransientException;
+import dev.nightmare.worker.service.Versioned;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import java.io.ByteArrayInputStream;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link S3JobStore} against a real S3 server (s3proxy 4.1): the conditional writes the ownership
+ * rules rest on, the stored-round count, the cancel marker, and an outage as a transient failure.
+ */
+class S3JobStoreIT {
+    private static LocalS3 s3;
+    private static S3JobStore store;
+    private static MinioClient minio;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = LocalS3.start(TestDirs.create("s3-store"));
+        store = new S3JobStore(config(s3.endpoint()));
+        store.ensureBucket();
+        minio = MinioClient.builder()
+                .endpoint(s3.endpoint())
+                .credentials(s3.accessKey(), s3.secretKey())
+                .region(s3.region())
+                .build();
+    }
+
+    @AfterAll
+    static void stop() {
+        s3.close();
+    }
+
+    private static S3Config config(String endpoint) {
+        return new S3Config() {
+            @Override
+            public String endpoint() {
+                return endpoint;
+            }
+
+            @Override
+            public String accessKey() {
+                return s3.accessKey();
+            }
+
+            @Override
+            public String secretKey() {
+                return s3.secretKey();
+            }
+
+            @Override
+            public String region() {
+                return s3.region();
+            }
+
+            @Override
+            public String bucket() {
+                return "nightmare";
+            }
+        };
+    }
+
+    private static JobStatus status(String id, String attempt) {
+        return JobStatus.started(id, "worker-a", attempt, 1, 3, 2, 0, null, Instant.now());
+    }
+
+    @Test
+    void conditionalStatusWritesRefuseAStaleOrUnexpectedVersion() {
+        String id = JobIds.random();
+
+        String first = store.putStatus(status(id, "a"), null);
+        assertThatThrownBy(() -> store.putStatus(status(id, "b"), null))
+                .as("If-None-Match: * on an existing status")
+                .isInstanceOf(PreconditionFailedException.class);
+        String second = store.putStatus(status(id, "a").afterRound(0, 5, Instant.now()), first);
+        assertThatThrownBy(() -> store.putStatus(status(id, "b"), first))
+                .as("If-Match with the ETag of an older version")
+                .isInstanceOf(PreconditionFailedException.class);
+
+        Versioned<JobStatus> stored = store.status(id).orElseThrow();
+        assertThat(stored.etag()).isEqualTo(second);
+        assertThat(stored.value().attempt()).isEqualTo("a");
+        assertThat(stored.value().roundsDone()).isEqualTo(1);
+        assertThat(stored.value().state()).isEqualTo(JobState.RUNNING);
+    }
+
+    @Test
+    void storedRoundsCountsOnlyContiguousRoundsWithImageAndCheckpoint() throws Exception {
+        String id = JobIds.random();
+        store.putRound(id, 0, "jpg", new byte[20_000], new byte[100]);
+        store.putRound(id, 1, "jpg", new byte[20_000], new byte[100]);
+        store.putRound(id, 3, "jpg", new byte[20_000], new byte[100]);
+        put(JobKeys.roundImage(id, 2, "jpg"), new byte[10]);
+
+        assertThat(store.storedRounds(id, "jpg"))
+                .as("round 2 lacks its checkpoint")
+                .isEqualTo(2);
+        assertThat(store.storedRounds(id, "png"))
+                .as("images of another format do not count")
+                .isZero();
+        assertThat(store.checkpoint(id, 1))
+                .hasValueSatisfying(b -> assertThat(b).hasSize(100));
+        assertThat(store.checkpoint(id, 2)).isEmpty();
+    }
+
+    @Test
+    void cancelMarkerAndMissingObjectsReadAsAbsent() throws Exception {
+        String id = JobIds.random();
+        assertThat(store.cancelRequested(id)).isFalse();
+        assertThat(store.status(id)).isEmpty();
+        assertThat(store.request(id)).isEmpty();
+
+        put(JobKeys.cancel(id), new byte[0]);
+
+        assertThat(store.cancelRequested(id)).isTrue();
+    }
+
+    @Test
+    void unreachableServerIsATransientFailure() {
+        S3JobStore nowhere = new S3JobStore(config("http://127.0.0.1:9"));
+
+        assertThatThrownBy(() -> nowhere.status(JobIds.random())).isInstanceOf(TransientException.class);
+    }
+
+    private static void put(String key, byte[] bytes) throws Exception {
+        minio.putObject(PutObjectArgs.builder().bucket("nightmare").object(key).stream(
+                        new ByteArrayInputStream(bytes), bytes.length, -1)
+                .build());
+    }
+}
