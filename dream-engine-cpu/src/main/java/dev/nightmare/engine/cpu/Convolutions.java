@@ -21,10 +21,10 @@ public interface Convolutions extends AutoCloseable {
 
     /** One layer at one working size. */
     interface Convolution {
-        /** Overwrites {@code dst} (blocked) with the convolution of {@code src}, plus bias and activation if prepared so. */
+        /** Overwrites {@code dst} (blocked) with the convolution of {@code src} (+ bias, activation if so prepared). */
         void forward(CpuTensor src, CpuTensor dst);
 
-        /** Overwrites {@code gradIn} (blocked, the input's shape) with dLoss/dInput given {@code gradOut} = dLoss/dz. */
+        /** Overwrites {@code gradIn} (blocked, the input's shape) with dLoss/dInput, given dLoss/dz. */
         void backwardData(CpuTensor gradOut, CpuTensor gradIn);
     }
 }

@@ -8,7 +8,8 @@ import java.util.function.BiFunction;
 
 /**
  * A CPU backend: the shared blocked-layout session ({@link CpuSession}) with one way of computing
- * convolutions. Owns a fixed pool of {@code threads} Java threads, shared by its sessions.
+ * convolutions. Owns a fixed pool of {@code threads} Java threads, shared by its sessions; each
+ * session is used by one thread at a time, and sessions may run on different threads at once.
  */
 public final class CpuBackend implements Backend {
     private final String name;

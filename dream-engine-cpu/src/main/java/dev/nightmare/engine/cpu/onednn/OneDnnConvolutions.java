@@ -42,6 +42,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_dst_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_impl_info_str;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 
@@ -67,6 +68,7 @@ import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -89,10 +91,13 @@ final class OneDnnConvolutions implements Convolutions {
 
     private final Map<Integer, Native> biases = new HashMap<>();
     private final List<Prepared> prepared = new ArrayList<>();
+    /** This session's stream: primitives may run concurrently, streams may not be shared. */
+    private final dnnl_stream stream;
 
     OneDnnConvolutions(OneDnnRuntime runtime, Model model) {
         this.runtime = runtime;
         this.model = model;
+        this.stream = runtime.newStream();
     }
 
     /** A oneDNN memory descriptor and object over memory we own. */
@@ -270,8 +275,8 @@ final class OneDnnConvolutions implements Convolutions {
         args.getPointer(0).arg(DNNL_ARG_FROM).memory(from.memory());
         args.getPointer(1).arg(DNNL_ARG_TO).memory(to.memory());
         runtime.pinThreads();
-        check(dnnl_primitive_execute(reorder, runtime.stream, 2, args), "reorder");
-        check(dnnl_stream_wait(runtime.stream), "stream_wait");
+        check(dnnl_primitive_execute(reorder, stream, 2, args), "reorder");
+        check(dnnl_stream_wait(stream), "stream_wait");
         dnnl_primitive_destroy(reorder);
         dnnl_primitive_desc_destroy(pd);
         args.close();
@@ -328,8 +333,8 @@ final class OneDnnConvolutions implements Convolutions {
             forwardArgs.getPointer(1).memory(memory(src));
             forwardArgs.getPointer(2).memory(memory(dst));
             runtime.pinThreads();
-            check(dnnl_primitive_execute(forward, runtime.stream, forwardArgCount, forwardArgs), "forward " + layer);
-            check(dnnl_stream_wait(runtime.stream), "stream_wait");
+            check(dnnl_primitive_execute(forward, stream, forwardArgCount, forwardArgs), "forward " + layer);
+            check(dnnl_stream_wait(stream), "stream_wait");
         }
 
         @Override
@@ -337,8 +342,8 @@ final class OneDnnConvolutions implements Convolutions {
             backwardArgs.getPointer(1).memory(memory(gradOut));
             backwardArgs.getPointer(2).memory(memory(gradIn));
             runtime.pinThreads();
-            check(dnnl_primitive_execute(backward, runtime.stream, 3, backwardArgs), "backward data " + layer);
-            check(dnnl_stream_wait(runtime.stream), "stream_wait");
+            check(dnnl_primitive_execute(backward, stream, 3, backwardArgs), "backward data " + layer);
+            check(dnnl_stream_wait(stream), "stream_wait");
         }
 
         String describe() {
@@ -370,6 +375,7 @@ final class OneDnnConvolutions implements Convolutions {
         weights.clear();
         biases.values().forEach(Native::close);
         biases.clear();
+        dnnl_stream_destroy(stream);
         arena.close();
     }
 }

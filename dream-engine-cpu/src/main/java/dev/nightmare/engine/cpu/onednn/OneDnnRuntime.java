@@ -5,7 +5,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_version;
 
@@ -17,8 +16,9 @@ import org.bytedeco.dnnl.dnnl_version_t;
 import org.bytedeco.javacpp.Loader;
 
 /**
- * Loads oneDNN's natives once per JVM and owns a CPU engine and stream. Loading never crashes the
- * JVM: a missing library or another platform becomes a reason string for the provider.
+ * Loads oneDNN's natives once per JVM and owns a CPU engine (sessions make their own streams).
+ * Loading never crashes the JVM: a missing library or another platform becomes a reason string
+ * for the provider.
  */
 final class OneDnnRuntime implements AutoCloseable {
     private static Optional<String> loadFailure;
@@ -26,9 +26,9 @@ final class OneDnnRuntime implements AutoCloseable {
     private static Optional<MethodHandle> setNumThreads = Optional.empty();
 
     final dnnl_engine engine = new dnnl_engine();
-    final dnnl_stream stream = new dnnl_stream();
     private final int threads;
-    private Thread configuredThread;
+    /** Whether the calling thread has had its OpenMP thread count set (a per-thread setting). */
+    private final ThreadLocal<Boolean> pinned = ThreadLocal.withInitial(() -> false);
 
     /** Empty when the natives loaded (loading them on first call), else why not. */
     static synchronized Optional<String> load(int threads) {
@@ -59,23 +59,28 @@ final class OneDnnRuntime implements AutoCloseable {
         });
         this.threads = threads;
         check(dnnl_engine_create(engine, dnnl_cpu, 0), "creating the CPU engine");
-        check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "creating a stream");
     }
 
     int threads() {
         return threads;
     }
 
+    /** A new in-order stream; each session has its own, so sessions may run on different threads at once. */
+    dnnl_stream newStream() {
+        dnnl_stream stream = new dnnl_stream();
+        check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "creating a stream");
+        return stream;
+    }
+
     /** Fixes OpenMP's thread count for the calling thread (a per-thread setting), once per thread. */
     void pinThreads() {
-        Thread current = Thread.currentThread();
-        if (current != configuredThread && setNumThreads.isPresent()) {
+        if (!pinned.get() && setNumThreads.isPresent()) {
             try {
                 setNumThreads.get().invokeExact(threads);
             } catch (Throwable e) {
                 throw new IllegalStateException("omp_set_num_threads failed", e);
             }
-            configuredThread = current;
+            pinned.set(true);
         }
     }
 
@@ -87,7 +92,6 @@ final class OneDnnRuntime implements AutoCloseable {
 
     @Override
     public void close() {
-        dnnl_stream_destroy(stream);
         dnnl_engine_destroy(engine);
     }
 }
