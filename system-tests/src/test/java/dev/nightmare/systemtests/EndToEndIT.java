@@ -335,12 +335,13 @@ class EndToEndIT {
         config.put("nightmare.worker.progress-interval", "PT0.2S");
         config.put("nightmare.worker.cancel-check-interval", "PT0.1S");
         config.put("nightmare.worker.shutdown-grace", "PT5S");
-        ServiceProcess worker = ServiceProcess.start(
-                id,
-                app("nightmare.worker.app"),
-                List.of("-Xmx512m", "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"),
-                config,
-                work);
+        List<String> jvm = new ArrayList<>(
+                List.of("-Xmx512m", "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        String extra = System.getProperty("nightmare.e2e.worker-jvm", "").strip();
+        if (!extra.isEmpty()) {
+            jvm.addAll(List.of(extra.split("\\s+")));
+        }
+        ServiceProcess worker = ServiceProcess.start(id, app("nightmare.worker.app"), jvm, config, work);
         workers.put(id, worker);
         return worker;
     }
