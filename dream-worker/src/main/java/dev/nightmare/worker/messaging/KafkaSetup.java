@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
 
@@ -47,10 +48,10 @@ public final class KafkaSetup {
         props.put("default.api.timeout.ms", "10000");
         try (Admin admin = Admin.create(props)) {
             if (config.createTopics()) {
-                createTopics(admin);
+                allowedOrSkipped("create the topics", () -> createTopics(admin));
             }
             if (config.configureGroup()) {
-                configureGroup(admin);
+                allowedOrSkipped("configure share group " + config.group(), () -> configureGroup(admin));
             }
         } catch (ExecutionException e) {
             throw new TransientException("Kafka setup failed: " + e.getCause(), e.getCause());
@@ -59,6 +60,30 @@ public final class KafkaSetup {
             throw new TransientException("interrupted during Kafka setup", e);
         } catch (TimeoutException | org.apache.kafka.common.KafkaException e) {
             throw new TransientException("Kafka setup failed: " + e, e);
+        }
+    }
+
+    /** A set-up step the platform may have taken over. */
+    @FunctionalInterface
+    private interface Step {
+        void run() throws ExecutionException, InterruptedException, TimeoutException;
+    }
+
+    /**
+     * Runs a step; when the broker refuses it for lack of permission (a Kafka user that may only
+     * consume and produce), the platform is trusted to have done it and start-up goes on.
+     */
+    private static void allowedOrSkipped(String what, Step step)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        try {
+            step.run();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof AuthorizationException)) {
+                throw e;
+            }
+            LOG.warnf(
+                    "not allowed to %s (%s); assuming the platform did",
+                    what, e.getCause().getMessage());
         }
     }
 

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.ShareConsumer;
@@ -53,6 +54,7 @@ public class Worker {
     private final MeterRegistry registry;
     private final String bootstrapServers;
     private final String workerId;
+    private final Map<String, String> kafkaSecurity = new HashMap<>();
 
     private volatile String phase = "starting";
     private volatile boolean ready;
@@ -72,7 +74,14 @@ public class Worker {
             S3Config s3,
             ModelStoreConfig modelStore,
             MeterRegistry registry,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = "kafka.security.protocol") Optional<String> securityProtocol,
+            @ConfigProperty(name = "kafka.sasl.mechanism") Optional<String> saslMechanism,
+            @ConfigProperty(name = "kafka.sasl.jaas.config") Optional<String> saslJaasConfig) {
+        // Named properties, so plain environment variables (KAFKA_SASL_MECHANISM, …) reach the clients.
+        securityProtocol.ifPresent(v -> kafkaSecurity.put("security.protocol", v));
+        saslMechanism.ifPresent(v -> kafkaSecurity.put("sasl.mechanism", v));
+        saslJaasConfig.ifPresent(v -> kafkaSecurity.put("sasl.jaas.config", v));
         this.config = config;
         this.s3 = s3;
         this.modelStore = modelStore;
@@ -260,7 +269,8 @@ public class Worker {
     }
 
     private Map<String, Object> kafkaProperties() {
-        Map<String, Object> props = new HashMap<>(config.kafka().client());
+        Map<String, Object> props = new HashMap<>(kafkaSecurity);
+        props.putAll(config.kafka().client());
         props.put("bootstrap.servers", bootstrapServers);
         return props;
     }
