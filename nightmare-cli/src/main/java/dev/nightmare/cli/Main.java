@@ -38,6 +38,8 @@ public final class Main {
               --checkpoints         also write each round as a lossless .f32 checkpoint
               --resume FILE.f32     continue a run after the round that checkpoint holds
               --bn-gradient darknet|exact   batch-norm backward formula (darknet's by default)
+              --arithmetic fast|darknet     forward rounding: fastest, or darknet's own order (slower; with
+                                    --rng darknet it reproduces darknet's images to its own tolerances)
               --max-pixels N        refuse larger input images (default 40000000)
               --no-progress         no progress bar on stderr
             """;

@@ -5,6 +5,7 @@ import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.Backends;
 import dev.nightmare.engine.backend.BatchNormGradient;
 import dev.nightmare.engine.backend.DreamSession;
+import dev.nightmare.engine.backend.ForwardArithmetic;
 import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.dream.Checkpoint;
 import dev.nightmare.engine.dream.DreamListener;
@@ -120,6 +121,11 @@ final class NightmareCommand {
             case "exact" -> BatchNormGradient.EXACT;
             default -> throw new UsageException("--bn-gradient must be darknet or exact");
         };
+        ForwardArithmetic arithmetic = switch (args.string("arithmetic", "fast")) {
+            case "fast" -> ForwardArithmetic.FAST;
+            case "darknet" -> ForwardArithmetic.DARKNET;
+            default -> throw new UsageException("--arithmetic must be fast or darknet");
+        };
         Path outDir = Path.of(args.string("prefix", "."));
         if (!Files.isDirectory(outDir) || !Files.isWritable(outDir)) {
             throw new UsageException("-prefix " + outDir + " is not a writable directory; create it first");
@@ -142,7 +148,7 @@ final class NightmareCommand {
                                 args.string("backend", Backends.AUTO),
                                 new BackendConfig(threads, properties),
                                 line -> err.println("nightmare: " + line));
-                DreamSession session = backend.open(model, new SessionOptions(bn))) {
+                DreamSession session = backend.open(model, new SessionOptions(bn, arithmetic))) {
             Nightmare nightmare = new Nightmare(session);
             err.println("nightmare: reproduce with: " + nightmare.runInfo(options));
             int firstRound = resume == null ? 0 : resume.round() + 1;

@@ -121,6 +121,24 @@ public abstract class BackendContractTest {
 
     @ParameterizedTest(name = "{0} layer {1} at {2}×{3}")
     @MethodSource("stacks")
+    void forwardInDarknetArithmeticIsBitIdenticalToTheOracle(String cfg, int layer, int w, int h) {
+        float[] input = TestModels.uniform(27, 3 * w * h, 0, 1);
+        Model model = TestModels.model(cfg(cfg), 8);
+        float[][] out = new float[2][];
+        int i = 0;
+        for (Backend b : List.of(oracle, backend)) {
+            try (DreamSession s = b.open(model, SessionOptions.DARKNET)) {
+                LayerStack stack = s.stack(layer, w, h);
+                s.write(stack.input(), input);
+                s.forward(stack);
+                out[i++] = read(s, stack.output());
+            }
+        }
+        assertThat(out[1]).as("darknet arithmetic: every output bit-identical").isEqualTo(out[0]);
+    }
+
+    @ParameterizedTest(name = "{0} layer {1} at {2}×{3}")
+    @MethodSource("stacks")
     void backwardMatchesReference(String cfg, int layer, int w, int h) {
         float[] input = TestModels.uniform(12, 3 * w * h, 0, 1);
         onBoth(

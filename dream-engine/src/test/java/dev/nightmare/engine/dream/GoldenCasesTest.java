@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * |diff| ≤ 3× and the fraction of values off by more than 1/255 ≤ 2× + 1 point of what darknet
  * itself differs by between -O0 and -Ofast; one-iteration cases also max |diff| ≤ 1e-2. A
  * backend's module subclasses this with {@link #createBackend()}. Deviations are appended to
- * {@code target/golden-report.txt}.
+ * {@code target/golden-report.txt}. Sessions run with {@link SessionOptions#DARKNET}: those limits
+ * assume darknet's own summation order (see {@link dev.nightmare.engine.backend.ForwardArithmetic}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class GoldenCasesTest {
@@ -115,7 +116,7 @@ public abstract class GoldenCasesTest {
         Model model = Model.load(cmd.cfg(), cmd.weights(), w -> {});
         Image input = ImageCodec.read(cmd.image(), ImageCodec.DEFAULT_MAX_PIXELS);
         List<Image> rounds = new ArrayList<>();
-        try (DreamSession session = backend.open(model, SessionOptions.DEFAULT)) {
+        try (DreamSession session = backend.open(model, SessionOptions.DARKNET)) {
             new Nightmare(session)
                     .run(
                             input,
