@@ -329,6 +329,38 @@ public abstract class BackendContractTest {
     }
 
     @Test
+    void reductionsGiveTheSameBitsColdAndAfterWarmUp() {
+        // Interpreted and JIT-compiled code must agree (a lane reduction whose order changed once
+        // compiled made a resumed job differ from an uninterrupted one): repeat until warm.
+        int w = 97, h = 61;
+        float[] image = TestModels.uniform(28, 3 * w * h, 0, 1);
+        // Wide values make every partial sum round, so a changed summation order shows in μ and σ.
+        float[] gradient = TestModels.uniform(29, 3 * w * h, -50f, 70f);
+        try (DreamSession s = backend.open(TestModels.model(TestModels.MIXED, 4), sessionOptions());
+                Tensor im = s.allocate(new Shape(3, h, w));
+                Tensor grad = s.allocate(new Shape(3, h, w))) {
+            LayerStack stack = s.stack(3, w, h);
+            float[] activations =
+                    TestModels.uniform(30, (int) stack.outputShape().size(), -1, 2);
+            float[][] first = null;
+            for (int run = 0; run < 1500; run++) {
+                s.write(im, image);
+                s.write(grad, gradient);
+                s.ascend(im, grad, 0.04f, true);
+                s.write(stack.output(), activations);
+                s.thresholdGradient(stack, 1f);
+                float[][] now = {read(s, im), read(s, stack.outputGradient())};
+                if (first == null) {
+                    first = now;
+                } else {
+                    assertThat(now[0]).as("ascend, run " + run).isEqualTo(first[0]);
+                    assertThat(now[1]).as("threshold gradient, run " + run).isEqualTo(first[1]);
+                }
+            }
+        }
+    }
+
+    @Test
     void reconstructStepsMatchReference() {
         int w = 16, h = 16;
         onBoth(
