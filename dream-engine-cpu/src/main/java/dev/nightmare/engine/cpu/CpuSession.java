@@ -2,6 +2,7 @@ package dev.nightmare.engine.cpu;
 
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.DreamSession;
+import dev.nightmare.engine.backend.ForwardArithmetic;
 import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
 import dev.nightmare.engine.backend.SessionOptions;
@@ -23,7 +24,8 @@ import java.util.Map;
 /**
  * A dream session on the CPU: activations and gradients stay in the channel-blocked layout from
  * layer 0's output to the backward pass's last convolution; only the network input and its
- * gradient are planar. Convolutions come from the backend's {@link Convolutions}; everything else
+ * gradient are planar. Convolutions come from the backend's {@link Convolutions} (forward from
+ * {@link DarknetConvolutions} instead when the session runs darknet's arithmetic); everything else
  * is {@link LayerKernels} and {@link ImageKernels}. Buffers belong to a {@link WorkingSize} and
  * are allocated once per size.
  */
@@ -36,6 +38,9 @@ final class CpuSession implements DreamSession {
     private final Model model;
     private final SessionOptions options;
     private final Convolutions convolutions;
+    /** Forward convolutions in darknet's arithmetic, or null when the session runs the fastest one. */
+    private final DarknetConvolutions darknet;
+
     private final LayerKernels layers;
     private final ImageKernels images;
     private final ChannelParameters[] parameters;
@@ -49,6 +54,9 @@ final class CpuSession implements DreamSession {
         this.model = model;
         this.options = options;
         this.convolutions = convolutions;
+        this.darknet = options.forwardArithmetic() == ForwardArithmetic.DARKNET
+                ? new DarknetConvolutions(model, workers)
+                : null;
         this.layers = new LayerKernels(workers);
         this.images = new ImageKernels(workers);
         NetworkSpec spec = model.spec();
@@ -119,7 +127,7 @@ final class CpuSession implements DreamSession {
             model.spec().outputShapes(width, height, targetLayer);
             WorkingSize size = sizes.computeIfAbsent(
                     new SizeKey(width, height), k -> new WorkingSize(model.spec(), width, height));
-            size.prepare(model, targetLayer, convolutions, parameters);
+            size.prepare(model, targetLayer, convolutions, darknet, parameters);
             stack = new CpuStack(targetLayer, size);
             stacks.put(key, stack);
         }
@@ -307,5 +315,8 @@ final class CpuSession implements DreamSession {
         }
         sizes.clear();
         convolutions.close();
+        if (darknet != null) {
+            darknet.close();
+        }
     }
 }

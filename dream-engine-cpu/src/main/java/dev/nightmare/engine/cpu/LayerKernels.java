@@ -8,6 +8,7 @@ import dev.nightmare.engine.model.ConvolutionalWeights;
 import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Shape;
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -30,26 +31,27 @@ public final class LayerKernels {
     }
 
     /** Per-channel constants of a layer, zero-padded to whole blocks (padding lanes stay zero). */
-    public record ChannelParameters(float[] scale, float[] shift, float[] mean, float[] divisor, float[] variance) {
+    public record ChannelParameters(float[] scale, float[] shift, float[] mean, double[] divisor, float[] variance) {
         /**
-         * darknet's inference batch norm: {@code y = (z − mean)/divisor · scale + shift}, with
-         * divisor = √variance + 1e-6; without batch norm scale = 1, mean = 0, divisor = 1, shift = bias.
+         * darknet's inference batch norm: {@code y = (float) ((z − mean)/divisor) · scale + shift},
+         * with divisor = √variance + 1e-6f in double; without batch norm scale = 1, mean = 0,
+         * divisor = 1, shift = bias.
          */
         public static ChannelParameters of(ConvolutionalWeights w, int channels) {
             int padded = Layout.blocks(channels) * B;
             float[] scale = new float[padded];
             float[] shift = new float[padded];
             float[] mean = new float[padded];
-            float[] divisor = new float[padded];
+            double[] divisor = new double[padded];
             float[] variance = new float[padded];
-            java.util.Arrays.fill(divisor, 1f);
+            java.util.Arrays.fill(divisor, 1);
             for (int f = 0; f < channels; f++) {
                 shift[f] = w.biases()[f];
                 if (w.batchNormalized()) {
                     scale[f] = w.scales()[f];
                     mean[f] = w.rollingMean()[f];
                     variance[f] = w.rollingVariance()[f];
-                    divisor[f] = (float) (Math.sqrt(w.rollingVariance()[f]) + 0.000001f);
+                    divisor[f] = Math.sqrt(w.rollingVariance()[f]) + 0.000001f;
                 } else {
                     scale[f] = 1f;
                 }
@@ -60,50 +62,43 @@ public final class LayerKernels {
 
     // ---- forward ----------------------------------------------------------------------------
 
-    /** {@code a = act((z − mean)/divisor · scale + shift)} (darknet normalize_cpu, scale_bias, add_bias). */
+    /**
+     * {@code a = act((float) ((z − mean)/divisor) · scale + shift)} (darknet normalize_cpu,
+     * scale_bias, add_bias), rounded as darknet and the reference do it: the subtraction in float,
+     * the division in double, the scale and shift in float, leaky's 0.1·y in double.
+     */
     public void normalizeAndActivate(CpuTensor z, CpuTensor a, ChannelParameters p, Activation act) {
         Shape s = z.shape();
-        int plane = s.height() * s.width();
         MemorySegment zs = z.data();
         MemorySegment as = a.data();
         int blocks = Layout.blocks(s.channels());
         int rows = blocks * s.height();
+        int half = L / 2;
         workers.split(rows, (from, to) -> {
             for (int row = from; row < to; row++) {
                 int cb = row / s.height();
                 for (int v = 0; v < B; v += L) {
                     int c = cb * B + v;
                     FloatVector mean = FloatVector.fromArray(Vectors.F, p.mean(), c);
-                    FloatVector div = FloatVector.fromArray(Vectors.F, p.divisor(), c);
+                    DoubleVector divLo = DoubleVector.fromArray(DarknetRounding.D, p.divisor(), c);
+                    DoubleVector divHi = DoubleVector.fromArray(DarknetRounding.D, p.divisor(), c + half);
                     FloatVector scale = FloatVector.fromArray(Vectors.F, p.scale(), c);
                     FloatVector shift = FloatVector.fromArray(Vectors.F, p.shift(), c);
                     long base = (long) row * s.width() * B + v;
                     for (int x = 0; x < s.width(); x++) {
                         long i = base + (long) x * B;
-                        FloatVector y = Vectors.load(zs, i)
-                                .sub(mean)
-                                .div(div)
+                        FloatVector y = DarknetRounding.divide(
+                                        Vectors.load(zs, i).sub(mean), divLo, divHi)
                                 .mul(scale)
                                 .add(shift);
-                        Vectors.store(activate(y, act), as, i);
+                        Vectors.store(DarknetRounding.activate(y, act), as, i);
                     }
                 }
             }
         });
-        if (plane == 0) {
-            throw new IllegalStateException("empty tensor " + s);
-        }
     }
 
     private static final FloatVector ZERO = FloatVector.zero(Vectors.F);
-
-    static FloatVector activate(FloatVector y, Activation act) {
-        return switch (act) {
-            case LINEAR -> y;
-            case RELU -> ZERO.blend(y, y.compare(VectorOperators.GT, 0f));
-            case LEAKY -> y.mul(0.1f).blend(y, y.compare(VectorOperators.GT, 0f));
-        };
-    }
 
     /** darknet forward_maxpool_layer; {@code argmax} receives the winning window position (ky·size + kx). */
     public void maxpool(CpuTensor x, CpuTensor y, CpuTensor argmax, MaxpoolSpec pool) {

@@ -120,8 +120,18 @@ final class WorkingSize implements AutoCloseable {
         return v;
     }
 
-    /** Prepares layers 0..target (buffers and convolutions) if not done yet. */
-    void prepare(Model model, int target, Convolutions convolutions, ChannelParameters[] parameters) {
+    /**
+     * Prepares layers 0..target (buffers and convolutions) if not done yet.
+     *
+     * @param darknet forward convolutions in darknet's arithmetic, replacing the backend's own
+     *     forward (the backward data stays the backend's); null for the fastest arithmetic
+     */
+    void prepare(
+            Model model,
+            int target,
+            Convolutions convolutions,
+            DarknetConvolutions darknet,
+            ChannelParameters[] parameters) {
         NetworkSpec spec = model.spec();
         for (int i = 0; i <= target; i++) {
             if (layers[i] != null) {
@@ -134,6 +144,9 @@ final class WorkingSize implements AutoCloseable {
                     boolean bn = conv.batchNormalize();
                     Layout inLayout = i == 0 ? Layout.PLANAR : Layout.BLOCKED;
                     Convolution c = convolutions.prepare(i, layerInputShape(i), inLayout, out, !bn);
+                    if (darknet != null) {
+                        c = darknetForward(darknet.prepare(i, layerInputShape(i), out, !bn), c);
+                    }
                     CpuTensor raw = bn ? CpuTensor.allocate(out, Layout.BLOCKED) : null;
                     layers[i] = new LayerState(out, output, raw, null, c, parameters[i]);
                 }
@@ -146,6 +159,21 @@ final class WorkingSize implements AutoCloseable {
                 default -> throw new IllegalStateException("layer " + i + " cannot run on the CPU backends");
             }
         }
+    }
+
+    /** {@code forward}'s forward with {@code backend}'s backward data. */
+    private static Convolution darknetForward(DarknetConvolutions.Forward forward, Convolution backend) {
+        return new Convolution() {
+            @Override
+            public void forward(CpuTensor src, CpuTensor dst) {
+                forward.forward(src, dst);
+            }
+
+            @Override
+            public void backwardData(CpuTensor gradOut, CpuTensor gradIn) {
+                backend.backwardData(gradOut, gradIn);
+            }
+        };
     }
 
     @Override
