@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side CPU benchmark: PyTorch (shared/bench/torch_peer.py) and `nightmare bench` on the
 # given backend, alternating ROUNDS times in one run so both see the same machine load.
-# Prints one JSON line per measurement (median of ITERS iterations after WARMUP).
+# Prints one JSON line per measurement (median of ITERS iterations after WARMUP). ARITHMETIC=darknet
+# times nightmare in darknet's forward arithmetic (bit-identical to the reference; default fast).
 #
 #   dream-engine-cpu/bench/vs-pytorch.sh vgg-conv 256,512 10 [ROUNDS=3] [BACKEND=onednn]
 #
@@ -16,6 +17,7 @@ rounds=${4:-3}
 backend=${5:-onednn}
 iters=${ITERS:-5}
 warmup=${WARMUP:-2}
+arithmetic=${ARITHMETIC:-fast}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 shared=../shared
 weights=target/synthetic-weights/$cfg.synth.weights
@@ -31,5 +33,5 @@ for ((r = 1; r <= rounds; r++)); do
   /usr/bin/python3 "$shared/bench/torch_peer.py" --cfg "$shared/models/$cfg.cfg" --sizes "$sizes" --layers "$layers" \
     --warmup "$warmup" --iters "$iters"
   "${java[@]}" dev.nightmare.cli.Main bench --cfg "$shared/models/$cfg.cfg" --weights "$weights" --sizes "$sizes" \
-    --layers "$layers" --backend "$backend" --iters "$iters" --warmup "$warmup" 2>/dev/null
+    --layers "$layers" --backend "$backend" --arithmetic "$arithmetic" --iters "$iters" --warmup "$warmup" 2>/dev/null
 done

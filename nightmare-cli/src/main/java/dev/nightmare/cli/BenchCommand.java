@@ -4,6 +4,7 @@ import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.Backends;
 import dev.nightmare.engine.backend.DreamSession;
+import dev.nightmare.engine.backend.ForwardArithmetic;
 import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
 import dev.nightmare.engine.backend.SessionOptions;
@@ -41,7 +42,17 @@ final class BenchCommand {
     int run(String[] words) throws Exception {
         Arguments args = Arguments.parse(
                 words,
-                Set.of("cfg", "weights", "sizes", "layers", "backend", "threads", "iters", "warmup", "peak-gflops"),
+                Set.of(
+                        "cfg",
+                        "weights",
+                        "sizes",
+                        "layers",
+                        "backend",
+                        "threads",
+                        "iters",
+                        "warmup",
+                        "peak-gflops",
+                        "arithmetic"),
                 Set.of());
         if (!args.has("cfg")) {
             throw new UsageException(
@@ -53,13 +64,18 @@ final class BenchCommand {
         int warmup = args.integer("warmup", 2);
         // Zen 5 with AVX-512 at its nominal 2.1 GHz: 64 FLOP/cycle/core (shared/spec/PLATFORM.md).
         double peak = args.number("peak-gflops", 134.4f * threads);
+        ForwardArithmetic arithmetic = switch (args.string("arithmetic", "fast")) {
+            case "fast" -> ForwardArithmetic.FAST;
+            case "darknet" -> ForwardArithmetic.DARKNET;
+            default -> throw new UsageException("--arithmetic must be fast or darknet");
+        };
         Model model = loadModel(cfg, args.string("weights", null));
         try (Backend backend = Backends.discover()
                         .create(
                                 args.string("backend", Backends.AUTO),
                                 new BackendConfig(threads, Map.of()),
                                 line -> err.println("bench: " + line));
-                DreamSession session = backend.open(model, SessionOptions.DEFAULT)) {
+                DreamSession session = backend.open(model, SessionOptions.DEFAULT.withForwardArithmetic(arithmetic))) {
             for (String sizeWord : args.string("sizes", "256").split(",")) {
                 int size = Integer.parseInt(sizeWord.strip());
                 for (String layerWord : args.string("layers", "10").split(",")) {
@@ -69,10 +85,11 @@ final class BenchCommand {
                     double median = median(seconds);
                     out.println(String.format(
                             Locale.ROOT,
-                            "{\"peer\":\"nightmare\",\"backend\":\"%s\",\"cfg\":\"%s\",\"size\":%d,\"layer\":%d,\"threads\":%d,"
+                            "{\"peer\":\"nightmare\",\"backend\":\"%s\",\"arithmetic\":\"%s\",\"cfg\":\"%s\",\"size\":%d,\"layer\":%d,\"threads\":%d,"
                                     + "\"median_s\":%.5f,\"min_s\":%.5f,\"gflop\":%.2f,\"gflops\":%.1f,\"peak_pct\":%.1f,"
                                     + "\"peak_rss_mib\":%d}",
                             backend.name(),
+                            arithmetic.name().toLowerCase(Locale.ROOT),
                             cfg.getFileName(),
                             size,
                             layer,
