@@ -15,10 +15,11 @@
 
 typedef long long index_t;
 
-// darknet activate(): x > 0 ? x : 0 (relu), x > 0 ? x : .1f*x (leaky).
+// darknet activate(): x > 0 ? x : 0 (relu), x > 0 ? x : .1*x (leaky: darknet's C evaluates .1*x in
+// double, then stores a float; the reference's Activation.apply does the same, and so must we).
 __device__ __forceinline__ float activate(float x, int act) {
     if (act == ACT_RELU) return x > 0 ? x : 0.f;
-    if (act == ACT_LEAKY) return x > 0 ? x : 0.1f * x;
+    if (act == ACT_LEAKY) return x > 0 ? x : __double2float_rn(__dmul_rn(0.1, (double)x));
     return x;
 }
 

@@ -3,6 +3,71 @@
 // Layout: planar CHW (NCHW with N = 1) everywhere.
 #include "common.cuh"
 
+// Filters per thread of convolution_darknet; must match LayerParameters.DARKNET_GROUP.
+#define DARKNET_GROUP 8
+
+// ForwardArithmetic.DARKNET's convolution, bit-identical to ReferenceLayers.convolve: each output
+// z[f][oy][ox] is summed from 0 over (c, ky, kx) in that order, taps outside the input skipped,
+// with a rounded product and a rounded sum (__fmul_rn/__fadd_rn: never contracted into an FMA),
+// as darknet's im2col + gemm computes it. One thread per output pixel and group of DARKNET_GROUP
+// filters (its accumulators stay in registers); threads of a warp share the group and take
+// neighbouring pixels, so the input reads coalesce and the weight reads broadcast. w is packed
+// [group][c][ky][kx][DARKNET_GROUP] (filters past the last zero); z is planar, filters × outH × outW.
+extern "C" __global__ void convolution_darknet(
+        const float* x,
+        const float* w,
+        float* z,
+        int channels,
+        int inH,
+        int inW,
+        int filters,
+        int outH,
+        int outW,
+        int size,
+        int stride,
+        int pad) {
+    index_t plane = (index_t)outH * outW;
+    int groups = (filters + DARKNET_GROUP - 1) / DARKNET_GROUP;
+    GRID_STRIDE(i, groups * plane) {
+        int ox = (int)(i % outW);
+        int oy = (int)((i / outW) % outH);
+        int g = (int)(i / plane);
+        float acc[DARKNET_GROUP];
+#pragma unroll
+        for (int j = 0; j < DARKNET_GROUP; j++) acc[j] = 0.f;
+        for (int c = 0; c < channels; c++) {
+            const float* xc = x + (index_t)c * inH * inW;
+            const float* wc = w + (((index_t)g * channels + c) * size * size) * DARKNET_GROUP;
+            for (int ky = 0; ky < size; ky++) {
+                int iy = oy * stride + ky - pad;
+                if (iy < 0 || iy >= inH) continue;
+                for (int kx = 0; kx < size; kx++) {
+                    int ix = ox * stride + kx - pad;
+                    if (ix < 0 || ix >= inW) continue;
+                    float v = xc[(index_t)iy * inW + ix];
+                    const float4* wt = (const float4*)(wc + (ky * size + kx) * DARKNET_GROUP);
+                    float4 w0 = wt[0];
+                    float4 w1 = wt[1];
+                    acc[0] = __fadd_rn(acc[0], __fmul_rn(w0.x, v));
+                    acc[1] = __fadd_rn(acc[1], __fmul_rn(w0.y, v));
+                    acc[2] = __fadd_rn(acc[2], __fmul_rn(w0.z, v));
+                    acc[3] = __fadd_rn(acc[3], __fmul_rn(w0.w, v));
+                    acc[4] = __fadd_rn(acc[4], __fmul_rn(w1.x, v));
+                    acc[5] = __fadd_rn(acc[5], __fmul_rn(w1.y, v));
+                    acc[6] = __fadd_rn(acc[6], __fmul_rn(w1.z, v));
+                    acc[7] = __fadd_rn(acc[7], __fmul_rn(w1.w, v));
+                }
+            }
+        }
+        index_t pixel = (index_t)oy * outW + ox;
+#pragma unroll
+        for (int j = 0; j < DARKNET_GROUP; j++) {
+            int f = g * DARKNET_GROUP + j;
+            if (f < filters) z[(index_t)f * plane + pixel] = acc[j];
+        }
+    }
+}
+
 // a = act(z + bias[c])  (darknet add_bias, then activate_array).
 extern "C" __global__ void bias_activate(
         const float* z, float* a, const float* bias, int channels, index_t plane, int act) {

@@ -6,6 +6,7 @@ import static jcuda.jcudnn.JCudnn.cudnnDestroy;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BatchNormGradient;
 import dev.nightmare.engine.backend.DreamSession;
+import dev.nightmare.engine.backend.ForwardArithmetic;
 import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
 import dev.nightmare.engine.backend.SessionOptions;
@@ -90,8 +91,13 @@ final class CudaSession implements DreamSession {
             int maxFilters = 1;
             for (int i = 0; i < spec.size(); i++) {
                 if (spec.layer(i) instanceof ConvolutionalSpec conv && model.convolutional(i) != null) {
-                    parameters[i] =
-                            new LayerParameters(runtime, memory, conv, spec.inputChannels(i), model.convolutional(i));
+                    parameters[i] = new LayerParameters(
+                            runtime,
+                            memory,
+                            conv,
+                            spec.inputChannels(i),
+                            model.convolutional(i),
+                            options.forwardArithmetic() == ForwardArithmetic.DARKNET);
                     maxFilters = Math.max(maxFilters, conv.filters());
                 }
             }
@@ -338,7 +344,7 @@ final class CudaSession implements DreamSession {
                     int act = conv.activation().ordinal();
                     if (p.batchNormalized) {
                         DeviceBuffer z = s.preActivations[i];
-                        s.plans[i].forward(runtime, handle, x, p.filter, p.kernels, workspace, z);
+                        convolve(s, i, conv, in, out, x, z);
                         kernels.elementwise(
                                 kernels.batchnormActivate,
                                 out.size(),
@@ -352,7 +358,7 @@ final class CudaSession implements DreamSession {
                                 plane,
                                 act);
                     } else {
-                        s.plans[i].forward(runtime, handle, x, p.filter, p.kernels, workspace, a);
+                        convolve(s, i, conv, in, out, x, a);
                         kernels.elementwise(
                                 kernels.biasActivate, out.size(), a, a, p.biases, out.channels(), plane, act);
                     }
@@ -375,6 +381,36 @@ final class CudaSession implements DreamSession {
                 default -> throw new IllegalStateException("layer " + i + " has no forward on the GPU");
             }
         }
+    }
+
+    /**
+     * Layer i's convolution without bias: cuDNN's (the fastest deterministic algorithm), or in
+     * darknet's forward arithmetic the {@code convolution_darknet} kernel, bit-identical to the
+     * reference.
+     */
+    private void convolve(
+            CudaStack s, int i, ConvolutionalSpec conv, Shape in, Shape out, DeviceBuffer x, DeviceBuffer z) {
+        LayerParameters p = parameters[i];
+        if (p.darknetKernels == null) {
+            s.plans[i].forward(runtime, handle, x, p.filter, p.kernels, workspace, z);
+            return;
+        }
+        long groups = (conv.filters() + LayerParameters.DARKNET_GROUP - 1) / LayerParameters.DARKNET_GROUP;
+        kernels.elementwise(
+                kernels.convolutionDarknet,
+                groups * out.height() * out.width(),
+                x,
+                p.darknetKernels,
+                z,
+                in.channels(),
+                in.height(),
+                in.width(),
+                conv.filters(),
+                out.height(),
+                out.width(),
+                conv.size(),
+                conv.stride(),
+                conv.padding());
     }
 
     @Override

@@ -33,6 +33,7 @@ final class Kernels implements AutoCloseable {
     private final CUmodule image;
     private final CUmodule loss;
 
+    final CUfunction convolutionDarknet;
     final CUfunction biasActivate;
     final CUfunction batchnormActivate;
     final CUfunction activationBackward;
@@ -59,6 +60,7 @@ final class Kernels implements AutoCloseable {
         layers = load("layers");
         image = load("image");
         loss = load("loss");
+        convolutionDarknet = function(layers, "convolution_darknet");
         biasActivate = function(layers, "bias_activate");
         batchnormActivate = function(layers, "batchnorm_activate");
         activationBackward = function(layers, "activation_backward");

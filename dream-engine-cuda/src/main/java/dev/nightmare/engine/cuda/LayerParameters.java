@@ -10,10 +10,14 @@ import jcuda.jcudnn.cudnnFilterDescriptor;
 
 /**
  * One convolutional layer's parameters on the device, uploaded once per session: the kernels with
- * their cuDNN filter descriptor, the biases, and for batch norm the per-channel constants the
- * kernels use, precomputed on the host exactly as the reference computes them.
+ * their cuDNN filter descriptor, the biases, for batch norm the per-channel constants the kernels
+ * use, precomputed on the host exactly as the reference computes them, and for darknet's forward
+ * arithmetic the kernels packed for {@code convolution_darknet}.
  */
 final class LayerParameters implements AutoCloseable {
+    /** Filters per thread of the {@code convolution_darknet} kernel (DARKNET_GROUP in layers.cu). */
+    static final int DARKNET_GROUP = 8;
+
     private static final int DATA_FLOAT = 0;
     private static final int TENSOR_NCHW = 0;
 
@@ -32,12 +36,20 @@ final class LayerParameters implements AutoCloseable {
     final DeviceBuffer denominator;
     /** (filters) float s/(√v + 1e-6f): {@code BatchNormGradient.EXACT}'s factor */
     final DeviceBuffer exactFactor;
+    /** {@link #packDarknet}'s layout of the kernels, for darknet's forward arithmetic; null otherwise */
+    final DeviceBuffer darknetKernels;
 
     final boolean batchNormalized;
     final int filters;
 
+    /** @param darknetForward whether the session runs darknet's forward arithmetic (uploads the packed kernels) */
     LayerParameters(
-            CudaRuntime runtime, DeviceMemory memory, ConvolutionalSpec conv, int channels, ConvolutionalWeights w) {
+            CudaRuntime runtime,
+            DeviceMemory memory,
+            ConvolutionalSpec conv,
+            int channels,
+            ConvolutionalWeights w,
+            boolean darknetForward) {
         this.filters = conv.filters();
         this.batchNormalized = w.batchNormalized();
         String layer = "a " + conv.size() + "×" + conv.size() + " convolution's weights";
@@ -47,6 +59,9 @@ final class LayerParameters implements AutoCloseable {
                         filter, DATA_FLOAT, TENSOR_NCHW, conv.filters(), channels, conv.size(), conv.size()),
                 "cudnnSetFilter4dDescriptor");
         kernels = upload(memory, w.kernels(), layer);
+        darknetKernels = darknetForward
+                ? upload(memory, packDarknet(w.kernels(), conv.filters(), channels, conv.size()), layer)
+                : null;
         biases = upload(memory, w.biases(), layer);
         if (batchNormalized) {
             mean = upload(memory, w.rollingMean(), layer);
@@ -71,6 +86,27 @@ final class LayerParameters implements AutoCloseable {
         }
     }
 
+    /**
+     * Kernels {@code [filter][c][ky][kx]} repacked as {@code [group][c][ky][kx][DARKNET_GROUP]}, group =
+     * filter / DARKNET_GROUP: a thread's weights of one tap are two aligned float4s. Filters past the
+     * last are zero.
+     */
+    static float[] packDarknet(float[] kernels, int filters, int channels, int size) {
+        int taps = size * size;
+        int groups = (filters + DARKNET_GROUP - 1) / DARKNET_GROUP;
+        float[] packed = new float[groups * channels * taps * DARKNET_GROUP];
+        for (int f = 0; f < filters; f++) {
+            int g = f / DARKNET_GROUP, j = f % DARKNET_GROUP;
+            for (int c = 0; c < channels; c++) {
+                for (int t = 0; t < taps; t++) {
+                    packed[((g * channels + c) * taps + t) * DARKNET_GROUP + j] =
+                            kernels[(f * channels + c) * taps + t];
+                }
+            }
+        }
+        return packed;
+    }
+
     private static DeviceBuffer upload(DeviceMemory memory, float[] values, String what) {
         DeviceBuffer buffer = memory.allocate((long) values.length * Float.BYTES, what);
         DeviceMemory.upload(buffer, values);
@@ -80,7 +116,9 @@ final class LayerParameters implements AutoCloseable {
     @Override
     public void close() {
         cudnnDestroyFilterDescriptor(filter);
-        for (DeviceBuffer b : new DeviceBuffer[] {kernels, biases, mean, variance, scales, denominator, exactFactor}) {
+        for (DeviceBuffer b :
+                new DeviceBuffer[] {kernels, darknetKernels, biases, mean, variance, scales, denominator, exactFactor
+                }) {
             if (b != null) {
                 b.close();
             }
