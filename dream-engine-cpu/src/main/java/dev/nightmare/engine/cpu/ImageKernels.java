@@ -248,7 +248,7 @@ public final class ImageKernels {
                 d.setAtIndex(JAVA_FLOAT, i, v);
                 tail += v;
             }
-            return acc.reduceLanes(VectorOperators.ADD) + tail;
+            return Vectors.sumLanes(acc) + tail;
         });
         if (normalize) {
             float mu = (float) (sum / n);
@@ -331,7 +331,7 @@ public final class ImageKernels {
                 float c = d.getAtIndex(JAVA_FLOAT, i) - mu;
                 tail += c * c;
             }
-            return acc.reduceLanes(VectorOperators.ADD) + tail;
+            return Vectors.sumLanes(acc) + tail;
         });
         return (float) (squares / n);
     }

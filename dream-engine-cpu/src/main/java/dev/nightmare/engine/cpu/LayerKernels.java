@@ -405,7 +405,7 @@ public final class LayerKernels {
                         }
                         acc = acc.add(ZERO.blend(e, real));
                     }
-                    sum += acc.reduceLanes(VectorOperators.ADD);
+                    sum += Vectors.sumLanes(acc);
                 }
                 partial[row] = sum;
             }

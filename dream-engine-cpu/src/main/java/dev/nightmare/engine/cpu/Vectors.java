@@ -28,4 +28,18 @@ public final class Vectors {
     public static void store(FloatVector v, MemorySegment s, long floatIndex) {
         v.intoMemorySegment(s, floatIndex * Float.BYTES, ORDER);
     }
+
+    /**
+     * The lanes' sum, in lane order, in double. Not {@code reduceLanes(ADD)}: its order differs
+     * between the interpreter and JIT-compiled code, so the same input summed before and after
+     * warm-up gave different bits (a job resumed in a fresh process then differed from an
+     * uninterrupted run). Called once per chunk, so the array costs nothing measurable.
+     */
+    public static double sumLanes(FloatVector v) {
+        double sum = 0;
+        for (float lane : v.toArray()) {
+            sum += lane;
+        }
+        return sum;
+    }
 }
