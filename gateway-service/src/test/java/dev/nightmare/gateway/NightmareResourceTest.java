@@ -132,6 +132,48 @@ class NightmareResourceTest {
     }
 
     @Test
+    void jsonSubmissionOfAnImageOverSixtyFourKilobytesIsAccepted() {
+        // Noise does not compress: ~300 KB of PNG, ~400 KB of base64 (message-size limits do not apply here).
+        byte[] image = ImageCodec.encode(TestImages.noise(320, 320, 4), ImageCodec.Format.PNG);
+        assertThat(image.length).isGreaterThan(200_000);
+        String body = "{\"image\":\"" + Base64.getEncoder().encodeToString(image) + "\",\"options\":" + TINY + "}";
+        as(ALICE)
+                .contentType("application/json")
+                .body(body)
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(202)
+                .body("input.width", equalTo(320));
+    }
+
+    @Test
+    void brokenMultipartBodyIs400WithoutInternals() {
+        String body = as(ALICE)
+                .contentType("multipart/form-data; boundary=nothing")
+                .body("--other\r\n\r\ngarbage".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(400)
+                .header("X-Content-Type-Options", "nosniff")
+                .extract()
+                .asString();
+        assertThat(body).doesNotContain("Exception").doesNotContain("dev.nightmare");
+        assertThat(bus.requests()).isEmpty();
+    }
+
+    @Test
+    void jsonSubmissionWithDuplicateKeysIs400() {
+        String image = Base64.getEncoder().encodeToString(TestImages.png(32, 32));
+        as(ALICE)
+                .contentType("application/json")
+                .body("{\"image\":\"" + image + "\",\"options\":" + TINY + ",\"options\":{}}")
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(400);
+        assertThat(bus.requests()).isEmpty();
+    }
+
+    @Test
     void largeInputIsDownscaledToMaxSide() {
         String options = "{\"model\":\"tiny\",\"layer\":5,\"octaves\":1,\"maxSide\":100}";
         String id = submit(ALICE, TestImages.png(300, 150), options).path("id");

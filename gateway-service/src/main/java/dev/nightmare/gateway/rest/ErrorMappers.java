@@ -7,6 +7,7 @@ import dev.nightmare.gateway.service.ModelStoreUnavailableException;
 import dev.nightmare.gateway.service.StorageUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.util.List;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -42,6 +43,21 @@ public class ErrorMappers {
     public Response models(ModelStoreUnavailableException e) {
         LOG.warn(e.getMessage());
         return unavailable("the model-store is unavailable; retry later");
+    }
+
+    /**
+     * A request body that cannot be read (a multipart body with the wrong boundary, cut short) is
+     * the client's error: 400, not the 500 the framework answers by default. The service's own I/O
+     * (S3, Kafka) reaches here wrapped in the unavailable exceptions above, never as a bare IOException.
+     */
+    @ServerExceptionMapper
+    public Response unreadableBody(IOException e) {
+        LOG.debugf("unreadable request body: %s", e.toString());
+        return Response.status(400)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorBody(
+                        400, "the request body could not be read: malformed multipart or cut short", List.of()))
+                .build();
     }
 
     @ServerExceptionMapper

@@ -1,5 +1,7 @@
 package dev.nightmare.gateway.rest;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightmare.contracts.ContractJson;
@@ -60,6 +62,11 @@ public class NightmareResource {
     private final CurrentCaller caller;
     private final GatewayConfig config;
     private final ObjectMapper json = ContractJson.mapper();
+    /**
+     * Reads JSON submissions: as strict as the contracts (duplicate keys refused), but with room for
+     * the base64 image, which the contracts' 64 KiB string limit would refuse.
+     */
+    private final ObjectMapper bodies;
 
     /** Sends SSE keep-alive comments for every open stream of this replica. */
     private static final ScheduledExecutorService KEEP_ALIVE = Executors.newSingleThreadScheduledExecutor(
@@ -70,6 +77,18 @@ public class NightmareResource {
         this.hub = hub;
         this.caller = caller;
         this.config = config;
+        this.bodies = ContractJson.mapper();
+        bodies.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(32)
+                        .maxStringLength(base64Length(config.limits().maxUploadBytes()))
+                        .build());
+    }
+
+    /** Characters of MIME base64 (76-character lines) for {@code bytes}, with room to spare. */
+    static int base64Length(long bytes) {
+        long plain = (bytes + 2) / 3 * 4;
+        return (int) Math.min(Integer.MAX_VALUE, plain + plain / 38 + 1024);
     }
 
     /** A JSON submission: the image as base64, the options, an optional webhook. */
@@ -116,7 +135,13 @@ public class NightmareResource {
         Caller who = caller.get();
         JsonNode tree;
         try {
-            tree = json.readTree(body == null ? "" : body);
+            tree = bodies.readTree(body == null ? "" : body);
+        } catch (StreamConstraintsException e) {
+            if (String.valueOf(e.getMessage()).startsWith("String value length")) {
+                long max = config.limits().maxUploadBytes();
+                throw ApiException.field(413, "image", "image is larger than the " + max + " bytes accepted");
+            }
+            throw ApiException.of(400, "the body is not valid JSON: it nests too deeply or is too long");
         } catch (IOException e) {
             throw ApiException.of(400, "the body is not valid JSON");
         }
