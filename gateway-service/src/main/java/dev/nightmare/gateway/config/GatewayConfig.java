@@ -100,6 +100,18 @@ public interface GatewayConfig {
         @WithName("concurrent-jobs")
         @WithDefault("20")
         int concurrentJobs();
+
+        /**
+         * Heap bytes image decodes may use at once (24 bytes a pixel each, reserved from the header
+         * before decoding); unset: half the maximum heap. Also caps one image's pixels.
+         */
+        @WithName("decode-memory-bytes")
+        Optional<Long> decodeMemoryBytes();
+
+        /** How long a decode waits for others to free the memory it needs before answering 503. */
+        @WithName("decode-wait-millis")
+        @WithDefault("5000")
+        long decodeWaitMillis();
     }
 
     interface ModelStore {

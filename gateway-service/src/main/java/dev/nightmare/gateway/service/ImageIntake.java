@@ -13,8 +13,9 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Turns uploaded bytes into the job's input: refuses empty, oversized, non-image and corrupt
  * uploads with the right status (413, 415, 422), reads the dimensions from the header before
- * decoding anything (no decompression bombs), decodes with the engine's {@link ImageCodec}, and
- * downscales to {@code maxSide} with the engine's {@link ImageOps#resize}.
+ * decoding anything (no decompression bombs), reserves the decode's memory in the {@link
+ * DecodeBudget} (no pixel floods), decodes with the engine's {@link ImageCodec}, and downscales to
+ * {@code maxSide} with the engine's {@link ImageOps#resize}.
  */
 public final class ImageIntake {
     private ImageIntake() {}
@@ -22,11 +23,18 @@ public final class ImageIntake {
     /**
      * The decoded (and possibly downscaled) input and its PNG bytes: the upload itself when it was
      * a PNG kept at its size (the worker decodes it with the same codec, so the pixels are the
-     * same), else a fresh encoding.
+     * same), else a fresh encoding. Holds its decode's memory reservation until closed.
      */
-    public record Input(Image image, int originalWidth, int originalHeight, byte[] png) {}
+    public record Input(Image image, int originalWidth, int originalHeight, byte[] png, DecodeBudget.Permit permit)
+            implements AutoCloseable {
+        /** Gives the decode's memory back to the budget. */
+        @Override
+        public void close() {
+            permit.close();
+        }
+    }
 
-    public static Input read(byte[] bytes, long maxBytes, long maxPixels, Integer maxSide) {
+    public static Input read(byte[] bytes, long maxBytes, long maxPixels, Integer maxSide, DecodeBudget budget) {
         if (bytes == null || bytes.length == 0) {
             throw ApiException.field(422, "image", "image is empty (0 bytes); send a PNG or JPEG image");
         }
@@ -61,17 +69,23 @@ public final class ImageIntake {
                     "image is " + size.width() + "×" + size.height() + " = " + pixels + " pixels; at most " + maxPixels
                             + " are accepted (scale it down)");
         }
-        Image image;
+        DecodeBudget.Permit permit = budget.reserve(size.width(), size.height());
         try {
-            image = ImageCodec.decode(bytes, "image", maxPixels);
-        } catch (ImageException e) {
-            throw ApiException.field(422, "image", e.getMessage());
+            Image image;
+            try {
+                image = ImageCodec.decode(bytes, "image", maxPixels);
+            } catch (ImageException e) {
+                throw ApiException.field(422, "image", e.getMessage());
+            }
+            Image stored = downscale(image, maxSide);
+            byte[] png = stored == image && size.format().equals("png")
+                    ? bytes
+                    : ImageCodec.encode(stored, ImageCodec.Format.PNG);
+            return new Input(stored, image.width(), image.height(), png, permit);
+        } catch (RuntimeException | Error e) {
+            permit.close();
+            throw e;
         }
-        Image stored = downscale(image, maxSide);
-        byte[] png = stored == image && size.format().equals("png")
-                ? bytes
-                : ImageCodec.encode(stored, ImageCodec.Format.PNG);
-        return new Input(stored, image.width(), image.height(), png);
     }
 
     /** The image scaled so its longer side is at most {@code maxSide}, keeping the aspect ratio. */

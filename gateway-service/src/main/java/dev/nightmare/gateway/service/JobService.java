@@ -45,6 +45,7 @@ public class JobService {
     private final ModelCatalog models;
     private final Limits limits;
     private final WebhookPolicy webhooks;
+    private final DecodeBudget decodeBudget;
     private final GatewayConfig config;
     private final byte[] idSecret;
     private final SecureRandom seeds = new SecureRandom();
@@ -57,8 +58,10 @@ public class JobService {
             ModelCatalog models,
             Limits limits,
             WebhookPolicy webhooks,
+            DecodeBudget decodeBudget,
             GatewayConfig config) {
         this.store = store;
+        this.decodeBudget = decodeBudget;
         this.bus = bus;
         this.models = models;
         this.limits = limits;
@@ -116,13 +119,29 @@ public class JobService {
                     submission.image(),
                     config.limits().maxUploadBytes(),
                     config.limits().maxPixels(),
-                    maxSide);
+                    maxSide,
+                    decodeBudget);
         } catch (ApiException e) {
             if (e.status() != 422) {
                 throw e;
             }
             problems.addAll(e.problems());
         }
+        // The decoded image is held (and its memory reserved) until the submission is answered.
+        try (ImageIntake.Input held = input) {
+            return submit(caller, id, options, problems, model, held, submission.callbackUrl(), defaultMaxSide);
+        }
+    }
+
+    private Accepted submit(
+            Caller caller,
+            String id,
+            JobOptions options,
+            List<FieldProblem> problems,
+            ModelCatalog.ModelInfo model,
+            ImageIntake.Input input,
+            String callbackUrl,
+            int defaultMaxSide) {
         JobOptions resolved = null;
         if (problems.isEmpty()) {
             // Resolve only valid options: an unknown format or rng has no default to fall back on.
@@ -141,7 +160,7 @@ public class JobService {
                     422, "the request cannot run: " + problems.getFirst().message(), problems, 0);
         }
         limits.checkConcurrent(caller.owner());
-        return create(caller, id, resolved, model, input, submission.callbackUrl());
+        return create(caller, id, resolved, model, input, callbackUrl);
     }
 
     private Accepted create(
