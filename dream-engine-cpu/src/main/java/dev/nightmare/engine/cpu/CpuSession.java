@@ -38,6 +38,8 @@ final class CpuSession implements DreamSession {
     private final Model model;
     private final SessionOptions options;
     private final Convolutions convolutions;
+    /** Layer 0's backward data when it is a convolution (it always reads the 3-channel image), else null. */
+    private final FirstLayerBackward firstLayer;
     /** Forward convolutions in darknet's arithmetic, or null when the session runs the fastest one. */
     private final DarknetConvolutions darknet;
 
@@ -56,6 +58,9 @@ final class CpuSession implements DreamSession {
         this.convolutions = convolutions;
         this.darknet = options.forwardArithmetic() == ForwardArithmetic.DARKNET
                 ? new DarknetConvolutions(model, workers)
+                : null;
+        this.firstLayer = model.spec().layer(0) instanceof ConvolutionalSpec conv
+                ? new FirstLayerBackward(workers, conv, model.convolutional(0).kernels())
                 : null;
         this.layers = new LayerKernels(workers);
         this.images = new ImageKernels(workers);
@@ -210,6 +215,11 @@ final class CpuSession implements DreamSession {
                     }
                     if (conv.batchNormalize()) {
                         layers.batchNormBackward(g, layer.raw, layer.parameters, options.batchNormGradient());
+                    }
+                    if (i == 0 && firstLayer != null) {
+                        // Straight into the planar image gradient (see FirstLayerBackward).
+                        firstLayer.backward(g, size.inputGradient);
+                        return;
                     }
                     current = 1 - gBuffer;
                     delta = size.scratch(current, i - 1);

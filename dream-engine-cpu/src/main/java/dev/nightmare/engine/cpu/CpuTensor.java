@@ -29,8 +29,8 @@ public final class CpuTensor implements Tensor {
     /** A zero-filled tensor owning its memory. */
     public static CpuTensor allocate(Shape shape, Layout layout) {
         Arena arena = Arena.ofShared();
-        // Arena memory is zeroed: padding channels of blocked tensors start (and stay) zero.
-        MemorySegment data = arena.allocate(Math.max(4, layout.storageFloats(shape) * Float.BYTES), 64);
+        // Zeroed memory: padding channels of blocked tensors start (and stay) zero.
+        MemorySegment data = NativeMemory.allocate(arena, Math.max(4, layout.storageFloats(shape) * Float.BYTES));
         return new CpuTensor(shape, layout, arena, data);
     }
 

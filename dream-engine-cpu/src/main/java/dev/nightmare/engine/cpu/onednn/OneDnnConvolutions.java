@@ -61,6 +61,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
@@ -213,8 +214,7 @@ final class OneDnnConvolutions implements Convolutions {
                 layer,
                 forwardPd,
                 backwardPd,
-                weightsFor(layer, w, weightDims, dnnl_primitive_desc_query_md(forwardPd, dnnl_query_weights_md, 0)),
-                weightsFor(layer, w, weightDims, dnnl_primitive_desc_query_md(backwardPd, dnnl_query_weights_md, 0)),
+                pd -> weightsFor(layer, w, weightDims, pd),
                 biasAndActivation ? bias(layer, w) : null);
         if (postOps != null) {
             dnnl_post_ops_destroy(postOps);
@@ -243,7 +243,8 @@ final class OneDnnConvolutions implements Convolutions {
     }
 
     /** The layer's weights in the layout {@code wanted}, reordered from darknet's oihw once and cached. */
-    private dnnl_memory weightsFor(int layer, ConvolutionalWeights w, long[] weightDims, dnnl_memory_desc wanted) {
+    private synchronized dnnl_memory weightsFor(
+            int layer, ConvolutionalWeights w, long[] weightDims, dnnl_memory_desc wanted) {
         List<Native> cached = weights.computeIfAbsent(layer, l -> new ArrayList<>());
         for (Native n : cached) {
             if (dnnl_memory_desc_equal(n.desc(), wanted) != 0) {
@@ -291,45 +292,55 @@ final class OneDnnConvolutions implements Convolutions {
                 .memory();
     }
 
-    /** One layer at one size: its two primitives and their argument lists, reused every iteration. */
+    /**
+     * One layer at one size: its two primitives and their argument lists, reused every iteration.
+     * Each primitive (oneDNN generates its kernel code then) and its weights' reorder is made on
+     * first use: a session in darknet's arithmetic never runs the forward one, and the image's
+     * gradient never needs layer 0's backward one.
+     */
     private final class Prepared implements Convolution, AutoCloseable {
         private final int layer;
         private final dnnl_primitive_desc forwardPd;
         private final dnnl_primitive_desc backwardPd;
-        private final dnnl_primitive forward = new dnnl_primitive();
-        private final dnnl_primitive backward = new dnnl_primitive();
-        private final dnnl_exec_arg_t forwardArgs;
-        private final dnnl_exec_arg_t backwardArgs;
+        private final Function<dnnl_memory_desc, dnnl_memory> weights;
+        private final dnnl_memory bias;
+        private dnnl_primitive forward;
+        private dnnl_primitive backward;
+        private dnnl_exec_arg_t forwardArgs;
+        private dnnl_exec_arg_t backwardArgs;
         private final int forwardArgCount;
 
         Prepared(
                 int layer,
                 dnnl_primitive_desc forwardPd,
                 dnnl_primitive_desc backwardPd,
-                dnnl_memory forwardWeights,
-                dnnl_memory backwardWeights,
+                Function<dnnl_memory_desc, dnnl_memory> weights,
                 dnnl_memory bias) {
             this.layer = layer;
             this.forwardPd = forwardPd;
             this.backwardPd = backwardPd;
-            check(dnnl_primitive_create(forward, forwardPd), "primitive_create (forward " + layer + ")");
-            check(dnnl_primitive_create(backward, backwardPd), "primitive_create (backward " + layer + ")");
-            forwardArgCount = bias == null ? 3 : 4;
-            forwardArgs = new dnnl_exec_arg_t(forwardArgCount);
-            forwardArgs.getPointer(0).arg(DNNL_ARG_WEIGHTS).memory(forwardWeights);
-            forwardArgs.getPointer(1).arg(DNNL_ARG_SRC);
-            forwardArgs.getPointer(2).arg(DNNL_ARG_DST);
-            if (bias != null) {
-                forwardArgs.getPointer(3).arg(DNNL_ARG_BIAS).memory(bias);
-            }
-            backwardArgs = new dnnl_exec_arg_t(3);
-            backwardArgs.getPointer(0).arg(DNNL_ARG_WEIGHTS).memory(backwardWeights);
-            backwardArgs.getPointer(1).arg(DNNL_ARG_DIFF_DST);
-            backwardArgs.getPointer(2).arg(DNNL_ARG_DIFF_SRC);
+            this.weights = weights;
+            this.bias = bias;
+            this.forwardArgCount = bias == null ? 3 : 4;
         }
 
         @Override
         public void forward(CpuTensor src, CpuTensor dst) {
+            if (forward == null) {
+                dnnl_primitive p = new dnnl_primitive();
+                check(dnnl_primitive_create(p, forwardPd), "primitive_create (forward " + layer + ")");
+                forwardArgs = new dnnl_exec_arg_t(forwardArgCount);
+                forwardArgs
+                        .getPointer(0)
+                        .arg(DNNL_ARG_WEIGHTS)
+                        .memory(weights.apply(dnnl_primitive_desc_query_md(forwardPd, dnnl_query_weights_md, 0)));
+                forwardArgs.getPointer(1).arg(DNNL_ARG_SRC);
+                forwardArgs.getPointer(2).arg(DNNL_ARG_DST);
+                if (bias != null) {
+                    forwardArgs.getPointer(3).arg(DNNL_ARG_BIAS).memory(bias);
+                }
+                forward = p;
+            }
             forwardArgs.getPointer(1).memory(memory(src));
             forwardArgs.getPointer(2).memory(memory(dst));
             runtime.pinThreads();
@@ -339,6 +350,18 @@ final class OneDnnConvolutions implements Convolutions {
 
         @Override
         public void backwardData(CpuTensor gradOut, CpuTensor gradIn) {
+            if (backward == null) {
+                dnnl_primitive p = new dnnl_primitive();
+                check(dnnl_primitive_create(p, backwardPd), "primitive_create (backward " + layer + ")");
+                backwardArgs = new dnnl_exec_arg_t(3);
+                backwardArgs
+                        .getPointer(0)
+                        .arg(DNNL_ARG_WEIGHTS)
+                        .memory(weights.apply(dnnl_primitive_desc_query_md(backwardPd, dnnl_query_weights_md, 0)));
+                backwardArgs.getPointer(1).arg(DNNL_ARG_DIFF_DST);
+                backwardArgs.getPointer(2).arg(DNNL_ARG_DIFF_SRC);
+                backward = p;
+            }
             backwardArgs.getPointer(1).memory(memory(gradOut));
             backwardArgs.getPointer(2).memory(memory(gradIn));
             runtime.pinThreads();
@@ -353,12 +376,16 @@ final class OneDnnConvolutions implements Convolutions {
 
         @Override
         public void close() {
-            dnnl_primitive_destroy(forward);
-            dnnl_primitive_destroy(backward);
+            if (forward != null) {
+                dnnl_primitive_destroy(forward);
+                forwardArgs.close();
+            }
+            if (backward != null) {
+                dnnl_primitive_destroy(backward);
+                backwardArgs.close();
+            }
             dnnl_primitive_desc_destroy(forwardPd);
             dnnl_primitive_desc_destroy(backwardPd);
-            forwardArgs.close();
-            backwardArgs.close();
         }
     }
 
