@@ -116,7 +116,16 @@ public final class S3JobStore implements JobStore {
 
     @Override
     public boolean cancelRequested(String jobId) {
-        String key = JobKeys.cancel(jobId);
+        return present(JobKeys.cancel(jobId));
+    }
+
+    @Override
+    public boolean exists(String jobId) {
+        return present(JobKeys.request(jobId));
+    }
+
+    /** A HEAD of {@code key}: true when the object exists. */
+    private boolean present(String key) {
         try {
             client.statObject(
                     StatObjectArgs.builder().bucket(bucket).object(key).build());

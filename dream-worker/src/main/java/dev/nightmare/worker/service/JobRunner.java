@@ -180,6 +180,7 @@ public final class JobRunner {
     /** Why a run stopped before its last round. */
     private enum Stop {
         CANCELED,
+        DELETED,
         TIME_LIMIT,
         DEADLINE,
         SHUTDOWN,
@@ -375,6 +376,7 @@ public final class JobRunner {
             Stop why = stop == null ? Stop.SHUTDOWN : stop;
             return switch (why) {
                 case CANCELED -> finish(JobState.CANCELED, null);
+                case DELETED -> throw new OwnershipLost("the job was deleted");
                 case TIME_LIMIT ->
                     finish(
                             JobState.FAILED,
@@ -493,6 +495,12 @@ public final class JobRunner {
                 try {
                     if (store.cancelRequested(id)) {
                         stop = Stop.CANCELED;
+                        return true;
+                    }
+                    // DELETE removes the marker with everything else; a worker that missed it in
+                    // its brief life stops now rather than computing to the round's end.
+                    if (!store.exists(id)) {
+                        stop = Stop.DELETED;
                         return true;
                     }
                 } catch (TransientException e) {

@@ -21,6 +21,14 @@ public interface JobStore {
     /** True when the gateway's cancel marker exists. */
     boolean cancelRequested(String jobId);
 
+    /**
+     * True while the job exists ({@code request.json} is there); false once it was deleted. Stores
+     * that can ask without reading the document should (a HEAD).
+     */
+    default boolean exists(String jobId) {
+        return request(jobId).isPresent();
+    }
+
     /** Rounds 0..n−1 that have both image ({@code format}) and checkpoint stored, contiguous from 0. */
     int storedRounds(String jobId, String format);
 

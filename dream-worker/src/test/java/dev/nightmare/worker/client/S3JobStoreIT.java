@@ -125,10 +125,13 @@ class S3JobStoreIT {
         assertThat(store.cancelRequested(id)).isFalse();
         assertThat(store.status(id)).isEmpty();
         assertThat(store.request(id)).isEmpty();
+        assertThat(store.exists(id)).isFalse();
 
         put(JobKeys.cancel(id), new byte[0]);
+        put(JobKeys.request(id), "{}".getBytes());
 
         assertThat(store.cancelRequested(id)).isTrue();
+        assertThat(store.exists(id)).isTrue();
     }
 
     @Test

@@ -233,6 +233,32 @@ class JobRunnerTest {
     }
 
     @Test
+    void jobDeletedMidRoundStopsAtTheNextCheckWithoutWriting() {
+        // DELETE removes every object of the job, the cancel marker with them: a worker that
+        // did not see the marker in its brief life must still stop now, not at the round's end.
+        JobRequest request = submitted(1, 50);
+        String id = request.jobId();
+        AtomicInteger checks = new AtomicInteger();
+        store.onCancelCheck(() -> {
+            if (checks.incrementAndGet() == 3) {
+                for (String key : store.keys()) {
+                    if (key.startsWith(JobKeys.prefix(id))) {
+                        store.delete(key);
+                    }
+                }
+            }
+        });
+
+        assertThat(run(request)).isEqualTo(Disposition.accept("lost"));
+        // Check 1 is the take-over's, checks 2.. come before each iteration: deleted before iteration 1.
+        assertThat(events.of(EventType.PROGRESS))
+                .as("stopped before iteration 1 of 50")
+                .hasSize(1);
+        assertThat(store.keys()).as("nothing written back").noneMatch(k -> k.startsWith(JobKeys.prefix(id)));
+        assertThat(events.types()).doesNotContain(EventType.ROUND, EventType.CANCELED, EventType.SUCCEEDED);
+    }
+
+    @Test
     void finishedJobIsAcceptedAsDuplicateWithoutWrites() {
         JobRequest request = submitted(1, 1);
         run(request);
