@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -38,10 +39,13 @@ public final class LocalKafka extends ServerProcess {
     private static final String STARTED = "Kafka Server started";
 
     private final int controllerPort;
+    /** Broker settings added to (or replacing) the defaults below, e.g. a shorter minimum share lock. */
+    private final Map<String, String> overrides;
 
-    private LocalKafka(Path dir, int port, int controllerPort, boolean detached) {
+    private LocalKafka(Path dir, int port, int controllerPort, boolean detached, Map<String, String> overrides) {
         super("kafka", dir, port, detached);
         this.controllerPort = controllerPort;
+        this.overrides = Map.copyOf(overrides);
     }
 
     /** Starts a broker on a free port with its data in {@code dir}. */
@@ -55,21 +59,30 @@ public final class LocalKafka extends ServerProcess {
      * closed.
      */
     public static LocalKafka start(Path dir, int port) throws IOException {
-        return open(dir, port, false);
+        return open(dir, port, false, Map.of());
+    }
+
+    /**
+     * Like {@link #start(Path, int)} with extra broker settings (kept across {@link #restart()}),
+     * e.g. {@code group.share.min.record.lock.duration.ms} so fault tests can use second-long locks.
+     */
+    public static LocalKafka start(Path dir, int port, Map<String, String> brokerSettings) throws IOException {
+        return open(dir, port, false, brokerSettings);
     }
 
     /** Like {@link #start(Path, int)} but the broker outlives this JVM (for {@code scripts/platform.sh}). */
     static LocalKafka startDetached(Path dir, int port) throws IOException {
-        return open(dir, port, true);
+        return open(dir, port, true, Map.of());
     }
 
-    private static LocalKafka open(Path dir, int port, boolean detached) throws IOException {
+    private static LocalKafka open(Path dir, int port, boolean detached, Map<String, String> overrides)
+            throws IOException {
         Path config = dir.resolve("server.properties");
         int controllerPort = storedControllerPort(config);
         if (controllerPort == 0 || !portFree(controllerPort)) {
             controllerPort = freePort();
         }
-        LocalKafka kafka = new LocalKafka(dir, port == 0 ? freePort() : port, controllerPort, detached);
+        LocalKafka kafka = new LocalKafka(dir, port == 0 ? freePort() : port, controllerPort, detached, overrides);
         kafka.launch();
         return kafka;
     }
@@ -127,8 +140,7 @@ public final class LocalKafka extends ServerProcess {
     private String serverProperties() {
         String listeners =
                 "PLAINTEXT://" + LOOPBACK + ":" + port() + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort;
-        return String.join(
-                "\n",
+        List<String> lines = new ArrayList<>(List.of(
                 "# Written by dev.nightmare.platform.LocalKafka on every start.",
                 "process.roles=broker,controller",
                 "node.id=1",
@@ -150,7 +162,12 @@ public final class LocalKafka extends ServerProcess {
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
                 "share.coordinator.state.topic.num.partitions=1",
-                "group.initial.rebalance.delay.ms=0");
+                "group.initial.rebalance.delay.ms=0"));
+        overrides.forEach((key, value) -> {
+            lines.removeIf(line -> line.startsWith(key + "="));
+            lines.add(key + "=" + value);
+        });
+        return String.join("\n", lines);
     }
 
     /** {@code kafka.tools.StorageTool format} with a cluster id derived from the directory. */
