@@ -3,44 +3,18 @@ package dev.nightmare.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nightmare.contracts.ContractJson;
-import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobStatus;
 import dev.nightmare.contracts.Topics;
 import dev.nightmare.engine.image.Image;
 import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.image.ImageOps;
 import dev.nightmare.engine.testing.Shared;
-import dev.nightmare.platform.LocalKafka;
-import dev.nightmare.platform.LocalS3;
-import dev.nightmare.platform.testing.TestDirs;
-import io.minio.GetObjectArgs;
-import io.minio.GetObjectResponse;
-import io.minio.MinioClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,79 +28,22 @@ import org.junit.jupiter.api.Test;
  * groups the workers still take jobs independently.
  */
 class EndToEndIT {
-    private static final String API_KEY = "e2e-key-0123456789";
-    private static final String SERVICE_TOKEN = "e2e-service-token-0123";
-    private static final String BUCKET = "nightmare";
     private static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
-    /** The workers' backend: the fast CPU one unless {@code -Dnightmare.e2e.backend} names another. */
-    private static final String BACKEND = System.getProperty("nightmare.e2e.backend", "onednn");
+    private static final String BACKEND = TestSystem.BACKEND;
 
     /** A quick job: 3 rounds of 3 iterations on a 96×72 image. */
     private static final String QUICK =
             "{\"model\":\"tiny\",\"layer\":4,\"rounds\":3,\"iters\":3,\"octaves\":2,\"format\":\"png\",\"seed\":7}";
 
-    private static Path work;
-    private static LocalKafka kafka;
-    private static LocalS3 s3;
-    private static MinioClient minio;
-    private static ServiceProcess modelStore;
-    private static ServiceProcess gateway;
-    private static final Map<String, ServiceProcess> workers = new LinkedHashMap<>();
+    private static TestSystem system;
     private static GatewayClient api;
     private static byte[] small;
     private static byte[] large;
 
     @BeforeAll
     static void startTheSystem() throws Exception {
-        work = TestDirs.create("e2e");
-        kafka = LocalKafka.start(work.resolve("kafka"));
-        s3 = LocalS3.start(work.resolve("s3"));
-        s3.createBucket(BUCKET);
-        minio = MinioClient.builder()
-                .endpoint(s3.endpoint())
-                .credentials(s3.accessKey(), s3.secretKey())
-                .region(s3.region())
-                .build();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(
-                            new NewTopic(Topics.REQUESTS, 1, (short) 1), new NewTopic(Topics.EVENTS, 1, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
-
-        // The model-store serves Tiny Darknet from a directory under target/ (never from the repo).
-        Path models = Files.createDirectories(work.resolve("models"));
-        Files.copy(Shared.models().resolve("tiny.cfg"), models.resolve("tiny.cfg"));
-        Files.createSymbolicLink(models.resolve("tiny.weights"), Shared.models().resolve("tiny.weights"));
-        modelStore = ServiceProcess.start(
-                "model-store",
-                app("nightmare.model-store.app"),
-                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
-                Map.of(
-                        "nightmare.model-store.models-dir", models.toString(),
-                        "nightmare.model-store.data-dir",
-                                work.resolve("model-store-data").toString(),
-                        "nightmare.model-store.auth.service-tokens", SERVICE_TOKEN),
-                work);
-        Map<String, String> gatewayConfig = new HashMap<>(platformConfig());
-        gatewayConfig.put("nightmare.model-store.url", modelStore.url());
-        gatewayConfig.put("nightmare.model-store.token", SERVICE_TOKEN);
-        gatewayConfig.put("nightmare.jobs.id-secret", "e2e-shared-secret-0123456789");
-        gatewayConfig.put("nightmare.auth.keys.e2e", API_KEY);
-        gateway = ServiceProcess.start(
-                "gateway",
-                app("nightmare.gateway.app"),
-                List.of("-Xmx384m", "-XX:TieredStopAtLevel=1"),
-                gatewayConfig,
-                work);
-        startWorker("worker-a");
-        startWorker("worker-b");
-        modelStore.awaitReady(Duration.ofSeconds(120));
-        gateway.awaitReady(Duration.ofSeconds(120));
-        for (ServiceProcess worker : workers.values()) {
-            worker.awaitReady(Duration.ofSeconds(120));
-        }
-        api = new GatewayClient(gateway.url(), API_KEY);
+        system = TestSystem.builder("e2e").start();
+        api = system.api();
         Image dog = ImageCodec.read(Shared.images().resolve("dog_200x150.png"), 1_000_000);
         small = ImageCodec.encode(ImageOps.resize(dog, 96, 72), ImageCodec.Format.PNG);
         large = ImageCodec.encode(ImageOps.resize(dog, 192, 144), ImageCodec.Format.PNG);
@@ -134,29 +51,15 @@ class EndToEndIT {
 
     @AfterAll
     static void stopTheSystem() {
-        List<AutoCloseable> all = new ArrayList<>(workers.values());
-        all.addAll(List.of(gateway, modelStore));
-        all.add(kafka);
-        all.add(s3);
-        for (AutoCloseable c : all) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // Best effort: the servers also stop with this JVM's shutdown hooks.
-            }
+        if (system != null) {
+            system.close();
         }
     }
 
     /** Each test starts with both workers up (the kill test restarts its victim, but be sure). */
     @BeforeEach
     void bothWorkersRun() throws Exception {
-        for (String id : List.copyOf(workers.keySet())) {
-            if (!workers.get(id).alive()) {
-                startWorker(id).awaitReady(Duration.ofSeconds(120));
-            }
-        }
+        system.ensureWorkersRunning();
     }
 
     @Test
@@ -210,8 +113,8 @@ class EndToEndIT {
     }
 
     @Test
-    void workerKilledAfterRoundOneLeavesTheJobToTheOtherWithIdenticalImages() throws Exception {
-        String options = slow(3, 40);
+    void workerKilledMidRoundLeavesTheJobToTheOtherWithIdenticalImages() throws Exception {
+        String options = slow(3, 100);
         String uninterrupted = api.submit(large, options);
         try (SseStream sse = api.events(uninterrupted)) {
             assertThat(sse.untilFinal(JOB_TIMEOUT).getLast().name()).isEqualTo("succeeded");
@@ -221,13 +124,18 @@ class EndToEndIT {
         String victim;
         List<SseStream.Event> after;
         try (SseStream sse = api.events(id)) {
-            sse.await(e -> e.name().equals("round") && e.round() == 1, JOB_TIMEOUT);
-            JobStatus atRoundOne = status(id);
-            assertThat(atRoundOne.roundsDone())
+            // Mid-round: rounds 0 and 1 are stored and round 2 has run some of its 100 iterations.
+            sse.await(
+                    e -> e.name().equals("progress")
+                            && e.round() == 2
+                            && e.data().path("iteration").asInt() < 80,
+                    JOB_TIMEOUT);
+            JobStatus midRoundTwo = status(id);
+            assertThat(midRoundTwo.roundsDone())
                     .as("killed before round 2 is stored")
                     .isEqualTo(2);
-            victim = atRoundOne.workerId();
-            workers.get(victim).kill();
+            victim = midRoundTwo.workerId();
+            system.worker(victim).kill();
             after = sse.untilFinal(JOB_TIMEOUT);
         }
 
@@ -258,12 +166,12 @@ class EndToEndIT {
         try (SseStream sse = api.events(id)) {
             sse.await(e -> e.name().equals("progress"), JOB_TIMEOUT);
             stopped = status(id).workerId();
-            exit = workers.get(stopped).terminate(Duration.ofSeconds(60));
+            exit = system.worker(stopped).terminate(Duration.ofSeconds(60));
             events = sse.untilFinal(JOB_TIMEOUT);
         }
 
         assertThat(exit).as("exits within shutdown-grace (5 s) and a margin").isLessThan(Duration.ofSeconds(20));
-        assertThat(workers.get(stopped).log()).contains("released for redelivery at shutdown");
+        assertThat(system.worker(stopped).log()).contains("released for redelivery at shutdown");
         assertThat(events.getLast().name()).isEqualTo("succeeded");
         JobStatus done = status(id);
         assertThat(done.workerId()).isNotEqualTo(stopped);
@@ -272,7 +180,7 @@ class EndToEndIT {
 
     @Test
     void longJobOnOneWorkerDoesNotDelayAShortJobWhileTheOtherIsFree() throws Exception {
-        String longJob = api.submit(large, slow(4, 40));
+        String longJob = api.submit(large, slow(4, 200));
         try (SseStream longEvents = api.events(longJob)) {
             longEvents.await(e -> e.name().equals("progress"), JOB_TIMEOUT);
 
@@ -298,66 +206,16 @@ class EndToEndIT {
     @Test
     void poisonMessageGoesToTheDeadLetterTopicWhileTheNextGoodJobSucceeds() throws Exception {
         String poisonKey = "poison-" + System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                new StringSerializer(),
-                new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(
-                            Topics.REQUESTS, poisonKey, "{\"schemaVersion\":1,".getBytes(StandardCharsets.UTF_8)))
-                    .get();
-        }
+        system.publishRequest(poisonKey, "{\"schemaVersion\":1,".getBytes(StandardCharsets.UTF_8));
         String good = api.submit(small, QUICK);
 
         try (SseStream sse = api.events(good)) {
             assertThat(sse.untilFinal(JOB_TIMEOUT).getLast().name()).isEqualTo("succeeded");
         }
-        ConsumerRecord<String, byte[]> dead = deadLetter(poisonKey);
-        assertThat(header(dead, "__dlq.errors.reason")).isEqualTo("MALFORMED");
-        assertThat(header(dead, "__dlq.errors.topic")).isEqualTo(Topics.REQUESTS);
+        ConsumerRecord<String, byte[]> dead = system.deadLetter(poisonKey);
+        assertThat(TestSystem.header(dead, "__dlq.errors.reason")).isEqualTo("MALFORMED");
+        assertThat(TestSystem.header(dead, "__dlq.errors.topic")).isEqualTo(Topics.REQUESTS);
         assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{\"schemaVersion\":1,");
-    }
-
-    // --- the system
-
-    private static ServiceProcess startWorker(String id) throws Exception {
-        Map<String, String> config = new HashMap<>(platformConfig());
-        config.put("nightmare.model-store.url", modelStore.url());
-        config.put("nightmare.model-store.token", SERVICE_TOKEN);
-        config.put("nightmare.worker.id", id);
-        config.put("nightmare.worker.models", "tiny");
-        config.put(
-                "nightmare.worker.model-cache-dir", work.resolve(id + "-models").toString());
-        // Two workers on two cores: one thread each, so both compute the same bits the same way.
-        config.put("nightmare.worker.backend.threads", "1");
-        config.put("nightmare.worker.backend.name", BACKEND);
-        config.put("nightmare.worker.kafka.lock-duration", "PT15S");
-        config.put("nightmare.worker.kafka.renew-interval", "PT2S");
-        config.put("nightmare.worker.progress-interval", "PT0.2S");
-        config.put("nightmare.worker.cancel-check-interval", "PT0.1S");
-        config.put("nightmare.worker.shutdown-grace", "PT5S");
-        List<String> jvm = new ArrayList<>(
-                List.of("-Xmx512m", "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
-        String extra = System.getProperty("nightmare.e2e.worker-jvm", "").strip();
-        if (!extra.isEmpty()) {
-            jvm.addAll(List.of(extra.split("\\s+")));
-        }
-        ServiceProcess worker = ServiceProcess.start(id, app("nightmare.worker.app"), jvm, config, work);
-        workers.put(id, worker);
-        return worker;
-    }
-
-    private static Map<String, String> platformConfig() {
-        return Map.of(
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "nightmare.s3.endpoint", s3.endpoint(),
-                "nightmare.s3.access-key", s3.accessKey(),
-                "nightmare.s3.secret-key", s3.secretKey(),
-                "nightmare.s3.region", s3.region(),
-                "nightmare.s3.bucket", BUCKET);
-    }
-
-    private static Path app(String property) {
-        return Path.of(System.getProperty(property, "missing-" + property));
     }
 
     /** Rounds × iterations on the 192×144 input: long enough to act on mid-job. */
@@ -367,37 +225,7 @@ class EndToEndIT {
     }
 
     private static JobStatus status(String id) throws Exception {
-        try (GetObjectResponse in = minio.getObject(GetObjectArgs.builder()
-                .bucket(BUCKET)
-                .object(JobKeys.status(id))
-                .build())) {
-            return ContractJson.readStatus(in.readAllBytes());
-        }
-    }
-
-    private static ConsumerRecord<String, byte[]> deadLetter(String key) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()),
-                new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            TopicPartition partition = new TopicPartition(Topics.REQUESTS_DEAD_LETTER, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() - until < 0) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(record.key())) {
-                        return record;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no dead letter with key " + key + " within 30 s");
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        return system.status(id);
     }
 
     private static double meanAbsoluteDifference(Image a, Image b) {

@@ -2,11 +2,13 @@ package dev.nightmare.systemtests;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,22 +17,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * A packaged Quarkus service ({@code quarkus-run.jar}) run as a child process on a free port, with
  * its configuration as system properties and its output in {@code <name>.log}; ready when {@code
- * /q/health/ready} answers 200. {@link #kill()} is {@code kill -9}.
+ * /q/health/ready} answers 200. {@link #kill()} is {@code kill -9}, {@link #pause()} / {@link
+ * #resume()} are SIGSTOP / SIGCONT, and {@link #restart()} starts the same command on the same port.
  */
 final class ServiceProcess implements AutoCloseable {
+    private static final Pattern VM_RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
+    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+
     private final String name;
-    private final Process process;
+    private final List<String> command;
     private final int port;
     private final Path log;
+    private volatile Process process;
 
-    private ServiceProcess(String name, Process process, int port, Path log) {
+    private ServiceProcess(String name, List<String> command, int port, Path log) {
         this.name = name;
-        this.process = process;
+        this.command = List.copyOf(command);
         this.port = port;
         this.log = log;
     }
@@ -56,12 +65,35 @@ final class ServiceProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         Files.createDirectories(logDir);
-        Path log = logDir.resolve(name + ".log");
-        Process process = new ProcessBuilder(command)
+        ServiceProcess service = new ServiceProcess(name, command, port, logDir.resolve(name + ".log"));
+        service.launch();
+        return service;
+    }
+
+    private void launch() throws IOException {
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        return new ServiceProcess(name, process, port, log);
+    }
+
+    /**
+     * Starts the service again, after it exited or was stopped, with the same command on the same
+     * port (its log goes on in the same file); call {@link #awaitReady} next.
+     */
+    ServiceProcess restart() throws IOException, InterruptedException {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!portFree(port)) {
+            if (System.nanoTime() - until > 0) {
+                throw new IllegalStateException(name + ": port " + port + " is still taken");
+            }
+            Thread.sleep(100);
+        }
+        launch();
+        return this;
     }
 
     /**
@@ -91,6 +123,16 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    private static boolean portFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     String name() {
         return name;
     }
@@ -101,6 +143,14 @@ final class ServiceProcess implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    int port() {
+        return port;
     }
 
     /** Waits until the service reports ready, or fails with the end of its log. */
@@ -126,6 +176,92 @@ final class ServiceProcess implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new IllegalStateException(name + " not ready after " + timeout + ":\n" + tail());
+    }
+
+    /** The health endpoint's status code ({@code live} or {@code ready}), or -1 when nothing answers. */
+    int health(String which) {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(url() + "/q/health/" + which))
+                                    .timeout(Duration.ofSeconds(3))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** SIGSTOP: the process freezes (threads, timers, sockets) until {@link #resume()}. */
+    void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill " + signal + " " + process.pid() + " failed: "
+                    + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Resident set size now, from {@code /proc/<pid>/status}. */
+    long rssBytes() throws IOException {
+        return rssBytes(process.pid());
+    }
+
+    static long rssBytes(long pid) throws IOException {
+        Matcher m = VM_RSS.matcher(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
+        if (!m.find()) {
+            throw new IOException("no VmRSS for " + pid);
+        }
+        return Long.parseLong(m.group(1)) * 1024;
+    }
+
+    /** Java heap in use right after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}). */
+    long heapAfterGcBytes() throws IOException, InterruptedException {
+        return heapAfterGcBytes(process.pid());
+    }
+
+    static long heapAfterGcBytes(long pid) throws IOException, InterruptedException {
+        jcmd(pid, "GC.run");
+        String info = jcmd(pid, "GC.heap_info");
+        long used = 0;
+        // G1 prints one "garbage-first heap ... used NK" line; Serial and Parallel one per generation
+        // (DefNew/Tenured, PSYoungGen/ParOldGen). Metaspace is not heap; space lines say "N% used".
+        for (String line : info.split("\n")) {
+            Matcher m = HEAP_USED.matcher(line);
+            if (!line.contains("Metaspace") && !line.contains("class space") && m.find()) {
+                used += Long.parseLong(m.group(1)) * 1024;
+            }
+        }
+        if (used == 0) {
+            throw new IOException("no heap figures in jcmd GC.heap_info of " + pid + ":\n" + info);
+        }
+        return used;
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Process jcmd = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), command)
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+            throw new IOException("jcmd " + pid + " " + command + " failed: " + out);
+        }
+        return out;
     }
 
     /** SIGKILL: no shutdown hooks, no goodbye to Kafka. */
@@ -157,6 +293,13 @@ final class ServiceProcess implements AutoCloseable {
     /** SIGTERM, then SIGKILL after 30 s. */
     @Override
     public void close() {
+        if (process.isAlive()) {
+            try {
+                resume(); // a paused process would not act on SIGTERM
+            } catch (IOException | InterruptedException ignored) {
+                // Best effort: SIGKILL below ends a paused process too.
+            }
+        }
         process.destroy();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
