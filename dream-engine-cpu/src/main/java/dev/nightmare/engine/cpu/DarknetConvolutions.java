@@ -6,6 +6,7 @@ import dev.nightmare.engine.model.Activation;
 import dev.nightmare.engine.model.ConvolutionalSpec;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.Shape;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,10 +26,11 @@ import jdk.incubator.vector.FloatVector;
  * the accumulators. Threads take (filter tile, output row) pairs, so each output is written by one
  * thread.
  *
- * <p>Taps outside the input: whole rows are skipped, as the reference does; at the left and right
- * borders an 8-pixel tile adds {@code w · 0} for the missing columns instead. That is exact for
- * finite weights: the running sum starts at +0 and no float sum of it can become −0, so adding ±0
- * leaves it unchanged.
+ * <p>Taps outside the input: whole rows are skipped, as the reference does; for a tile at the left
+ * or right border (or a row's last, partial tile) the window is first gathered into a per-thread
+ * scratch with zeros for the columns outside the input, so the tile adds {@code w · 0} for them.
+ * That is exact for finite weights: the running sum starts at +0 and no float sum of it can become
+ * −0, so adding ±0 leaves it unchanged.
  */
 public final class DarknetConvolutions {
     private static final int B = Layout.BLOCK;
@@ -100,7 +102,7 @@ public final class DarknetConvolutions {
                         + src.shape() + " → " + dst.shape());
             }
             long[] channelBase = g.channelBases(src.layout());
-            long pixel = src.layout() == Layout.PLANAR ? 1 : B;
+            Layout layout = src.layout();
             MemorySegment x = src.data();
             MemorySegment y = dst.data();
             workers.split(tiles * out.height(), (from, to) -> {
@@ -110,7 +112,7 @@ public final class DarknetConvolutions {
                     FloatVector b0 = biasAndActivation ? FloatVector.fromArray(Vectors.F, bias, tile * TILE) : null;
                     FloatVector b1 = biasAndActivation ? FloatVector.fromArray(Vectors.F, bias, tile * TILE + L) : null;
                     boolean second = tile * TILE + L < paddedFilters;
-                    row(x, channelBase, pixel, g, w, tile, oy, b0, b1, act, second, y);
+                    row(x, channelBase, layout, g, w, tile, oy, b0, b1, act, second, y);
                 }
             });
         };
@@ -144,13 +146,13 @@ public final class DarknetConvolutions {
     }
 
     /**
-     * Output row oy of filter tile {@code tile}: 8-pixel tiles (those touching a border with zero
-     * taps), then the bias and activation when {@code b0} is not null.
+     * Output row oy of filter tile {@code tile}: 8-pixel tiles (those touching a border from a
+     * gathered window), then the bias and activation when {@code b0} is not null.
      */
-    private static void row(
+    private void row(
             MemorySegment x,
             long[] channelBase,
-            long pixel,
+            Layout layout,
             Geometry g,
             float[] w,
             int tile,
@@ -160,29 +162,29 @@ public final class DarknetConvolutions {
             Activation act,
             boolean second,
             MemorySegment y) {
-        int inH = g.in.height(), outH = g.out.height(), outW = g.out.width();
+        int inH = g.in.height(), inW = g.in.width(), outH = g.out.height(), outW = g.out.width();
         int k = g.k, s = g.s, p = g.p;
+        long pixel = layout == Layout.PLANAR ? 1 : B;
         // Rows of the window inside the input (the reference skips the others).
         int kyFrom = Math.max(0, p - oy * s);
         int kyTo = Math.min(k, inH + p - oy * s);
-        long rowStride = g.in.width() * pixel;
-        long step = s * pixel;
+        long rowStride = inW * pixel;
         int wTile = tile * channelBase.length * k * k * TILE;
         // Output index of (filter f, oy, 0): blocked [f / 16][oy][ox][f % 16].
         int f0 = tile * TILE, f1 = f0 + L;
         long y0 = ((long) (f0 / B) * outH + oy) * outW * B + f0 % B;
         long y1 = ((long) (f1 / B) * outH + oy) * outW * B + f1 % B;
-        long origin = (long) (oy * s - p) * rowStride;
         int ox = 0;
         while (ox < outW) {
             int n = Math.min(R, outW - ox);
-            long start = origin + (long) (ox * s - p) * pixel;
+            long o0 = y0 + (long) ox * B, o1 = y1 + (long) ox * B;
             if (n == R && ox >= g.safeFrom && ox + R <= g.safeTo) {
-                inside(
+                long start = (long) (oy * s - p) * rowStride + (long) (ox * s - p) * pixel;
+                tile(
                         x,
                         channelBase,
                         rowStride,
-                        step,
+                        s * pixel,
                         pixel,
                         k,
                         w,
@@ -190,39 +192,33 @@ public final class DarknetConvolutions {
                         kyFrom,
                         kyTo,
                         start,
+                        R,
                         second,
                         y,
-                        y0 + (long) ox * B,
-                        y1 + (long) ox * B);
+                        o0,
+                        o1);
             } else {
-                // Bit r: output pixel ox + r exists and its column ix = (ox + r)·s − p + kx is inside, per kx.
-                int[] valid = new int[k];
-                for (int kx = 0; kx < k; kx++) {
-                    for (int r = 0; r < n; r++) {
-                        int ix = (ox + r) * s - p + kx;
-                        if (ix >= 0 && ix < g.in.width()) {
-                            valid[kx] |= 1 << r;
-                        }
-                    }
-                }
-                border(
-                        x,
-                        channelBase,
-                        rowStride,
-                        step,
-                        pixel,
+                // A border or the row's last tile: its window, with zeros outside the input, gathered
+                // into a scratch laid out like the input (only rows kyFrom..kyTo−1 are read).
+                Window win = window(g, layout);
+                gather(x, channelBase, rowStride, pixel, g, oy, ox, kyFrom, kyTo, win);
+                tile(
+                        win.data,
+                        win.channelBase,
+                        win.rowStride,
+                        s * win.pixel,
+                        win.pixel,
                         k,
                         w,
                         wTile,
                         kyFrom,
                         kyTo,
-                        start,
-                        valid,
+                        0,
                         n,
                         second,
                         y,
-                        y0 + (long) ox * B,
-                        y1 + (long) ox * B);
+                        o0,
+                        o1);
             }
             ox += n;
         }
@@ -234,8 +230,80 @@ public final class DarknetConvolutions {
         }
     }
 
-    /** Eight output pixels whose windows lie inside the input columns. */
-    private static void inside(
+    /**
+     * A thread's scratch for one 8-pixel tile's input window: k rows of (8 − 1)·s + k columns per
+     * channel, in the input's layout ({@code [c / 16][row][column][c % 16]} or {@code [c][row][column]}).
+     */
+    private record Window(MemorySegment data, long[] channelBase, long rowStride, long pixel, int rows, int columns) {}
+
+    private final ThreadLocal<Window> windows = new ThreadLocal<>();
+
+    private Window window(Geometry g, Layout layout) {
+        int columns = (R - 1) * g.s + g.k;
+        long pixel = layout == Layout.PLANAR ? 1 : B;
+        int channels = g.in.channels();
+        Window win = windows.get();
+        if (win == null
+                || win.pixel != pixel
+                || win.rows != g.k
+                || win.columns != columns
+                || win.channelBase.length != channels
+                || win.rowStride != columns * pixel) {
+            long perChannelBlock = (long) g.k * columns * B;
+            long[] base = new long[channels];
+            for (int c = 0; c < channels; c++) {
+                base[c] = layout == Layout.PLANAR ? (long) c * g.k * columns : (c / B) * perChannelBlock + c % B;
+            }
+            long floats = layout == Layout.PLANAR
+                    ? (long) channels * g.k * columns
+                    : Layout.blocks(channels) * perChannelBlock;
+            win = new Window(
+                    Arena.ofAuto().allocate(floats * Float.BYTES, 64), base, columns * pixel, pixel, g.k, columns);
+            windows.set(win);
+        }
+        return win;
+    }
+
+    /** Copies rows kyFrom..kyTo−1 of the window of tile (oy, ox) into {@code win}, zero outside the input. */
+    private static void gather(
+            MemorySegment x,
+            long[] channelBase,
+            long rowStride,
+            long pixel,
+            Geometry g,
+            int oy,
+            int ox,
+            int kyFrom,
+            int kyTo,
+            Window win) {
+        int inW = g.in.width();
+        int ix0 = ox * g.s - g.p;
+        // In the blocked layout one vector per pixel carries LANES channels of a block.
+        int step = pixel == 1 ? 1 : L;
+        FloatVector zero = FloatVector.zero(Vectors.F);
+        for (int c = 0; c < channelBase.length; c += step) {
+            for (int ky = kyFrom; ky < kyTo; ky++) {
+                long src = channelBase[c] + (long) (oy * g.s - g.p + ky) * rowStride;
+                long dst = win.channelBase[c] + ky * win.rowStride;
+                for (int j = 0; j < win.columns; j++) {
+                    int ix = ix0 + j;
+                    boolean inside = ix >= 0 && ix < inW;
+                    if (pixel == 1) {
+                        win.data.setAtIndex(JAVA_FLOAT, dst + j, inside ? x.getAtIndex(JAVA_FLOAT, src + ix) : 0f);
+                    } else {
+                        Vectors.store(inside ? Vectors.load(x, src + ix * pixel) : zero, win.data, dst + j * pixel);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Output pixels 0..n−1 of an 8-pixel tile (n ≤ 8; the others are computed and dropped), from
+     * input rows kyFrom..kyTo−1 at {@code start + ky·rowStride}, pixel r at {@code + r·step}: the input
+     * itself where the windows lie inside it, a gathered {@link Window} elsewhere.
+     */
+    private static void tile(
             MemorySegment x,
             long[] channelBase,
             long rowStride,
@@ -247,6 +315,7 @@ public final class DarknetConvolutions {
             int kyFrom,
             int kyTo,
             long start,
+            int n,
             boolean second,
             MemorySegment y,
             long o0,
@@ -293,89 +362,6 @@ public final class DarknetConvolutions {
             }
         }
         // Raw sums only: a call here that is not inlined would box the accumulators every iteration.
-        put(a0, y, o0);
-        put(a1, y, o0 + B);
-        put(a2, y, o0 + 2 * B);
-        put(a3, y, o0 + 3 * B);
-        put(a4, y, o0 + 4 * B);
-        put(a5, y, o0 + 5 * B);
-        put(a6, y, o0 + 6 * B);
-        put(a7, y, o0 + 7 * B);
-        if (second) {
-            put(b0, y, o1);
-            put(b1, y, o1 + B);
-            put(b2, y, o1 + 2 * B);
-            put(b3, y, o1 + 3 * B);
-            put(b4, y, o1 + 4 * B);
-            put(b5, y, o1 + 5 * B);
-            put(b6, y, o1 + 6 * B);
-            put(b7, y, o1 + 7 * B);
-        }
-    }
-
-    /**
-     * Up to eight output pixels ({@code n}) at a border: a tap whose column is outside the input (bit
-     * r of {@code valid[kx]} clear) contributes w·0; pixels past {@code n} are computed and dropped.
-     */
-    private static void border(
-            MemorySegment x,
-            long[] channelBase,
-            long rowStride,
-            long step,
-            long pixel,
-            int k,
-            float[] w,
-            int wTile,
-            int kyFrom,
-            int kyTo,
-            long start,
-            int[] valid,
-            int n,
-            boolean second,
-            MemorySegment y,
-            long o0,
-            long o1) {
-        FloatVector a0 = FloatVector.zero(Vectors.F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
-        int kk = k * k;
-        for (int c = 0; c < channelBase.length; c++) {
-            long cBase = channelBase[c] + start;
-            int wc = wTile + c * kk * TILE;
-            for (int ky = kyFrom; ky < kyTo; ky++) {
-                long row = cBase + ky * rowStride;
-                int wr = wc + ky * k * TILE;
-                for (int kx = 0; kx < k; kx++) {
-                    FloatVector w0 = FloatVector.fromArray(Vectors.F, w, wr + kx * TILE);
-                    FloatVector w1 = FloatVector.fromArray(Vectors.F, w, wr + kx * TILE + L);
-                    long i = row + kx * pixel;
-                    int m = valid[kx];
-                    float x0 = (m & 1) != 0 ? x.getAtIndex(JAVA_FLOAT, i) : 0f;
-                    a0 = a0.add(w0.mul(x0));
-                    b0 = b0.add(w1.mul(x0));
-                    float x1 = (m & 2) != 0 ? x.getAtIndex(JAVA_FLOAT, i + step) : 0f;
-                    a1 = a1.add(w0.mul(x1));
-                    b1 = b1.add(w1.mul(x1));
-                    float x2 = (m & 4) != 0 ? x.getAtIndex(JAVA_FLOAT, i + 2 * step) : 0f;
-                    a2 = a2.add(w0.mul(x2));
-                    b2 = b2.add(w1.mul(x2));
-                    float x3 = (m & 8) != 0 ? x.getAtIndex(JAVA_FLOAT, i + 3 * step) : 0f;
-                    a3 = a3.add(w0.mul(x3));
-                    b3 = b3.add(w1.mul(x3));
-                    float x4 = (m & 16) != 0 ? x.getAtIndex(JAVA_FLOAT, i + 4 * step) : 0f;
-                    a4 = a4.add(w0.mul(x4));
-                    b4 = b4.add(w1.mul(x4));
-                    float x5 = (m & 32) != 0 ? x.getAtIndex(JAVA_FLOAT, i + 5 * step) : 0f;
-                    a5 = a5.add(w0.mul(x5));
-                    b5 = b5.add(w1.mul(x5));
-                    float x6 = (m & 64) != 0 ? x.getAtIndex(JAVA_FLOAT, i + 6 * step) : 0f;
-                    a6 = a6.add(w0.mul(x6));
-                    b6 = b6.add(w1.mul(x6));
-                    float x7 = (m & 128) != 0 ? x.getAtIndex(JAVA_FLOAT, i + 7 * step) : 0f;
-                    a7 = a7.add(w0.mul(x7));
-                    b7 = b7.add(w1.mul(x7));
-                }
-            }
-        }
         // Pixels 0..n−1 only (the others may lie past the row); no arrays: they would box the vectors.
         put(a0, y, o0);
         if (n > 1) put(a1, y, o0 + B);
