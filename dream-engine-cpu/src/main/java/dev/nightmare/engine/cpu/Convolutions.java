@@ -16,6 +16,16 @@ public interface Convolutions extends AutoCloseable {
      */
     Convolution prepare(int layer, Shape in, Layout inLayout, Shape out, boolean biasAndActivation);
 
+    /**
+     * Whether layer 0's backward data should be {@link FirstLayerBackward} (a Java kernel writing the
+     * planar image gradient) rather than this backend's own. Worth it only where the backend's own is
+     * Java code too: beside oneDNN, the new kernel's first full-size call runs before the JIT has
+     * compiled it, which in a 10-iteration run cost more than it saved.
+     */
+    default boolean javaFirstLayerBackward() {
+        return false;
+    }
+
     @Override
     void close();
 

@@ -38,7 +38,7 @@ final class CpuSession implements DreamSession {
     private final Model model;
     private final SessionOptions options;
     private final Convolutions convolutions;
-    /** Layer 0's backward data when it is a convolution (it always reads the 3-channel image), else null. */
+    /** Layer 0's backward data when it is a convolution and the backend wants it in Java, else null. */
     private final FirstLayerBackward firstLayer;
     /** Forward convolutions in darknet's arithmetic, or null when the session runs the fastest one. */
     private final DarknetConvolutions darknet;
@@ -59,7 +59,8 @@ final class CpuSession implements DreamSession {
         this.darknet = options.forwardArithmetic() == ForwardArithmetic.DARKNET
                 ? new DarknetConvolutions(model, workers)
                 : null;
-        this.firstLayer = model.spec().layer(0) instanceof ConvolutionalSpec conv
+        this.firstLayer = convolutions.javaFirstLayerBackward()
+                        && model.spec().layer(0) instanceof ConvolutionalSpec conv
                 ? new FirstLayerBackward(workers, conv, model.convolutional(0).kernels())
                 : null;
         this.layers = new LayerKernels(workers);

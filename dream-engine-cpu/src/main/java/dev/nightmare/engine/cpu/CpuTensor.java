@@ -29,8 +29,8 @@ public final class CpuTensor implements Tensor {
     /** A zero-filled tensor owning its memory. */
     public static CpuTensor allocate(Shape shape, Layout layout) {
         Arena arena = Arena.ofShared();
-        // Zeroed memory: padding channels of blocked tensors start (and stay) zero.
-        MemorySegment data = NativeMemory.allocate(arena, Math.max(4, layout.storageFloats(shape) * Float.BYTES));
+        // Arena memory is zeroed: padding channels of blocked tensors start (and stay) zero.
+        MemorySegment data = arena.allocate(Math.max(4, layout.storageFloats(shape) * Float.BYTES), 64);
         return new CpuTensor(shape, layout, arena, data);
     }
 

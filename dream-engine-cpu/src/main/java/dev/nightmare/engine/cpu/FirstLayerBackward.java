@@ -6,15 +6,17 @@ import dev.nightmare.engine.model.ConvolutionalSpec;
 import dev.nightmare.engine.model.Shape;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Backward data of a first convolution over the 3-channel image, straight into the planar image
  * gradient: {@code dx[c][iy][ix] = Σ_f Σ_ky Σ_kx W[f][c][ky][kx] · g[f][oy][ox]} over the taps with
- * {@code oy·s + ky − p = iy} (likewise x). oneDNN only computes this fast with the gradient padded
- * to 16 channels (five times the work, then a conversion); here the filters are the vector lanes
+ * {@code oy·s + ky − p = iy} (likewise x), for the {@code vector} backend, whose general kernel
+ * computes it with the gradient padded to 16 channels (five times the work, then a conversion).
+ * (oneDNN has the same limitation; this kernel halved layer 0's backward beside it — 69–73 ms to
+ * 35–40 ms at 512² — but its first full-size call, before the JIT compiled it, cost more in a
+ * 10-iteration run than it saved, and its garbage grew the heap by 0.4 GB.) The filters are the lanes
  * (one blocked gradient vector per tap), each pixel's three sums are reduced across lanes at the
- * end in a fixed order, and 4 pixels share each weight load. Each output is written by one thread.
+ * end in lane order, and 4 pixels share each weight load. Each output is written by one thread.
  */
 final class FirstLayerBackward {
     private static final int B = Layout.BLOCK;
@@ -63,25 +65,37 @@ final class FirstLayerBackward {
         int insideFrom = Math.max(0, k - 1 - p);
         int insideTo = Math.min(inW, outW - p);
         workers.split(inH, (from, to) -> {
+            // The accumulators' lanes, summed as scalars (a helper taking vectors might not be
+            // inlined into these large methods, and would then box them).
+            float[] lanes = new float[12 * L];
             for (int iy = from; iy < to; iy++) {
                 int ix = 0;
                 if (s == 1) {
                     for (; ix < insideFrom && ix < inW; ix++) {
-                        pixel(gs, outH, outW, iy, ix, ds, plane, inW);
+                        pixel(gs, outH, outW, iy, ix, ds, plane, inW, lanes);
                     }
                     for (; ix + 4 <= insideTo; ix += 4) {
-                        four(gs, outH, outW, iy, ix, ds, plane, inW);
+                        four(gs, outH, outW, iy, ix, ds, plane, inW, lanes);
                     }
                 }
                 for (; ix < inW; ix++) {
-                    pixel(gs, outH, outW, iy, ix, ds, plane, inW);
+                    pixel(gs, outH, outW, iy, ix, ds, plane, inW, lanes);
                 }
             }
         });
     }
 
     /** Pixels ix..ix+3 of row iy, stride 1, every column tap inside the gradient. */
-    private void four(MemorySegment gs, int outH, int outW, int iy, int ix, MemorySegment ds, long plane, int inW) {
+    private void four(
+            MemorySegment gs,
+            int outH,
+            int outW,
+            int iy,
+            int ix,
+            MemorySegment ds,
+            long plane,
+            int inW,
+            float[] lanes) {
         FloatVector zero = FloatVector.zero(Vectors.F);
         FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero;
         FloatVector b0 = zero, b1 = zero, b2 = zero, b3 = zero;
@@ -119,23 +133,37 @@ final class FirstLayerBackward {
                 }
             }
         }
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, L);
+        a2.intoArray(lanes, 2 * L);
+        a3.intoArray(lanes, 3 * L);
+        b0.intoArray(lanes, 4 * L);
+        b1.intoArray(lanes, 5 * L);
+        b2.intoArray(lanes, 6 * L);
+        b3.intoArray(lanes, 7 * L);
+        c0.intoArray(lanes, 8 * L);
+        c1.intoArray(lanes, 9 * L);
+        c2.intoArray(lanes, 10 * L);
+        c3.intoArray(lanes, 11 * L);
         long o = (long) iy * inW + ix;
-        ds.setAtIndex(JAVA_FLOAT, o, sumLanes(a0));
-        ds.setAtIndex(JAVA_FLOAT, o + 1, sumLanes(a1));
-        ds.setAtIndex(JAVA_FLOAT, o + 2, sumLanes(a2));
-        ds.setAtIndex(JAVA_FLOAT, o + 3, sumLanes(a3));
-        ds.setAtIndex(JAVA_FLOAT, plane + o, sumLanes(b0));
-        ds.setAtIndex(JAVA_FLOAT, plane + o + 1, sumLanes(b1));
-        ds.setAtIndex(JAVA_FLOAT, plane + o + 2, sumLanes(b2));
-        ds.setAtIndex(JAVA_FLOAT, plane + o + 3, sumLanes(b3));
-        ds.setAtIndex(JAVA_FLOAT, 2 * plane + o, sumLanes(c0));
-        ds.setAtIndex(JAVA_FLOAT, 2 * plane + o + 1, sumLanes(c1));
-        ds.setAtIndex(JAVA_FLOAT, 2 * plane + o + 2, sumLanes(c2));
-        ds.setAtIndex(JAVA_FLOAT, 2 * plane + o + 3, sumLanes(c3));
+        for (int c = 0; c < CHANNELS; c++) {
+            for (int r = 0; r < 4; r++) {
+                ds.setAtIndex(JAVA_FLOAT, c * plane + o + r, sum(lanes, (c * 4 + r) * L));
+            }
+        }
     }
 
     /** One pixel, any stride, every tap checked. */
-    private void pixel(MemorySegment gs, int outH, int outW, int iy, int ix, MemorySegment ds, long plane, int inW) {
+    private void pixel(
+            MemorySegment gs,
+            int outH,
+            int outW,
+            int iy,
+            int ix,
+            MemorySegment ds,
+            long plane,
+            int inW,
+            float[] lanes) {
         FloatVector a = FloatVector.zero(Vectors.F), b = a, c = a;
         int kk = k * k;
         for (int fb = 0; fb < blocks; fb++) {
@@ -163,36 +191,21 @@ final class FirstLayerBackward {
                 }
             }
         }
+        a.intoArray(lanes, 0);
+        b.intoArray(lanes, L);
+        c.intoArray(lanes, 2 * L);
         long o = (long) iy * inW + ix;
-        ds.setAtIndex(JAVA_FLOAT, o, sumLanes(a));
-        ds.setAtIndex(JAVA_FLOAT, plane + o, sumLanes(b));
-        ds.setAtIndex(JAVA_FLOAT, 2 * plane + o, sumLanes(c));
+        ds.setAtIndex(JAVA_FLOAT, o, sum(lanes, 0));
+        ds.setAtIndex(JAVA_FLOAT, plane + o, sum(lanes, L));
+        ds.setAtIndex(JAVA_FLOAT, 2 * plane + o, sum(lanes, 2 * L));
     }
 
-    /** Lane i ↔ lane i ⊕ h, for h < LANES (null otherwise). */
-    private static VectorShuffle<Float> swap(int h) {
-        return h < L ? VectorShuffle.fromOp(Vectors.F, lane -> lane ^ h) : null;
-    }
-
-    private static final VectorShuffle<Float> SWAP8 = swap(8);
-    private static final VectorShuffle<Float> SWAP4 = swap(4);
-    private static final VectorShuffle<Float> SWAP2 = swap(2);
-    private static final VectorShuffle<Float> SWAP1 = swap(1);
-
-    /**
-     * The lanes' sum in a fixed pairwise order (lane i + lane i ⊕ h for h = 8, 4, 2, 1), the same in
-     * the interpreter and in compiled code ({@code reduceLanes}' order is not).
-     */
-    static float sumLanes(FloatVector v) {
-        if (L > 8) {
-            v = v.add(v.rearrange(SWAP8));
+    /** Lanes {@code from..from+LANES−1} summed in order: the same bits wherever and however compiled. */
+    private static float sum(float[] lanes, int from) {
+        float total = 0f;
+        for (int i = from; i < from + L; i++) {
+            total += lanes[i];
         }
-        if (L > 4) {
-            v = v.add(v.rearrange(SWAP4));
-        }
-        if (L > 2) {
-            v = v.add(v.rearrange(SWAP2));
-        }
-        return v.add(v.rearrange(SWAP1)).lane(0);
+        return total;
     }
 }

@@ -81,7 +81,7 @@ final class WorkingSize implements AutoCloseable {
             largest = Math.max(largest, Layout.BLOCKED.storageFloats(s));
         }
         for (int i = 0; i < 2; i++) {
-            scratch[i] = NativeMemory.allocate(scratchArena, largest * Float.BYTES);
+            scratch[i] = scratchArena.allocate(largest * Float.BYTES, 64);
         }
         this.views = new CpuTensor[2][shapes.size() + 1];
         this.layers = new LayerState[shapes.size()];

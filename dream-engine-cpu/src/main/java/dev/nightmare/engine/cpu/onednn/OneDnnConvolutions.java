@@ -295,8 +295,7 @@ final class OneDnnConvolutions implements Convolutions {
     /**
      * One layer at one size: its two primitives and their argument lists, reused every iteration.
      * Each primitive (oneDNN generates its kernel code then) and its weights' reorder is made on
-     * first use: a session in darknet's arithmetic never runs the forward one, and the image's
-     * gradient never needs layer 0's backward one.
+     * first use: a session in darknet's arithmetic never runs the forward one.
      */
     private final class Prepared implements Convolution, AutoCloseable {
         private final int layer;

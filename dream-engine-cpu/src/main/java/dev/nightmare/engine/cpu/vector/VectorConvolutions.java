@@ -358,6 +358,12 @@ final class VectorConvolutions implements Convolutions {
         });
     }
 
+    /** Layer 0's backward as 3 channels instead of 16 padded ones and a conversion. */
+    @Override
+    public boolean javaFirstLayerBackward() {
+        return true;
+    }
+
     @Override
     public void close() {
         forwardWeights.clear();
