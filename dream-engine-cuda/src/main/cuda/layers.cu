@@ -68,12 +68,34 @@ extern "C" __global__ void convolution_darknet(
     }
 }
 
+// i / plane for a planar index: 32-bit division when both fit (a 64-bit division costs ~5× more,
+// and made these memory-bound kernels compute-bound).
+__device__ __forceinline__ int channel_of(index_t i, index_t plane) {
+    return (i < 0xFFFFFFFFLL && plane < 0xFFFFFFFFLL) ? (int)((unsigned)i / (unsigned)plane) : (int)(i / plane);
+}
+
 // a = act(z + bias[c])  (darknet add_bias, then activate_array).
 extern "C" __global__ void bias_activate(
         const float* z, float* a, const float* bias, int channels, index_t plane, int act) {
     GRID_STRIDE(i, channels * plane) {
-        int c = (int)(i / plane);
+        int c = channel_of(i, plane);
         a[i] = activate(z[i] + bias[c], act);
+    }
+}
+
+// bias_activate four floats at a time, for planes whose size is a multiple of 4 (a float4 never
+// straddles two channels) and 16-byte aligned buffers: the same per-element arithmetic, with a
+// quarter of the index work and 128-bit loads and stores. n4 = channels·plane/4.
+extern "C" __global__ void bias_activate4(
+        const float4* z, float4* a, const float* bias, index_t n4, index_t plane, int act) {
+    GRID_STRIDE(i, n4) {
+        float b = bias[channel_of(i * 4, plane)];
+        float4 v = z[i];
+        v.x = activate(v.x + b, act);
+        v.y = activate(v.y + b, act);
+        v.z = activate(v.z + b, act);
+        v.w = activate(v.w + b, act);
+        a[i] = v;
     }
 }
 
@@ -90,7 +112,7 @@ extern "C" __global__ void batchnorm_activate(
         index_t plane,
         int act) {
     GRID_STRIDE(i, channels * plane) {
-        int c = (int)(i / plane);
+        int c = channel_of(i, plane);
         float y = (float)((double)(z[i] - mean[c]) / denominator[c]);
         y *= scale[c];
         y += bias[c];
@@ -105,11 +127,24 @@ extern "C" __global__ void activation_backward(float* delta, const float* a, ind
     }
 }
 
+// activation_backward four floats at a time (n4 = n/4, n a multiple of 4, 16-byte aligned buffers).
+extern "C" __global__ void activation_backward4(float4* delta, const float4* a, index_t n4, int act) {
+    GRID_STRIDE(i, n4) {
+        float4 d = delta[i];
+        float4 y = a[i];
+        d.x *= activation_gradient(y.x, act);
+        d.y *= activation_gradient(y.y, act);
+        d.z *= activation_gradient(y.z, act);
+        d.w *= activation_gradient(y.w, act);
+        delta[i] = d;
+    }
+}
+
 // BatchNormGradient.EXACT: delta = delta·act'(a)·factor[c], factor = s/(√v + 1e-6).
 extern "C" __global__ void batchnorm_backward_exact(
         float* delta, const float* a, const float* factor, int channels, index_t plane, int act) {
     GRID_STRIDE(i, channels * plane) {
-        int c = (int)(i / plane);
+        int c = channel_of(i, plane);
         float d = delta[i] * activation_gradient(a[i], act);
         delta[i] = d * factor[c];
     }
@@ -184,10 +219,20 @@ extern "C" __global__ void maxpool_forward(
         int size,
         int stride,
         int offset) {
-    GRID_STRIDE(o, (index_t)channels * outH * outW) {
-        int ox = (int)(o % outW);
-        int oy = (int)((o / outW) % outH);
-        index_t c = o / ((index_t)outW * outH);
+    index_t n = (index_t)channels * outH * outW;
+    GRID_STRIDE(o, n) {
+        int ox, oy;
+        index_t c;
+        if (n < 0x7FFFFFFFLL) {  // 32-bit index arithmetic: a 64-bit division costs ~5× more
+            int t = (int)o / outW;
+            ox = (int)o - t * outW;
+            oy = t % outH;
+            c = t / outH;
+        } else {
+            ox = (int)(o % outW);
+            oy = (int)((o / outW) % outH);
+            c = o / ((index_t)outW * outH);
+        }
         float max = -INFINITY;
         int best = -1;
         for (int n = 0; n < size; n++) {
@@ -247,5 +292,158 @@ extern "C" __global__ void maxpool_backward(
             }
         }
         dx[i] = sum;
+    }
+}
+
+// maxpool_backward for non-overlapping windows that cover the input (stride == size, offset 0,
+// out·stride ≥ in; Kernels/CudaSession check it), one thread per output: each input cell lies in
+// exactly one window, so dx = (argmax == cell) ? g : 0, which is what maxpool_backward sums. When
+// act ≥ 0 the previous layer's activation derivative is applied in the same pass (delta *= act'(a),
+// activation_backward's product, so the result is bit-identical). 32-bit indices (checked on the
+// host: channels·inH·inW < 2^31).
+extern "C" __global__ void maxpool_backward_tiles(
+        const float* g,
+        const int* argmax,
+        float* dx,
+        const float* a,
+        int act,
+        int channels,
+        int inH,
+        int inW,
+        int outH,
+        int outW,
+        int size) {
+    int n = channels * outH * outW;
+    for (int o = blockIdx.x * blockDim.x + threadIdx.x; o < n; o += gridDim.x * blockDim.x) {
+        int ox = o % outW;
+        int t = o / outW;
+        int oy = t % outH;
+        int c = t / outH;
+        float v = g[o];
+        int best = argmax[o];
+        for (int n2 = 0; n2 < size; n2++) {
+            int iy = oy * size + n2;
+            if (iy >= inH) break;
+            for (int m = 0; m < size; m++) {
+                int ix = ox * size + m;
+                if (ix >= inW) break;
+                int i = (c * inH + iy) * inW + ix;
+                float d = best == n2 * size + m ? v : 0.f;
+                if (act >= 0) d *= activation_gradient(a[i], act);
+                dx[i] = d;
+            }
+        }
+    }
+}
+
+// Backward-data of a stride-1 convolution with few input channels (the network's first layer:
+// the image gradient), one thread per input pixel for all its ≤ 4 channels:
+// dx[c,y,x] = Σ_f Σ_i,j w[f,c,i,j]·dy[f, y+pad−i, x+pad−j] (zero outside dy), summed in (f, i, j)
+// order with FMAs. cuDNN runs it as a GEMM with 3 of its 64+ rows used; this reads dy once
+// (neighbours' reads hit L1) and keeps the weights in shared memory. Requires channels ≤ 4 and
+// filters·channels·size² ≤ SMALL_INPUT_WEIGHTS (CudaSession checks).
+#define SMALL_INPUT_CHANNELS 4
+#define SMALL_INPUT_WEIGHTS 4096
+extern "C" __global__ void input_gradient_small(
+        const float* dy,
+        const float* w,
+        float* dx,
+        int channels,
+        int height,
+        int width,
+        int filters,
+        int outH,
+        int outW,
+        int size,
+        int pad) {
+    __shared__ float weights[SMALL_INPUT_WEIGHTS];
+    int count = filters * channels * size * size;
+    for (int k = threadIdx.x; k < count; k += blockDim.x) weights[k] = w[k];
+    __syncthreads();
+    int plane = height * width;
+    int outPlane = outH * outW;
+    int taps = size * size;
+    for (int p = blockIdx.x * blockDim.x + threadIdx.x; p < plane; p += gridDim.x * blockDim.x) {
+        int x = p % width;
+        int y = p / width;
+        float acc[SMALL_INPUT_CHANNELS] = {0.f, 0.f, 0.f, 0.f};
+        for (int f = 0; f < filters; f++) {
+            const float* dyf = dy + f * outPlane;
+            for (int i = 0; i < size; i++) {
+                int oy = y + pad - i;
+                if (oy < 0 || oy >= outH) continue;
+                for (int j = 0; j < size; j++) {
+                    int ox = x + pad - j;
+                    if (ox < 0 || ox >= outW) continue;
+                    float d = dyf[oy * outW + ox];
+                    const float* wf = weights + (f * channels) * taps + i * size + j;
+#pragma unroll
+                    for (int c = 0; c < SMALL_INPUT_CHANNELS; c++) {
+                        if (c < channels) acc[c] = fmaf(wf[c * taps], d, acc[c]);
+                    }
+                }
+            }
+        }
+        // Constant indices only (unrolled), so acc stays in registers, not local memory.
+#pragma unroll
+        for (int c = 0; c < SMALL_INPUT_CHANNELS; c++) {
+            if (c < channels) dx[c * plane + p] = acc[c];
+        }
+    }
+}
+
+// input_gradient_small for the common first layer: 3 channels (RGB), 3×3 kernels, stride 1. One
+// thread per 4 horizontally adjacent pixels: for each (filter, kernel row) it loads the 6 dy values
+// its 4×3 taps need once and does 36 FMAs, where the general kernel spends ~30 instructions per 3
+// FMAs (it was issue-bound, ~10× slower). Same sum order per output as input_gradient_small:
+// (f, i, j), one FMA per term. Requires width % 4 == 0 (CudaSession checks).
+extern "C" __global__ void input_gradient_rgb3x3(
+        const float* dy, const float* w, float* dx, int height, int width, int filters, int outH, int outW, int pad) {
+    __shared__ float weights[SMALL_INPUT_WEIGHTS];
+    int count = filters * 27;
+    for (int k = threadIdx.x; k < count; k += blockDim.x) weights[k] = w[k];
+    __syncthreads();
+    int plane = height * width;
+    int quads = plane / 4;
+    int outPlane = outH * outW;
+    for (int t = blockIdx.x * blockDim.x + threadIdx.x; t < quads; t += gridDim.x * blockDim.x) {
+        int p0 = t * 4;
+        int y = p0 / width;
+        int x0 = p0 - y * width;
+        float acc[3][4];
+#pragma unroll
+        for (int c = 0; c < 3; c++)
+#pragma unroll
+            for (int q = 0; q < 4; q++) acc[c][q] = 0.f;
+        int left = x0 + pad - 2;  // the column of v[0]
+        for (int f = 0; f < filters; f++) {
+            const float* dyf = dy + f * outPlane;
+            const float* wf = weights + f * 27;
+#pragma unroll
+            for (int i = 0; i < 3; i++) {
+                int oy = y + pad - i;
+                if (oy < 0 || oy >= outH) continue;
+                const float* row = dyf + oy * outW;
+                float v[6];
+#pragma unroll
+                for (int k = 0; k < 6; k++) {
+                    int ox = left + k;
+                    v[k] = (ox >= 0 && ox < outW) ? row[ox] : 0.f;
+                }
+#pragma unroll
+                for (int c = 0; c < 3; c++) {
+#pragma unroll
+                    for (int j = 0; j < 3; j++) {
+                        float wt = wf[c * 9 + i * 3 + j];
+#pragma unroll
+                        for (int q = 0; q < 4; q++) acc[c][q] = fmaf(wt, v[q - j + 2], acc[c][q]);
+                    }
+                }
+            }
+        }
+#pragma unroll
+        for (int c = 0; c < 3; c++)
+#pragma unroll
+            for (int q = 0; q < 4; q++) dx[c * plane + p0 + q] = acc[c][q];
     }
 }

@@ -6,6 +6,8 @@ import static jcuda.jcudnn.JCudnn.cudnnCreateConvolutionDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnCreateTensorDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnDestroyConvolutionDescriptor;
 import static jcuda.jcudnn.JCudnn.cudnnDestroyTensorDescriptor;
+import static jcuda.jcudnn.JCudnn.cudnnFindConvolutionBackwardDataAlgorithm;
+import static jcuda.jcudnn.JCudnn.cudnnFindConvolutionForwardAlgorithm;
 import static jcuda.jcudnn.JCudnn.cudnnGetConvolution2dForwardOutputDim;
 import static jcuda.jcudnn.JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7;
 import static jcuda.jcudnn.JCudnn.cudnnGetConvolutionBackwardDataWorkspaceSize;
@@ -55,7 +57,14 @@ final class ConvolutionPlan implements AutoCloseable {
     final cudnnTensorDescriptor output = new cudnnTensorDescriptor();
     private final cudnnConvolutionDescriptor forward = new cudnnConvolutionDescriptor();
     private final cudnnConvolutionDescriptor backwardData = new cudnnConvolutionDescriptor();
+    /** Backward-data as a forward convolution with the transposed kernels (when {@link #backwardAsForward}). */
+    private final cudnnConvolutionDescriptor transposed = new cudnnConvolutionDescriptor();
+
+    private boolean transposedCreated;
     final int forwardAlgorithm;
+    /** Whether backward-data runs as a forward convolution; {@link #backwardDataAlgorithm} is then a forward algorithm. */
+    final boolean backwardAsForward;
+
     final int backwardDataAlgorithm;
     final long forwardWorkspace;
     final long backwardDataWorkspace;
@@ -64,6 +73,7 @@ final class ConvolutionPlan implements AutoCloseable {
             CudaRuntime runtime,
             cudnnHandle handle,
             cudnnFilterDescriptor filter,
+            cudnnFilterDescriptor transposedFilter,
             ConvolutionalSpec conv,
             Shape in,
             Shape out,
@@ -101,39 +111,30 @@ final class ConvolutionPlan implements AutoCloseable {
             }
 
             // Forward: cuDNN's heuristic ranking, filtered; never timed, so always the same choice.
-            cudnnConvolutionFwdAlgoPerf[] fwd = new cudnnConvolutionFwdAlgoPerf[FORWARD_ALGORITHMS];
-            for (int i = 0; i < fwd.length; i++) {
-                fwd[i] = new cudnnConvolutionFwdAlgoPerf();
-            }
-            int[] returned = new int[1];
-            runtime.check(
-                    cudnnGetConvolutionForwardAlgorithm_v7(
-                            handle, input, filter, forward, output, fwd.length, returned, fwd),
-                    "cudnnGetConvolutionForwardAlgorithm_v7");
-            List<AlgorithmChoice.Candidate> forwardRanked = new ArrayList<>();
-            for (int i = 0; i < returned[0]; i++) {
-                forwardRanked.add(new AlgorithmChoice.Candidate(
-                        fwd[i].algo, fwd[i].status, fwd[i].memory, fwd[i].determinism, fwd[i].mathType));
-            }
-            Optional<AlgorithmChoice.Candidate> forwardChoice = AlgorithmChoice.choose(
-                    forwardRanked,
-                    options.anyAlgorithm() ? null : AlgorithmChoice.FORWARD_GEMM,
-                    options.workspaceLimitBytes());
-            int forwardAlgo =
-                    forwardChoice.map(AlgorithmChoice.Candidate::algorithm).orElse(FORWARD_FALLBACK);
-            if (options.tf32() && forwardChoice.isPresent()) {
-                // The ranking's math type may differ from the descriptor's; use the one it ranked.
-                runtime.check(
-                        cudnnSetConvolutionMathType(forward, forwardChoice.get().mathType()),
-                        "cudnnSetConvolutionMathType");
-            }
-            long[] bytes = new long[1];
-            runtime.check(
-                    cudnnGetConvolutionForwardWorkspaceSize(handle, input, filter, forward, output, forwardAlgo, bytes),
-                    "cudnnGetConvolutionForwardWorkspaceSize");
-            this.forwardAlgorithm = forwardAlgo;
-            this.forwardWorkspace = bytes[0];
+            long[] chosen = chooseForward(runtime, handle, input, filter, forward, output, options);
+            this.forwardAlgorithm = (int) chosen[0];
+            this.forwardWorkspace = chosen[1];
 
+            if (transposedFilter != null) {
+                // Backward-data as the forward convolution dy ⋆ transposed kernels, padding S−1−p
+                // (LayerParameters.backwardAsForwardApplies): cuDNN's forward kernels are the fast ones.
+                int p = conv.size() - 1 - conv.padding();
+                runtime.check(cudnnCreateConvolutionDescriptor(transposed), "cudnnCreateConvolutionDescriptor");
+                transposedCreated = true;
+                runtime.check(
+                        cudnnSetConvolution2dDescriptor(transposed, p, p, 1, 1, 1, 1, CROSS_CORRELATION, DATA_FLOAT),
+                        "cudnnSetConvolution2dDescriptor");
+                runtime.check(cudnnSetConvolutionMathType(transposed, math), "cudnnSetConvolutionMathType");
+                chosen = chooseForward(runtime, handle, output, transposedFilter, transposed, input, options);
+                this.backwardAsForward = true;
+                this.backwardDataAlgorithm = (int) chosen[0];
+                this.backwardDataWorkspace = chosen[1];
+                return;
+            }
+            this.backwardAsForward = false;
+
+            int[] returned = new int[1];
+            long[] bytes = new long[1];
             cudnnConvolutionBwdDataAlgoPerf[] bwd = new cudnnConvolutionBwdDataAlgoPerf[BACKWARD_DATA_ALGORITHMS];
             for (int i = 0; i < bwd.length; i++) {
                 bwd[i] = new cudnnConvolutionBwdDataAlgoPerf();
@@ -170,6 +171,48 @@ final class ConvolutionPlan implements AutoCloseable {
         }
     }
 
+    /**
+     * The forward algorithm for (x, w, convolution, y) from cuDNN's heuristic ranking, filtered by
+     * {@link AlgorithmChoice}; sets the descriptor's math type to the ranked one under TF32.
+     *
+     * @return {algorithm, workspace bytes}
+     */
+    private static long[] chooseForward(
+            CudaRuntime runtime,
+            cudnnHandle handle,
+            cudnnTensorDescriptor x,
+            cudnnFilterDescriptor w,
+            cudnnConvolutionDescriptor convolution,
+            cudnnTensorDescriptor y,
+            CudaOptions options) {
+        cudnnConvolutionFwdAlgoPerf[] fwd = new cudnnConvolutionFwdAlgoPerf[FORWARD_ALGORITHMS];
+        for (int i = 0; i < fwd.length; i++) {
+            fwd[i] = new cudnnConvolutionFwdAlgoPerf();
+        }
+        int[] returned = new int[1];
+        runtime.check(
+                cudnnGetConvolutionForwardAlgorithm_v7(handle, x, w, convolution, y, fwd.length, returned, fwd),
+                "cudnnGetConvolutionForwardAlgorithm_v7");
+        List<AlgorithmChoice.Candidate> ranked = new ArrayList<>();
+        for (int i = 0; i < returned[0]; i++) {
+            ranked.add(new AlgorithmChoice.Candidate(
+                    fwd[i].algo, fwd[i].status, fwd[i].memory, fwd[i].determinism, fwd[i].mathType));
+        }
+        Optional<AlgorithmChoice.Candidate> choice = AlgorithmChoice.choose(
+                ranked, options.anyAlgorithm() ? null : AlgorithmChoice.FORWARD_GEMM, options.workspaceLimitBytes());
+        int algorithm = choice.map(AlgorithmChoice.Candidate::algorithm).orElse(FORWARD_FALLBACK);
+        if (options.tf32() && choice.isPresent()) {
+            // The ranking's math type may differ from the descriptor's; use the one it ranked.
+            runtime.check(
+                    cudnnSetConvolutionMathType(convolution, choice.get().mathType()), "cudnnSetConvolutionMathType");
+        }
+        long[] bytes = new long[1];
+        runtime.check(
+                cudnnGetConvolutionForwardWorkspaceSize(handle, x, w, convolution, y, algorithm, bytes),
+                "cudnnGetConvolutionForwardWorkspaceSize");
+        return new long[] {algorithm, bytes[0]};
+    }
+
     long workspaceBytes() {
         return Math.max(forwardWorkspace, backwardDataWorkspace);
     }
@@ -201,21 +244,42 @@ final class ConvolutionPlan implements AutoCloseable {
                 "cudnnConvolutionForward");
     }
 
-    /** dx = conv backward-data(dy) (overwrites dx). */
+    /**
+     * dx = conv backward-data(dy) (overwrites dx): cuDNN's backward-data, or the forward convolution
+     * of dy with the layer's transposed kernels.
+     */
     void backwardData(
             CudaRuntime runtime,
             cudnnHandle handle,
             DeviceBuffer dy,
-            cudnnFilterDescriptor filter,
-            DeviceBuffer kernels,
+            LayerParameters p,
             DeviceBuffer workspace,
             DeviceBuffer dx) {
+        if (backwardAsForward) {
+            runtime.check(
+                    cudnnConvolutionForward(
+                            handle,
+                            ONE,
+                            output,
+                            dy.pointer,
+                            p.transposedFilter,
+                            p.transposedKernels.pointer,
+                            transposed,
+                            backwardDataAlgorithm,
+                            workspace.pointer,
+                            workspace.bytes,
+                            ZERO,
+                            input,
+                            dx.pointer),
+                    "cudnnConvolutionForward (backward-data)");
+            return;
+        }
         runtime.check(
                 cudnnConvolutionBackwardData(
                         handle,
                         ONE,
-                        filter,
-                        kernels.pointer,
+                        p.filter,
+                        p.kernels.pointer,
                         output,
                         dy.pointer,
                         backwardData,
@@ -228,9 +292,70 @@ final class ConvolutionPlan implements AutoCloseable {
                 "cudnnConvolutionBackwardData");
     }
 
+    /**
+     * cuDNN's timed ranking ({@code cudnnFind*}) of every forward and backward-data algorithm for
+     * this plan's descriptors, one line each: for the GPU profile only (timing is never used to
+     * choose, see {@link AlgorithmChoice}).
+     */
+    static String timedRanking(
+            cudnnHandle handle,
+            cudnnTensorDescriptor input,
+            cudnnFilterDescriptor filter,
+            cudnnConvolutionDescriptor convolution,
+            cudnnTensorDescriptor output) {
+        StringBuilder sb = new StringBuilder();
+        int[] returned = new int[1];
+        cudnnConvolutionFwdAlgoPerf[] fwd = new cudnnConvolutionFwdAlgoPerf[FORWARD_ALGORITHMS];
+        for (int i = 0; i < fwd.length; i++) {
+            fwd[i] = new cudnnConvolutionFwdAlgoPerf();
+        }
+        int status = cudnnFindConvolutionForwardAlgorithm(
+                handle, input, filter, convolution, output, fwd.length, returned, fwd);
+        sb.append("  forward (find status ").append(status).append(")\n");
+        for (int i = 0; i < returned[0]; i++) {
+            sb.append(
+                    perf(fwd[i].algo, fwd[i].status, fwd[i].time, fwd[i].memory, fwd[i].determinism, fwd[i].mathType));
+        }
+        cudnnConvolutionBwdDataAlgoPerf[] bwd = new cudnnConvolutionBwdDataAlgoPerf[BACKWARD_DATA_ALGORITHMS];
+        for (int i = 0; i < bwd.length; i++) {
+            bwd[i] = new cudnnConvolutionBwdDataAlgoPerf();
+        }
+        status = cudnnFindConvolutionBackwardDataAlgorithm(
+                handle, filter, output, convolution, input, bwd.length, returned, bwd);
+        sb.append("  backward-data (find status ").append(status).append(")\n");
+        for (int i = 0; i < returned[0]; i++) {
+            sb.append(
+                    perf(bwd[i].algo, bwd[i].status, bwd[i].time, bwd[i].memory, bwd[i].determinism, bwd[i].mathType));
+        }
+        return sb.toString();
+    }
+
+    private static String perf(int algo, int status, float ms, long memory, int determinism, int math) {
+        return String.format(
+                java.util.Locale.ROOT,
+                "    algo %d status %d %.4f ms ws %s %s math %d%n",
+                algo,
+                status,
+                ms,
+                StackMemory.size(memory),
+                determinism == AlgorithmChoice.DETERMINISTIC ? "deterministic" : "NON-deterministic",
+                math);
+    }
+
+    /** {@link #timedRanking} for this plan's own (NCHW) descriptors. */
+    String timedRanking(cudnnHandle handle, cudnnFilterDescriptor filter) {
+        return timedRanking(handle, input, filter, forward, output);
+    }
+
+    /** {@link #timedRanking} of backward-data as a forward convolution (its forward part); "" when not used. */
+    String transposedRanking(cudnnHandle handle, cudnnFilterDescriptor transposedFilter) {
+        return backwardAsForward ? timedRanking(handle, output, transposedFilter, transposed, input) : "";
+    }
+
     String describe() {
-        return "fwd algo " + forwardAlgorithm + " (" + StackMemory.size(forwardWorkspace) + "), bwd-data algo "
-                + backwardDataAlgorithm + " (" + StackMemory.size(backwardDataWorkspace) + ")";
+        return "fwd algo " + forwardAlgorithm + " (" + StackMemory.size(forwardWorkspace) + "), bwd-data "
+                + (backwardAsForward ? "as fwd algo " : "algo ") + backwardDataAlgorithm + " ("
+                + StackMemory.size(backwardDataWorkspace) + ")";
     }
 
     @Override
@@ -239,5 +364,8 @@ final class ConvolutionPlan implements AutoCloseable {
         cudnnDestroyTensorDescriptor(output);
         cudnnDestroyConvolutionDescriptor(forward);
         cudnnDestroyConvolutionDescriptor(backwardData);
+        if (transposedCreated) {
+            cudnnDestroyConvolutionDescriptor(transposed);
+        }
     }
 }

@@ -13,12 +13,19 @@ import dev.nightmare.engine.backend.BackendConfig;
  *     rounding stays close to the reference
  * @param workspaceLimitBytes largest cuDNN workspace an algorithm may ask for ({@code
  *     cuda.workspaceMiB}, default 1024)
+ * @param fastBackwardData {@code cuda.backwardData=fast} (the default): a stride-1 convolution's
+ *     backward-data runs as a forward convolution of the output gradient with the transposed,
+ *     flipped kernels, and the first layer's image gradient (≤ 4 channels) as Nightmare's own
+ *     kernel; {@code cudnn}: cuDNN's backward-data algorithms throughout. On an H100 cuDNN's
+ *     forward kernels are 1.2–1.6× faster than its deterministic backward-data ones for VGG's
+ *     shapes (docs/benchmarks.md, GPU profile).
  */
-record CudaOptions(int device, boolean tf32, boolean anyAlgorithm, long workspaceLimitBytes) {
+record CudaOptions(int device, boolean tf32, boolean anyAlgorithm, long workspaceLimitBytes, boolean fastBackwardData) {
     static final String DEVICE = "cuda.device";
     static final String TF32 = "cuda.tf32";
     static final String ALGORITHMS = "cuda.algorithms";
     static final String WORKSPACE_MIB = "cuda.workspaceMiB";
+    static final String BACKWARD_DATA = "cuda.backwardData";
 
     static CudaOptions from(BackendConfig config) {
         int device = integer(config, DEVICE, "0");
@@ -37,7 +44,16 @@ record CudaOptions(int device, boolean tf32, boolean anyAlgorithm, long workspac
         if (workspaceMiB < 0) {
             throw new IllegalArgumentException(WORKSPACE_MIB + " must be ≥ 0, got " + workspaceMiB);
         }
-        return new CudaOptions(device, tf32.equals("true"), algorithms.equals("any"), workspaceMiB * (1L << 20));
+        String backwardData = config.property(BACKWARD_DATA, "fast");
+        if (!backwardData.equals("fast") && !backwardData.equals("cudnn")) {
+            throw new IllegalArgumentException(BACKWARD_DATA + " must be fast or cudnn, got '" + backwardData + "'");
+        }
+        return new CudaOptions(
+                device,
+                tf32.equals("true"),
+                algorithms.equals("any"),
+                workspaceMiB * (1L << 20),
+                backwardData.equals("fast"));
     }
 
     private static int integer(BackendConfig config, String key, String fallback) {

@@ -97,7 +97,8 @@ final class CudaSession implements DreamSession {
                             conv,
                             spec.inputChannels(i),
                             model.convolutional(i),
-                            options.forwardArithmetic() == ForwardArithmetic.DARKNET);
+                            options.forwardArithmetic() == ForwardArithmetic.DARKNET,
+                            backend.options().fastBackwardData());
                     maxFilters = Math.max(maxFilters, conv.filters());
                 }
             }
@@ -204,7 +205,14 @@ final class CudaSession implements DreamSession {
                 stackPlans[i] = plans.computeIfAbsent(
                         new PlanKey(i, in.channels(), in.height(), in.width()),
                         k -> new ConvolutionPlan(
-                                runtime, handle, p.filter, conv, in, shapes.get(k.layer()), backend.options()));
+                                runtime,
+                                handle,
+                                p.filter,
+                                p.transposedFilter,
+                                conv,
+                                in,
+                                shapes.get(k.layer()),
+                                backend.options()));
                 workspaceNeeded = Math.max(workspaceNeeded, stackPlans[i].workspaceBytes());
             } else if (!(layer instanceof MaxpoolSpec)) {
                 throw new IllegalStateException("layer " + i + " [" + layer.type() + "] cannot run on the GPU backend");
@@ -359,8 +367,14 @@ final class CudaSession implements DreamSession {
                                 act);
                     } else {
                         convolve(s, i, conv, in, out, x, a);
-                        kernels.elementwise(
-                                kernels.biasActivate, out.size(), a, a, p.biases, out.channels(), plane, act);
+                        if (plane % 4 == 0) {
+                            // Buffers are cuMemAlloc'd (256-byte aligned): float4 access is safe.
+                            kernels.elementwise(
+                                    kernels.biasActivate4, out.size() / 4, a, a, p.biases, out.size() / 4, plane, act);
+                        } else {
+                            kernels.elementwise(
+                                    kernels.biasActivate, out.size(), a, a, p.biases, out.channels(), plane, act);
+                        }
                     }
                 }
                 case MaxpoolSpec pool ->
@@ -439,20 +453,29 @@ final class CudaSession implements DreamSession {
         int current = 0;
         JCudaDriver.cuMemcpyDtoD(
                 s.deltas[current].pointer, s.outputGradient.pointer(), s.outputGradient.floats() * Float.BYTES);
+        // Set when a maxpool's backward already applied the layer below's activation derivative.
+        boolean derivativeApplied = false;
         for (int i = s.targetLayer; i >= 0; i--) {
             Shape in = s.layerInputShape(i);
             Shape out = s.shapes.get(i);
             long plane = (long) out.height() * out.width();
             DeviceBuffer delta = s.deltas[current];
             DeviceBuffer inputDelta = i == 0 ? s.inputGradient.buffer : s.deltas[1 - current];
+            boolean applied = derivativeApplied;
+            derivativeApplied = false;
             switch (spec.layer(i)) {
                 case ConvolutionalSpec conv -> {
                     LayerParameters p = parameters[i];
                     int act = conv.activation().ordinal();
                     DeviceBuffer a = s.outputs[i].buffer;
                     if (!p.batchNormalized) {
-                        if (conv.activation() != Activation.LINEAR) {
-                            kernels.elementwise(kernels.activationBackward, out.size(), delta, a, out.size(), act);
+                        if (conv.activation() != Activation.LINEAR && !applied) {
+                            if (out.size() % 4 == 0) {
+                                kernels.elementwise(
+                                        kernels.activationBackward4, out.size() / 4, delta, a, out.size() / 4, act);
+                            } else {
+                                kernels.elementwise(kernels.activationBackward, out.size(), delta, a, out.size(), act);
+                            }
                         }
                     } else if (options.batchNormGradient() == BatchNormGradient.EXACT) {
                         kernels.elementwise(
@@ -487,23 +510,87 @@ final class CudaSession implements DreamSession {
                                 out.channels(),
                                 plane);
                     }
-                    s.plans[i].backwardData(runtime, handle, delta, p.filter, p.kernels, workspace, inputDelta);
+                    if (i == 0
+                            && backend.options().fastBackwardData()
+                            && Kernels.smallInputGradientApplies(conv, in.channels())) {
+                        // The image gradient: Nightmare's kernel (cuDNN would fill 3 of 64+ GEMM rows).
+                        if (in.channels() == 3 && conv.size() == 3 && in.width() % 4 == 0) {
+                            kernels.elementwise(
+                                    kernels.inputGradientRgb3x3,
+                                    (long) in.height() * in.width() / 4,
+                                    delta,
+                                    p.kernels,
+                                    inputDelta,
+                                    in.height(),
+                                    in.width(),
+                                    conv.filters(),
+                                    out.height(),
+                                    out.width(),
+                                    conv.padding());
+                        } else {
+                            kernels.elementwise(
+                                    kernels.inputGradientSmall,
+                                    (long) in.height() * in.width(),
+                                    delta,
+                                    p.kernels,
+                                    inputDelta,
+                                    in.channels(),
+                                    in.height(),
+                                    in.width(),
+                                    conv.filters(),
+                                    out.height(),
+                                    out.width(),
+                                    conv.size(),
+                                    conv.padding());
+                        }
+                    } else {
+                        s.plans[i].backwardData(runtime, handle, delta, p, workspace, inputDelta);
+                    }
                 }
-                case MaxpoolSpec pool ->
-                    kernels.elementwise(
-                            kernels.maxpoolBackward,
-                            in.size(),
-                            delta,
-                            s.argmax[i],
-                            inputDelta,
-                            in.channels(),
-                            in.height(),
-                            in.width(),
-                            out.height(),
-                            out.width(),
-                            pool.size(),
-                            pool.stride(),
-                            pool.offset());
+                case MaxpoolSpec pool -> {
+                    if (Kernels.maxpoolTilesApply(pool, in, out)) {
+                        // The layer below's activation derivative in the same pass, where it is a plain one.
+                        int below = -1;
+                        DeviceBuffer belowOutput = delta;
+                        if (i > 0
+                                && spec.layer(i - 1) instanceof ConvolutionalSpec prev
+                                && !parameters[i - 1].batchNormalized
+                                && prev.activation() != Activation.LINEAR) {
+                            below = prev.activation().ordinal();
+                            belowOutput = s.outputs[i - 1].buffer;
+                        }
+                        kernels.elementwise(
+                                kernels.maxpoolBackwardTiles,
+                                out.size(),
+                                delta,
+                                s.argmax[i],
+                                inputDelta,
+                                belowOutput,
+                                below,
+                                in.channels(),
+                                in.height(),
+                                in.width(),
+                                out.height(),
+                                out.width(),
+                                pool.size());
+                        derivativeApplied = below >= 0;
+                    } else {
+                        kernels.elementwise(
+                                kernels.maxpoolBackward,
+                                in.size(),
+                                delta,
+                                s.argmax[i],
+                                inputDelta,
+                                in.channels(),
+                                in.height(),
+                                in.width(),
+                                out.height(),
+                                out.width(),
+                                pool.size(),
+                                pool.stride(),
+                                pool.offset());
+                    }
+                }
                 default -> throw new IllegalStateException("layer " + i + " has no backward on the GPU");
             }
             current = 1 - current;
@@ -603,6 +690,15 @@ final class CudaSession implements DreamSession {
     void synchronize() {
         backend.bind();
         JCudaDriver.cuCtxSynchronize();
+    }
+
+    cudnnHandle cudnnHandle() {
+        return handle;
+    }
+
+    /** Layer {@code i}'s parameters on the device; null for layers without weights. */
+    LayerParameters parameters(int i) {
+        return parameters[i];
     }
 
     /** The algorithms chosen so far, one line per cached plan (for the GPU check's log). */

@@ -185,18 +185,27 @@ public final class GpuBench {
         long t0 = System.nanoTime();
         Image input = ImageCodec.read(imageFile, ImageCodec.DEFAULT_MAX_PIXELS);
         Model model = Model.load(cfg, weights, w -> {});
+        long loaded = System.nanoTime();
         List<Long> computeNanos = new ArrayList<>();
         try (CudaBackend backend = (CudaBackend) new CudaBackendProvider().create(BackendConfig.defaults());
                 CudaSession session = (CudaSession) backend.open(model, SessionOptions.DEFAULT)) {
+            long opened = System.nanoTime();
             new Nightmare(session).run(input, options, round -> {
                 computeNanos.add(round.computeNanos());
                 Path jpg = out.resolve(String.format(
                         Locale.ROOT, "scream_%s_%d_%06d.jpg", model.name(), options.layer(), round.round()));
                 Files.write(jpg, ImageCodec.encode(round.checkpoint().image(), ImageCodec.Format.JPG));
             });
-            double total = (System.nanoTime() - t0) / 1e9;
+            long done = System.nanoTime();
             double compute = computeNanos.stream().mapToLong(Long::longValue).sum() / 1e9;
-            put(label + " total s", String.format(Locale.ROOT, "%.2f", total));
+            put(label + " total s", String.format(Locale.ROOT, "%.2f", (done - t0) / 1e9));
+            put(label + " image decode + model load s", String.format(Locale.ROOT, "%.2f", (loaded - t0) / 1e9));
+            put(
+                    label + " after model load s (backend, weights upload, rounds, JPEGs)",
+                    String.format(Locale.ROOT, "%.2f", (done - loaded) / 1e9));
+            put(
+                    label + " on an open session s (rounds, JPEGs)",
+                    String.format(Locale.ROOT, "%.2f", (done - opened) / 1e9));
             put(label + " iterations s", String.format(Locale.ROOT, "%.2f", compute));
             put(label + " session peak", StackMemory.size(session.memoryPeakBytes()));
             put(label + " device memory in use", StackMemory.size(backend.totalBytes() - backend.freeBytes()));

@@ -1,5 +1,8 @@
 package dev.nightmare.engine.cuda;
 
+import dev.nightmare.engine.model.ConvolutionalSpec;
+import dev.nightmare.engine.model.MaxpoolSpec;
+import dev.nightmare.engine.model.Shape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -35,13 +38,18 @@ final class Kernels implements AutoCloseable {
 
     final CUfunction convolutionDarknet;
     final CUfunction biasActivate;
+    final CUfunction biasActivate4;
     final CUfunction batchnormActivate;
     final CUfunction activationBackward;
+    final CUfunction activationBackward4;
     final CUfunction batchnormBackwardExact;
     final CUfunction batchnormBackwardSums;
     final CUfunction batchnormBackwardApply;
     final CUfunction maxpoolForward;
     final CUfunction maxpoolBackward;
+    final CUfunction maxpoolBackwardTiles;
+    final CUfunction inputGradientSmall;
+    final CUfunction inputGradientRgb3x3;
     final CUfunction resizeHorizontal;
     final CUfunction resizeVertical;
     final CUfunction rotate;
@@ -55,6 +63,30 @@ final class Kernels implements AutoCloseable {
     final CUfunction momentumStep;
     final CUfunction difference;
 
+    /** input_gradient_small's limits (SMALL_INPUT_CHANNELS, SMALL_INPUT_WEIGHTS in layers.cu). */
+    static final int SMALL_INPUT_CHANNELS = 4;
+
+    static final int SMALL_INPUT_WEIGHTS = 4096;
+
+    /** Whether {@code input_gradient_small} can compute this convolution's backward-data. */
+    static boolean smallInputGradientApplies(ConvolutionalSpec conv, int channels) {
+        return conv.stride() == 1
+                && channels <= SMALL_INPUT_CHANNELS
+                && (long) conv.filters() * channels * conv.size() * conv.size() <= SMALL_INPUT_WEIGHTS;
+    }
+
+    /**
+     * Whether {@code maxpool_backward_tiles} applies: windows that do not overlap, start at the
+     * input's corner and cover it, and 32-bit indices suffice.
+     */
+    static boolean maxpoolTilesApply(MaxpoolSpec pool, Shape in, Shape out) {
+        return pool.stride() == pool.size()
+                && pool.offset() == 0
+                && (long) out.height() * pool.stride() >= in.height()
+                && (long) out.width() * pool.stride() >= in.width()
+                && in.size() < Integer.MAX_VALUE;
+    }
+
     /** Loads the modules into the context current on this thread. */
     Kernels() {
         layers = load("layers");
@@ -62,13 +94,18 @@ final class Kernels implements AutoCloseable {
         loss = load("loss");
         convolutionDarknet = function(layers, "convolution_darknet");
         biasActivate = function(layers, "bias_activate");
+        biasActivate4 = function(layers, "bias_activate4");
         batchnormActivate = function(layers, "batchnorm_activate");
         activationBackward = function(layers, "activation_backward");
+        activationBackward4 = function(layers, "activation_backward4");
         batchnormBackwardExact = function(layers, "batchnorm_backward_exact");
         batchnormBackwardSums = function(layers, "batchnorm_backward_sums");
         batchnormBackwardApply = function(layers, "batchnorm_backward_apply");
         maxpoolForward = function(layers, "maxpool_forward");
         maxpoolBackward = function(layers, "maxpool_backward");
+        maxpoolBackwardTiles = function(layers, "maxpool_backward_tiles");
+        inputGradientSmall = function(layers, "input_gradient_small");
+        inputGradientRgb3x3 = function(layers, "input_gradient_rgb3x3");
         resizeHorizontal = function(image, "resize_horizontal");
         resizeVertical = function(image, "resize_vertical");
         rotate = function(image, "rotate");

@@ -22,6 +22,16 @@ final class LayerParameters implements AutoCloseable {
     private static final int TENSOR_NCHW = 0;
 
     final cudnnFilterDescriptor filter = new cudnnFilterDescriptor();
+    /**
+     * The descriptor of {@link #transposedKernels} ({@code channels} filters of {@code filters}
+     * channels); null when backward-data runs as cuDNN's backward-data.
+     */
+    final cudnnFilterDescriptor transposedFilter;
+    /**
+     * {@link #transpose}'s kernels, for backward-data as a forward convolution (stride-1 layers,
+     * {@code cuda.backwardData=forward}); null otherwise.
+     */
+    final DeviceBuffer transposedKernels;
     /** (filters, channels, size, size) */
     final DeviceBuffer kernels;
     /** (filters) */
@@ -42,14 +52,19 @@ final class LayerParameters implements AutoCloseable {
     final boolean batchNormalized;
     final int filters;
 
-    /** @param darknetForward whether the session runs darknet's forward arithmetic (uploads the packed kernels) */
+    /**
+     * @param darknetForward whether the session runs darknet's forward arithmetic (uploads the packed kernels)
+     * @param backwardAsForward whether backward-data may run as a forward convolution (uploads the
+     *     transposed kernels where {@link #backwardAsForwardApplies} holds)
+     */
     LayerParameters(
             CudaRuntime runtime,
             DeviceMemory memory,
             ConvolutionalSpec conv,
             int channels,
             ConvolutionalWeights w,
-            boolean darknetForward) {
+            boolean darknetForward,
+            boolean backwardAsForward) {
         this.filters = conv.filters();
         this.batchNormalized = w.batchNormalized();
         String layer = "a " + conv.size() + "×" + conv.size() + " convolution's weights";
@@ -59,6 +74,24 @@ final class LayerParameters implements AutoCloseable {
                         filter, DATA_FLOAT, TENSOR_NCHW, conv.filters(), channels, conv.size(), conv.size()),
                 "cudnnSetFilter4dDescriptor");
         kernels = upload(memory, w.kernels(), layer);
+        if (backwardAsForward && backwardAsForwardApplies(conv)) {
+            transposedFilter = new cudnnFilterDescriptor();
+            runtime.check(cudnnCreateFilterDescriptor(transposedFilter), "cudnnCreateFilterDescriptor");
+            runtime.check(
+                    cudnnSetFilter4dDescriptor(
+                            transposedFilter,
+                            DATA_FLOAT,
+                            TENSOR_NCHW,
+                            channels,
+                            conv.filters(),
+                            conv.size(),
+                            conv.size()),
+                    "cudnnSetFilter4dDescriptor");
+            transposedKernels = upload(memory, transpose(w.kernels(), conv.filters(), channels, conv.size()), layer);
+        } else {
+            transposedFilter = null;
+            transposedKernels = null;
+        }
         darknetKernels = darknetForward
                 ? upload(memory, packDarknet(w.kernels(), conv.filters(), channels, conv.size()), layer)
                 : null;
@@ -84,6 +117,34 @@ final class LayerParameters implements AutoCloseable {
             denominator = null;
             exactFactor = null;
         }
+    }
+
+    /**
+     * Whether backward-data of {@code conv} equals a forward convolution of the output gradient with
+     * {@link #transpose}d kernels and padding {@code size − 1 − padding}: for stride 1, dx[c,y,x] =
+     * Σ_f,i,j w[f,c,i,j]·dy[f, y+p−i, x+p−j] = Σ_f,i',j' w[f,c,S−1−i',S−1−j']·dy[f, y−p'+i', x−p'+j']
+     * with i' = S−1−i and p' = S−1−p (a cross-correlation, zero outside dy), and its output has the
+     * input's size: (H + 2p − S + 1) + 2p' − S + 1 = H.
+     */
+    static boolean backwardAsForwardApplies(ConvolutionalSpec conv) {
+        return conv.stride() == 1 && conv.padding() <= conv.size() - 1;
+    }
+
+    /** Kernels {@code [filter][c][ky][kx]} as {@code [c][filter][S−1−ky][S−1−kx]}. */
+    static float[] transpose(float[] kernels, int filters, int channels, int size) {
+        int taps = size * size;
+        float[] transposed = new float[kernels.length];
+        for (int f = 0; f < filters; f++) {
+            for (int c = 0; c < channels; c++) {
+                for (int ky = 0; ky < size; ky++) {
+                    for (int kx = 0; kx < size; kx++) {
+                        transposed[(c * filters + f) * taps + (size - 1 - ky) * size + (size - 1 - kx)] =
+                                kernels[(f * channels + c) * taps + ky * size + kx];
+                    }
+                }
+            }
+        }
+        return transposed;
     }
 
     /**
@@ -116,9 +177,12 @@ final class LayerParameters implements AutoCloseable {
     @Override
     public void close() {
         cudnnDestroyFilterDescriptor(filter);
-        for (DeviceBuffer b :
-                new DeviceBuffer[] {kernels, darknetKernels, biases, mean, variance, scales, denominator, exactFactor
-                }) {
+        if (transposedFilter != null) {
+            cudnnDestroyFilterDescriptor(transposedFilter);
+        }
+        for (DeviceBuffer b : new DeviceBuffer[] {
+            kernels, transposedKernels, darknetKernels, biases, mean, variance, scales, denominator, exactFactor
+        }) {
             if (b != null) {
                 b.close();
             }

@@ -11,7 +11,7 @@ class CudaOptionsTest {
     @Test
     void defaultsAreFp32GemmAlgorithmsOnDeviceZero() {
         CudaOptions o = CudaOptions.from(BackendConfig.defaults());
-        assertThat(o).isEqualTo(new CudaOptions(0, false, false, 1024L << 20));
+        assertThat(o).isEqualTo(new CudaOptions(0, false, false, 1024L << 20, true));
         assertThat(o.precision()).isEqualTo("FP32");
     }
 
@@ -19,8 +19,18 @@ class CudaOptionsTest {
     void propertiesSelectDeviceTf32AlgorithmsAndWorkspace() {
         CudaOptions o = CudaOptions.from(new BackendConfig(
                 1,
-                Map.of("cuda.device", "1", "cuda.tf32", "true", "cuda.algorithms", "any", "cuda.workspaceMiB", "64")));
-        assertThat(o).isEqualTo(new CudaOptions(1, true, true, 64L << 20));
+                Map.of(
+                        "cuda.device",
+                        "1",
+                        "cuda.tf32",
+                        "true",
+                        "cuda.algorithms",
+                        "any",
+                        "cuda.workspaceMiB",
+                        "64",
+                        "cuda.backwardData",
+                        "cudnn")));
+        assertThat(o).isEqualTo(new CudaOptions(1, true, true, 64L << 20, false));
         assertThat(o.precision()).isEqualTo("TF32, any algorithm");
     }
 
@@ -32,5 +42,8 @@ class CudaOptionsTest {
                 .hasMessageContaining("cuda.device");
         assertThatThrownBy(() -> CudaOptions.from(new BackendConfig(1, Map.of("cuda.algorithms", "fft"))))
                 .hasMessageContaining("cuda.algorithms");
+        assertThatThrownBy(() -> CudaOptions.from(new BackendConfig(1, Map.of("cuda.backwardData", "gemm"))))
+                .hasMessageContaining("cuda.backwardData")
+                .hasMessageContaining("fast or cudnn");
     }
 }
