@@ -148,35 +148,45 @@ class BadInputIT {
 
     @Test
     void pixelFloodsWithinThePixelLimitDoNotExhaustTheGatewaysMemory() throws Exception {
-        // 6000×6000 of one colour: 52 KB on the wire, 36 M pixels (under the 40 M limit), over 500 MB
-        // as decoded floats; four at once against a gateway with a 384 MB heap.
-        byte[] flood = HostileImages.solidPng(6000, 6000);
-        List<Future<HttpResponse<String>>> answers = new ArrayList<>();
-        long sent = System.nanoTime();
-        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < 4; i++) {
-                answers.add(clients.submit(() -> api.trySubmit(flood, "flood.png", "image/png", OPTIONS)));
+        // One colour, so ~100 KB on the wire either way, four at once against a 384 MB heap:
+        // 6000×6000 (36 M pixels, under the 40 M limit) needs more than the heap to decode; 2500×2500
+        // (6 M pixels, ~150 MB while decoding) fits one at a time.
+        List<String> report = new ArrayList<>();
+        for (int side : List.of(6000, 2500)) {
+            byte[] flood = HostileImages.solidPng(side, side);
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            long sent = System.nanoTime();
+            try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 4; i++) {
+                    answers.add(clients.submit(() -> api.trySubmit(flood, "flood.png", "image/png", OPTIONS)));
+                }
             }
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - sent);
-        List<Integer> statuses = new ArrayList<>();
-        for (Future<HttpResponse<String>> answer : answers) {
-            HttpResponse<String> response = answer.get();
-            statuses.add(response.statusCode());
-            assertThat(response.statusCode())
-                    .as("a pixel flood is accepted, refused as too large, or deferred: %s", response.body())
-                    .isIn(202, 422, 503);
-            assertThat(response.body())
-                    .as("refused for what it is, not as a corrupt file")
-                    .doesNotContain("heap")
-                    .doesNotContain("corrupt");
-            if (response.statusCode() == 202) {
-                cancel(response);
+            Duration took = Duration.ofNanos(System.nanoTime() - sent);
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<HttpResponse<String>> answer : answers) {
+                HttpResponse<String> response = answer.get();
+                statuses.add(response.statusCode());
+                assertThat(response.statusCode())
+                        .as("a pixel flood is accepted, refused as too large, or deferred: %s", response.body())
+                        .isIn(202, 422, 503);
+                assertThat(response.body())
+                        .as("refused for what it is, not as a corrupt file")
+                        .doesNotContain("heap")
+                        .doesNotContain("corrupt");
+                if (side == 6000) {
+                    assertThat(response.statusCode())
+                            .as("36 M pixels cannot fit the decode budget")
+                            .isEqualTo(422);
+                    assertThat(response.body()).contains("decodes at most");
+                }
+                if (response.statusCode() == 202) {
+                    cancel(response);
+                }
             }
+            report.add(side + "×" + side + " (" + flood.length + " bytes) ×4 at once: " + statuses + " in "
+                    + took.toMillis() + " ms");
         }
-        System.out.printf(
-                "pixel floods (%d bytes, 6000×6000) ×4 at once: %s in %d ms%n",
-                flood.length, statuses, took.toMillis());
+        System.out.println("pixel floods:\n  " + String.join("\n  ", report));
         assertThat(system.gateway().health("ready")).isEqualTo(200);
         assertThat(system.gateway().log()).doesNotContain("OutOfMemoryError");
         HttpResponse<String> after = api.trySubmit(png, OPTIONS);

@@ -48,7 +48,7 @@ class FaultsIT {
 
     private static TestSystem system;
     private static GatewayClient api;
-    /** The dog at 192×144: about a second per round of 20 iterations on one thread. */
+    /** The dog at 192×144: a round of 60 iterations takes about a second on one thread. */
     private static byte[] large;
 
     @BeforeAll
@@ -86,8 +86,8 @@ class FaultsIT {
         Instant began = Instant.now();
         List<String> accepted = new ArrayList<>();
         // Both workers busy and one job queued behind them when the broker goes.
-        String first = api.submit(large, slow(4, 20));
-        String second = api.submit(large, slow(4, 20));
+        String first = api.submit(large, slow(8, 80));
+        String second = api.submit(large, slow(8, 80));
         String queued = api.submit(large, slow(2, 10));
         accepted.addAll(List.of(first, second, queued));
         try (SseStream stream = api.events(first)) {
@@ -253,9 +253,44 @@ class FaultsIT {
 
     @Test
     @Order(4)
+    void duplicateRequestTakenByBothWorkersAtOnceHasOneWriterPerRound() throws Exception {
+        // The same request twice on the topic (a re-publish, or a hostile producer): both idle
+        // workers take a copy within milliseconds and race on the take-over's conditional write.
+        String id = api.submit(large, slow(6, 60));
+        system.publishRequest(id, system.object(JobKeys.request(id)).orElseThrow());
+        JsonNode job = api.awaitFinal(id, JOB_TIMEOUT);
+        assertThat(job.path("state").asText()).isEqualTo("succeeded");
+
+        List<JobEvent> events = system.events(id);
+        List<JobEvent> rounds =
+                events.stream().filter(e -> e.type() == EventType.ROUND).toList();
+        assertThat(rounds.stream().map(JobEvent::round))
+                .as("each round stored and announced once, by one attempt")
+                .containsExactly(0, 1, 2, 3, 4, 5);
+        assertThat(events.stream().filter(e -> e.type().isFinal()))
+                .as("one final event")
+                .hasSize(1);
+        String logs =
+                system.worker("worker-a").log() + system.worker("worker-b").log();
+        long taken = logs.lines()
+                .filter(l -> l.contains("job " + id + ": taken (delivery"))
+                .count();
+        System.out.printf(
+                "duplicate request: taken %d times, %d started events, owners of rounds %s%n",
+                taken,
+                events.stream().filter(e -> e.type() == EventType.STARTED).count(),
+                rounds.stream().map(e -> e.attempt().substring(0, 6)).toList());
+        assertThat(logs)
+                .as("the other copy was turned away or stopped without writing")
+                .containsPattern("job " + id + ": (another worker took it first|already succeeded|attempt \\w+ of"
+                        + " [\\w-]+ owns the job now)");
+    }
+
+    @Test
+    @Order(5)
     void gatewayKilledAndRestartedServesStatusAndEventsFromDurableState() throws Exception {
-        // Long enough (about 20 s) to outlast the gateway's restart.
-        String id = api.submit(large, slow(10, 40));
+        // Long enough (about 20 s here) to outlast the gateway's restart.
+        String id = api.submit(large, slow(16, 60));
         try (SseStream stream = api.events(id)) {
             stream.await(e -> e.name().equals("round") && e.round() == 0, JOB_TIMEOUT);
         }
@@ -286,11 +321,11 @@ class FaultsIT {
         assertThat(events.stream().filter(e -> e.name().equals("round")))
                 .as("live round events after the state")
                 .isNotEmpty();
-        assertThat(api.round(id, 9).statusCode()).isEqualTo(200);
+        assertThat(api.round(id, 15).statusCode()).isEqualTo(200);
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void workerStartedWhileTheModelStoreIsDownWaitsNotReadyThenBecomesReady() throws Exception {
         system.modelStore().terminate(Duration.ofSeconds(30));
         ServiceProcess late = system.startWorker("worker-late");
