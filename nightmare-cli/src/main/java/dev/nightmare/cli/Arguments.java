@@ -119,4 +119,24 @@ final class Arguments {
     boolean has(String name) {
         return values.containsKey(name);
     }
+
+    /** {@code --name K=V,K2=V2} as a map (empty when absent), e.g. backend properties. */
+    java.util.Map<String, String> keyValues(String name) {
+        java.util.Map<String, String> map = new java.util.LinkedHashMap<>();
+        String v = values.get(name);
+        if (v == null || v.isBlank()) {
+            return map;
+        }
+        for (String pair : v.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0 || eq == pair.length() - 1) {
+                throw new UsageException("--" + name + " takes KEY=VALUE pairs separated by commas, e.g. --" + name
+                        + " cuda.tf32=true,cuda.device=1; got '" + pair + "'");
+            }
+            if (map.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip()) != null) {
+                throw new UsageException("--" + name + " names " + pair.substring(0, eq) + " twice; give it once");
+            }
+        }
+        return map;
+    }
 }

@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -48,6 +47,7 @@ final class BenchCommand {
                         "sizes",
                         "layers",
                         "backend",
+                        "backend-options",
                         "threads",
                         "iters",
                         "warmup",
@@ -73,7 +73,7 @@ final class BenchCommand {
         try (Backend backend = Backends.discover()
                         .create(
                                 args.string("backend", Backends.AUTO),
-                                new BackendConfig(threads, Map.of()),
+                                new BackendConfig(threads, args.keyValues("backend-options")),
                                 line -> err.println("bench: " + line));
                 DreamSession session = backend.open(model, SessionOptions.DEFAULT.withForwardArithmetic(arithmetic))) {
             for (String sizeWord : args.string("sizes", "256").split(",")) {

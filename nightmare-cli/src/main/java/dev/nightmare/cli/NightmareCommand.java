@@ -27,7 +27,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,6 +55,7 @@ final class NightmareCommand {
             "smooth",
             "prefix",
             "backend",
+            "backend-options",
             "seed",
             "rng",
             "format",
@@ -142,7 +142,7 @@ final class NightmareCommand {
         String baseName = Model.baseName(imagePath.getFileName().toString()) + "_" + model.name() + "_" + layer;
         boolean checkpoints = args.flag("checkpoints");
 
-        Map<String, String> properties = new HashMap<>();
+        Map<String, String> properties = args.keyValues("backend-options");
         try (Backend backend = Backends.discover()
                         .create(
                                 args.string("backend", Backends.AUTO),

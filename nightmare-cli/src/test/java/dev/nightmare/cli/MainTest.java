@@ -211,6 +211,31 @@ class MainTest {
     }
 
     @Test
+    void backendOptionsReachTheBackendAndBadOnesAreRefused() throws IOException {
+        assertRefused(run(dream("--backend-options", "cuda.tf32")), "--backend-options takes KEY=VALUE pairs");
+        String[] onednn = {
+            cfg.toString(),
+            weights.toString(),
+            image.toString(),
+            "7",
+            "-prefix",
+            out.toString(),
+            "-iters",
+            "1",
+            "--backend",
+            "onednn",
+            "--no-progress",
+            "--backend-options",
+            null
+        };
+        onednn[onednn.length - 1] = "onednn.backwardData=gemm";
+        assertRefused(run(onednn), "onednn.backwardData must be forward or onednn, got 'gemm'");
+        onednn[onednn.length - 1] = "onednn.backwardData=forward";
+        Result r = run(onednn);
+        assertThat(r.status()).as(r.stderr()).isZero();
+    }
+
+    @Test
     void synthWeightsWritesTheSpecifiedFile() throws IOException {
         Path target = dir.resolve("jnet.weights");
         Result r = run("synth-weights", Shared.models().resolve("jnet-conv.cfg").toString(), target.toString());
