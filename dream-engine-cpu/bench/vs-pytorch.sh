@@ -3,6 +3,8 @@
 # given backend, alternating ROUNDS times in one run so both see the same machine load.
 # Prints one JSON line per measurement (median of ITERS iterations after WARMUP). ARITHMETIC=darknet
 # times nightmare in darknet's forward arithmetic (bit-identical to the reference; default fast).
+# VARIANTS="opts1 opts2" times nightmare once per backend-options string in each round, e.g.
+#   VARIANTS="onednn.backwardData=onednn onednn.backwardData=forward" (each line is tagged "options").
 #
 #   dream-engine-cpu/bench/vs-pytorch.sh vgg-conv 256,512 10 [ROUNDS=3] [BACKEND=onednn]
 #
@@ -29,9 +31,14 @@ if [[ ! -f $weights ]]; then
   mkdir -p "$(dirname "$weights")"
   "${java[@]}" dev.nightmare.cli.Main synth-weights "$shared/models/$cfg.cfg" "$weights" 2>/dev/null
 fi
+read -r -a variants <<< "${VARIANTS:-}"
+[[ ${#variants[@]} -gt 0 ]] || variants=("")
 for ((r = 1; r <= rounds; r++)); do
   /usr/bin/python3 "$shared/bench/torch_peer.py" --cfg "$shared/models/$cfg.cfg" --sizes "$sizes" --layers "$layers" \
     --warmup "$warmup" --iters "$iters"
-  "${java[@]}" dev.nightmare.cli.Main bench --cfg "$shared/models/$cfg.cfg" --weights "$weights" --sizes "$sizes" \
-    --layers "$layers" --backend "$backend" --arithmetic "$arithmetic" --iters "$iters" --warmup "$warmup" 2>/dev/null
+  for options in "${variants[@]}"; do
+    "${java[@]}" dev.nightmare.cli.Main bench --cfg "$shared/models/$cfg.cfg" --weights "$weights" --sizes "$sizes" \
+      --layers "$layers" --backend "$backend" --arithmetic "$arithmetic" --iters "$iters" --warmup "$warmup" \
+      --backend-options "$options" 2>/dev/null | sed "s|^{|{\"options\":\"$options\",|"
+  done
 done

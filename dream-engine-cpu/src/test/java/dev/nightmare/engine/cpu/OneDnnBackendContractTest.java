@@ -6,7 +6,7 @@ import dev.nightmare.engine.backend.BackendContractTest;
 import dev.nightmare.engine.cpu.onednn.OneDnnBackendProvider;
 import java.util.Map;
 
-/** The oneDNN backend held to the reference oracle by the engine's backend contract. */
+/** The oneDNN backend (defaults: backward-data as transposed forward convolutions) held to the reference oracle. */
 class OneDnnBackendContractTest extends BackendContractTest {
     @Override
     protected Backend createBackend() {

@@ -95,9 +95,16 @@ final class OneDnnConvolutions implements Convolutions {
     /** This session's stream: primitives may run concurrently, streams may not be shared. */
     private final dnnl_stream stream;
 
-    OneDnnConvolutions(OneDnnRuntime runtime, Model model) {
+    /**
+     * Whether a stride-1 layer's backward-data runs as oneDNN's forward convolution of the gradient
+     * with the transposed, flipped kernels (padding S−1−p), as the GPU backend does.
+     */
+    private final boolean transposedForward;
+
+    OneDnnConvolutions(OneDnnRuntime runtime, Model model, boolean transposedForward) {
         this.runtime = runtime;
         this.model = model;
+        this.transposedForward = transposedForward;
         this.stream = runtime.newStream();
     }
 
@@ -210,11 +217,47 @@ final class OneDnnConvolutions implements Convolutions {
                         forwardPd,
                         backwardAttr),
                 "convolution backward data for layer " + layer + " at " + in);
+        dnnl_primitive_desc transposedPd = null;
+        long[] transposedDims = {in.channels(), conv.filters(), k, k};
+        if (transposedForward && s == 1 && p <= k - 1 && in.channels() >= 8) {
+            // dx = dy ⋆ transpose(w) with padding k−1−p (dream-engine-cuda's LayerParameters.transpose).
+            long pt = k - 1 - p;
+            long[] tLeft = {pt, pt};
+            long[] tRight = {
+                (long) (in.height() - 1) + k - out.height() - pt, (long) (in.width() - 1) + k - out.width() - pt
+            };
+            dnnl_memory_desc tSrc = desc(dims(out), dnnl_nChw16c);
+            dnnl_memory_desc tDst = desc(dims(in), dnnl_nChw16c);
+            dnnl_memory_desc tWeights = desc(transposedDims, dnnl_format_tag_any);
+            transposedPd = new dnnl_primitive_desc();
+            check(
+                    dnnl_convolution_forward_primitive_desc_create(
+                            transposedPd,
+                            runtime.engine,
+                            org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference,
+                            dnnl_convolution_direct,
+                            tSrc,
+                            tWeights,
+                            null,
+                            tDst,
+                            strides,
+                            dilation,
+                            tLeft,
+                            tRight,
+                            backwardAttr),
+                    "backward data as forward for layer " + layer + " at " + in);
+            for (dnnl_memory_desc d : new dnnl_memory_desc[] {tSrc, tDst, tWeights}) {
+                dnnl_memory_desc_destroy(d);
+            }
+        }
         Prepared c = new Prepared(
                 layer,
                 forwardPd,
                 backwardPd,
-                pd -> weightsFor(layer, w, weightDims, pd),
+                transposedPd,
+                pd -> weightsFor(layer, w.kernels(), weightDims, pd),
+                pd -> weightsFor(
+                        -1 - layer, transpose(w.kernels(), conv.filters(), in.channels(), k), transposedDims, pd),
                 biasAndActivation ? bias(layer, w) : null);
         if (postOps != null) {
             dnnl_post_ops_destroy(postOps);
@@ -242,18 +285,20 @@ final class OneDnnConvolutions implements Convolutions {
         return same;
     }
 
-    /** The layer's weights in the layout {@code wanted}, reordered from darknet's oihw once and cached. */
-    private synchronized dnnl_memory weightsFor(
-            int layer, ConvolutionalWeights w, long[] weightDims, dnnl_memory_desc wanted) {
-        List<Native> cached = weights.computeIfAbsent(layer, l -> new ArrayList<>());
+    /**
+     * Kernels in the layout {@code wanted}, reordered from oihw once and cached under {@code key}
+     * (the layer; −1 − layer for its transposed kernels).
+     */
+    private synchronized dnnl_memory weightsFor(int key, float[] kernels, long[] weightDims, dnnl_memory_desc wanted) {
+        List<Native> cached = weights.computeIfAbsent(key, l -> new ArrayList<>());
         for (Native n : cached) {
             if (dnnl_memory_desc_equal(n.desc(), wanted) != 0) {
                 return n.memory();
             }
         }
         dnnl_memory_desc userDesc = desc(weightDims, dnnl_oihw);
-        MemorySegment user = arena.allocate((long) w.kernels().length * Float.BYTES, 64);
-        MemorySegment.copy(w.kernels(), 0, user, ValueLayout.JAVA_FLOAT, 0, w.kernels().length);
+        MemorySegment user = arena.allocate((long) kernels.length * Float.BYTES, 64);
+        MemorySegment.copy(kernels, 0, user, ValueLayout.JAVA_FLOAT, 0, kernels.length);
         dnnl_memory_desc copy = new dnnl_memory_desc();
         check(org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_clone(copy, wanted), "memory_desc_clone");
         MemorySegment packed = arena.allocate(dnnl_memory_desc_get_size(copy), 64);
@@ -263,6 +308,20 @@ final class OneDnnConvolutions implements Convolutions {
             cached.add(to);
             return to.memory();
         }
+    }
+
+    /** Kernels {@code [f][c][ky][kx]} as {@code [c][f][S−1−ky][S−1−kx]}. */
+    static float[] transpose(float[] kernels, int filters, int channels, int size) {
+        int taps = size * size;
+        float[] transposed = new float[kernels.length];
+        for (int f = 0; f < filters; f++) {
+            for (int c = 0; c < channels; c++) {
+                for (int t = 0; t < taps; t++) {
+                    transposed[(c * filters + f) * taps + taps - 1 - t] = kernels[(f * channels + c) * taps + t];
+                }
+            }
+        }
+        return transposed;
     }
 
     private void reorder(Native from, Native to) {
@@ -301,7 +360,11 @@ final class OneDnnConvolutions implements Convolutions {
         private final int layer;
         private final dnnl_primitive_desc forwardPd;
         private final dnnl_primitive_desc backwardPd;
+        /** Backward-data as a forward convolution with the transposed kernels; null: oneDNN's backward. */
+        private final dnnl_primitive_desc transposedPd;
+
         private final Function<dnnl_memory_desc, dnnl_memory> weights;
+        private final Function<dnnl_memory_desc, dnnl_memory> transposedWeights;
         private final dnnl_memory bias;
         private dnnl_primitive forward;
         private dnnl_primitive backward;
@@ -313,12 +376,16 @@ final class OneDnnConvolutions implements Convolutions {
                 int layer,
                 dnnl_primitive_desc forwardPd,
                 dnnl_primitive_desc backwardPd,
+                dnnl_primitive_desc transposedPd,
                 Function<dnnl_memory_desc, dnnl_memory> weights,
+                Function<dnnl_memory_desc, dnnl_memory> transposedWeights,
                 dnnl_memory bias) {
             this.layer = layer;
             this.forwardPd = forwardPd;
             this.backwardPd = backwardPd;
+            this.transposedPd = transposedPd;
             this.weights = weights;
+            this.transposedWeights = transposedWeights;
             this.bias = bias;
             this.forwardArgCount = bias == null ? 3 : 4;
         }
@@ -351,14 +418,27 @@ final class OneDnnConvolutions implements Convolutions {
         public void backwardData(CpuTensor gradOut, CpuTensor gradIn) {
             if (backward == null) {
                 dnnl_primitive p = new dnnl_primitive();
-                check(dnnl_primitive_create(p, backwardPd), "primitive_create (backward " + layer + ")");
                 backwardArgs = new dnnl_exec_arg_t(3);
-                backwardArgs
-                        .getPointer(0)
-                        .arg(DNNL_ARG_WEIGHTS)
-                        .memory(weights.apply(dnnl_primitive_desc_query_md(backwardPd, dnnl_query_weights_md, 0)));
-                backwardArgs.getPointer(1).arg(DNNL_ARG_DIFF_DST);
-                backwardArgs.getPointer(2).arg(DNNL_ARG_DIFF_SRC);
+                if (transposedPd != null) {
+                    check(
+                            dnnl_primitive_create(p, transposedPd),
+                            "primitive_create (backward as forward " + layer + ")");
+                    backwardArgs
+                            .getPointer(0)
+                            .arg(DNNL_ARG_WEIGHTS)
+                            .memory(transposedWeights.apply(
+                                    dnnl_primitive_desc_query_md(transposedPd, dnnl_query_weights_md, 0)));
+                    backwardArgs.getPointer(1).arg(DNNL_ARG_SRC);
+                    backwardArgs.getPointer(2).arg(DNNL_ARG_DST);
+                } else {
+                    check(dnnl_primitive_create(p, backwardPd), "primitive_create (backward " + layer + ")");
+                    backwardArgs
+                            .getPointer(0)
+                            .arg(DNNL_ARG_WEIGHTS)
+                            .memory(weights.apply(dnnl_primitive_desc_query_md(backwardPd, dnnl_query_weights_md, 0)));
+                    backwardArgs.getPointer(1).arg(DNNL_ARG_DIFF_DST);
+                    backwardArgs.getPointer(2).arg(DNNL_ARG_DIFF_SRC);
+                }
                 backward = p;
             }
             backwardArgs.getPointer(1).memory(memory(gradOut));
@@ -370,7 +450,9 @@ final class OneDnnConvolutions implements Convolutions {
 
         String describe() {
             return "layer " + layer + ": forward " + implementation(forwardPd) + ", backward data "
-                    + implementation(backwardPd);
+                    + (transposedPd != null
+                            ? "as forward " + implementation(transposedPd)
+                            : implementation(backwardPd));
         }
 
         @Override
@@ -385,6 +467,9 @@ final class OneDnnConvolutions implements Convolutions {
             }
             dnnl_primitive_desc_destroy(forwardPd);
             dnnl_primitive_desc_destroy(backwardPd);
+            if (transposedPd != null) {
+                dnnl_primitive_desc_destroy(transposedPd);
+            }
         }
     }
 
