@@ -3,6 +3,8 @@ package dev.nightmare.worker.client;
 import dev.nightmare.contracts.ContractJson;
 import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobStatus;
+import dev.nightmare.s3.S3Clients;
+import dev.nightmare.s3.S3Errors;
 import dev.nightmare.worker.config.S3Config;
 import dev.nightmare.worker.service.JobStore;
 import dev.nightmare.worker.service.PreconditionFailedException;
@@ -21,6 +23,7 @@ import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
 import io.minio.messages.Item;
 import java.io.ByteArrayInputStream;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -30,8 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
 
 /**
  * {@link JobStore} on an S3 server through the MinIO SDK, with short timeouts so an outage is a
@@ -41,25 +42,16 @@ import okhttp3.OkHttpClient;
  */
 public final class S3JobStore implements JobStore {
     private static final String JSON = "application/json";
+    /** Longest wait on one S3 read or write: a round's checkpoint is a few MB. */
+    private static final Duration IO_TIMEOUT = Duration.ofSeconds(20);
 
     private final MinioClient client;
     private final String bucket;
     private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
 
     public S3JobStore(S3Config config) {
-        OkHttpClient http = new OkHttpClient.Builder()
-                .connectTimeout(2, TimeUnit.SECONDS)
-                .readTimeout(20, TimeUnit.SECONDS)
-                .writeTimeout(20, TimeUnit.SECONDS)
-                .retryOnConnectionFailure(false)
-                .socketFactory(new NoDelaySocketFactory())
-                .build();
-        this.client = MinioClient.builder()
-                .endpoint(config.endpoint())
-                .credentials(config.accessKey(), config.secretKey())
-                .region(config.region())
-                .httpClient(http)
-                .build();
+        this.client = S3Clients.create(
+                config.endpoint(), config.accessKey(), config.secretKey(), config.region(), IO_TIMEOUT);
         this.bucket = config.bucket();
     }
 
@@ -70,7 +62,7 @@ public final class S3JobStore implements JobStore {
                 client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
             }
         } catch (ErrorResponseException e) {
-            if (!"BucketAlreadyOwnedByYou".equals(code(e)) && !"BucketAlreadyExists".equals(code(e))) {
+            if (!S3Errors.isBucketAlreadyThere(e)) {
                 throw failure("create bucket " + bucket, e);
             }
         } catch (Exception e) {
@@ -105,7 +97,7 @@ public final class S3JobStore implements JobStore {
             String etag = in.headers().get("ETag");
             return Optional.of(new Versioned<>(ContractJson.readStatus(bytes), unquote(etag)));
         } catch (ErrorResponseException e) {
-            if (missing(e)) {
+            if (S3Errors.isMissing(e)) {
                 return Optional.empty();
             }
             throw failure("get " + key, e);
@@ -131,7 +123,7 @@ public final class S3JobStore implements JobStore {
                     StatObjectArgs.builder().bucket(bucket).object(key).build());
             return true;
         } catch (ErrorResponseException e) {
-            if (missing(e)) {
+            if (S3Errors.isMissing(e)) {
                 return false;
             }
             throw failure("stat " + key, e);
@@ -222,24 +214,13 @@ public final class S3JobStore implements JobStore {
                 GetObjectArgs.builder().bucket(bucket).object(key).build())) {
             return Optional.of(in.readAllBytes());
         } catch (ErrorResponseException e) {
-            if (missing(e)) {
+            if (S3Errors.isMissing(e)) {
                 return Optional.empty();
             }
             throw failure("get " + key, e);
         } catch (Exception e) {
             throw failure("get " + key, e);
         }
-    }
-
-    private static boolean missing(ErrorResponseException e) {
-        String code = code(e);
-        return "NoSuchKey".equals(code)
-                || "NoSuchObject".equals(code)
-                || (code == null && e.response() != null && e.response().code() == 404);
-    }
-
-    private static String code(ErrorResponseException e) {
-        return e.errorResponse() == null ? null : e.errorResponse().code();
     }
 
     /**

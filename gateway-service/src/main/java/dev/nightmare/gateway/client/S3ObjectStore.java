@@ -3,6 +3,8 @@ package dev.nightmare.gateway.client;
 import dev.nightmare.gateway.config.GatewayConfig;
 import dev.nightmare.gateway.service.ObjectStore;
 import dev.nightmare.gateway.service.StorageUnavailableException;
+import dev.nightmare.s3.S3Clients;
+import dev.nightmare.s3.S3Errors;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
@@ -22,37 +24,26 @@ import io.minio.messages.DeleteObject;
 import io.minio.messages.Item;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
 import org.jboss.logging.Logger;
 
 /** {@link ObjectStore} on an S3 server through the MinIO SDK, with short timeouts so an outage is a fast 503. */
 @ApplicationScoped
 public class S3ObjectStore implements ObjectStore {
     private static final Logger LOG = Logger.getLogger(S3ObjectStore.class);
+    /** Longest wait on one S3 read or write: beyond it the request answers 503. */
+    private static final Duration IO_TIMEOUT = Duration.ofSeconds(15);
 
     private final MinioClient client;
     private final String bucket;
 
     public S3ObjectStore(GatewayConfig config) {
         GatewayConfig.S3 s3 = config.s3();
-        OkHttpClient http = new OkHttpClient.Builder()
-                .connectTimeout(2, TimeUnit.SECONDS)
-                .readTimeout(15, TimeUnit.SECONDS)
-                .writeTimeout(15, TimeUnit.SECONDS)
-                .retryOnConnectionFailure(false)
-                .socketFactory(new NoDelaySocketFactory())
-                .build();
-        this.client = MinioClient.builder()
-                .endpoint(s3.endpoint())
-                .credentials(s3.accessKey(), s3.secretKey())
-                .region(s3.region())
-                .httpClient(http)
-                .build();
+        this.client = S3Clients.create(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(), IO_TIMEOUT);
         this.bucket = s3.bucket();
         ensureBucket();
     }
@@ -107,7 +98,7 @@ public class S3ObjectStore implements ObjectStore {
                 GetObjectArgs.builder().bucket(bucket).object(key).build())) {
             return Optional.of(in.readAllBytes());
         } catch (ErrorResponseException e) {
-            if (isMissing(e)) {
+            if (S3Errors.isMissing(e)) {
                 return Optional.empty();
             }
             throw unavailable("get " + key, e);
@@ -128,7 +119,7 @@ public class S3ObjectStore implements ObjectStore {
                     length == null ? -1 : Long.parseLong(length),
                     type == null ? "application/octet-stream" : type));
         } catch (ErrorResponseException e) {
-            if (isMissing(e)) {
+            if (S3Errors.isMissing(e)) {
                 return Optional.empty();
             }
             throw unavailable("get " + key, e);
@@ -144,7 +135,7 @@ public class S3ObjectStore implements ObjectStore {
                     StatObjectArgs.builder().bucket(bucket).object(key).build());
             return true;
         } catch (ErrorResponseException e) {
-            if (isMissing(e)) {
+            if (S3Errors.isMissing(e)) {
                 return false;
             }
             throw unavailable("stat " + key, e);
@@ -229,13 +220,6 @@ public class S3ObjectStore implements ObjectStore {
         } catch (Exception e) {
             return false;
         }
-    }
-
-    private static boolean isMissing(ErrorResponseException e) {
-        String code = e.errorResponse() == null ? null : e.errorResponse().code();
-        return "NoSuchKey".equals(code)
-                || "NoSuchObject".equals(code)
-                || (e.response() != null && e.response().code() == 404);
     }
 
     private static StorageUnavailableException unavailable(String what, Exception e) {

@@ -6,6 +6,7 @@ import dev.nightmare.modelstore.ModelVersion;
 import dev.nightmare.modelstore.config.ModelStoreConfig;
 import dev.nightmare.modelstore.config.ModelStoreConfig.UploadTarget;
 import dev.nightmare.modelstore.config.S3Config;
+import dev.nightmare.s3.S3Clients;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.minio.MinioClient;
@@ -19,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -70,14 +72,15 @@ public class ModelService {
     }
 
     private S3Models s3Models(String bucket) {
-        MinioClient minio = MinioClient.builder()
-                .endpoint(s3Config.endpoint()
+        // Weights files are large: the timeout bounds one socket read or write, not the download.
+        MinioClient minio = S3Clients.create(
+                s3Config.endpoint()
                         .orElseThrow(() -> new IllegalStateException(
-                                "nightmare.model-store.bucket is set but nightmare.s3.endpoint is not")))
-                .credentials(
-                        s3Config.accessKey().orElse(""), s3Config.secretKey().orElse(""))
-                .region(s3Config.region())
-                .build();
+                                "nightmare.model-store.bucket is set but nightmare.s3.endpoint is not")),
+                s3Config.accessKey().orElse(""),
+                s3Config.secretKey().orElse(""),
+                s3Config.region(),
+                Duration.ofSeconds(30));
         return new S3Models(minio, bucket, config.prefix().orElse(""));
     }
 

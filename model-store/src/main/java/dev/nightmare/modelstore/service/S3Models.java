@@ -1,5 +1,6 @@
 package dev.nightmare.modelstore.service;
 
+import dev.nightmare.s3.S3Errors;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.ListObjectsArgs;
@@ -90,7 +91,7 @@ public final class S3Models {
             return minio.getObject(
                     GetObjectArgs.builder().bucket(bucket).object(prefix + key).build());
         } catch (ErrorResponseException e) {
-            if ("NoSuchKey".equals(e.errorResponse().code())) {
+            if (S3Errors.isMissing(e)) {
                 return null;
             }
             throw new IOException(describe() + key + ": " + e.getMessage(), e);

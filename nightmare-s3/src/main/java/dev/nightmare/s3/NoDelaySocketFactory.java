@@ -1,4 +1,4 @@
-package dev.nightmare.worker.client;
+package dev.nightmare.s3;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -11,7 +11,7 @@ import javax.net.SocketFactory;
  * server's delayed ACK: 48 ms per request against s3proxy on loopback instead of 3 ms (measured
  * here; docs/benchmarks.md, "Dream worker and service path").
  */
-final class NoDelaySocketFactory extends SocketFactory {
+public final class NoDelaySocketFactory extends SocketFactory {
     private final SocketFactory sockets = SocketFactory.getDefault();
 
     @Override
