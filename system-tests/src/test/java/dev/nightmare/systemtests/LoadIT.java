@@ -215,7 +215,9 @@ class LoadIT {
 
         Map<String, List<String>> logErrors = errorLines(logOffsets);
         StringBuilder table = new StringBuilder("| service | samples | heap after GC first → last MB | max MB |"
-                + " RSS first → last MB | max MB |\n|---|---|---|---|---|---|\n");
+                + " RSS first → half-time → last MB | max MB |\n|---|---|---|---|---|---|\n");
+        // The RSS series shows whether native memory levels off (JIT code, arenas, pools) or climbs.
+        StringBuilder series = new StringBuilder("\nRSS by sample, MB:\n\n");
         List<String> growth = new ArrayList<>();
         samples.forEach((service, points) -> {
             long heapFirst = points.getFirst()[0];
@@ -224,17 +226,24 @@ class LoadIT {
             long rssFirst = points.getFirst()[1];
             long rssLast = points.getLast()[1];
             long rssMax = points.stream().mapToLong(p -> p[1]).max().orElseThrow();
+            long rssHalf = points.get(points.size() / 2)[1];
             table.append(String.format(
                     Locale.ROOT,
-                    "| %s | %d | %.1f → %.1f | %.1f | %.0f → %.0f | %.0f |%n",
+                    "| %s | %d | %.1f → %.1f | %.1f | %.0f → %.0f → %.0f | %.0f |%n",
                     service,
                     points.size(),
                     heapFirst / 1048576.0,
                     heapLast / 1048576.0,
                     heapMax / 1048576.0,
                     rssFirst / 1048576.0,
+                    rssHalf / 1048576.0,
                     rssLast / 1048576.0,
                     rssMax / 1048576.0));
+            series.append("- ")
+                    .append(service)
+                    .append(": ")
+                    .append(points.stream().map(p -> Long.toString(p[1] >> 20)).collect(Collectors.joining(" ")))
+                    .append('\n');
             // Flat: the heap that survives a full GC may not grow by more than a fifth (or 24 MB).
             if (heapLast - heapFirst > Math.max(24L << 20, heapFirst / 5)) {
                 growth.add(service + " heap after GC grew " + ((heapLast - heapFirst) >> 20) + " MB");
@@ -255,7 +264,8 @@ class LoadIT {
                                         .map(e ->
                                                 e.getKey() + " " + e.getValue().size())
                                         .collect(Collectors.joining(", ")))
-                        + table);
+                        + table
+                        + series);
         assertThat(errors).as("failed submissions, streams or downloads").isEmpty();
         logErrors.forEach((service, lines) ->
                 assertThat(lines).as("ERROR lines in %s's log", service).isEmpty());
