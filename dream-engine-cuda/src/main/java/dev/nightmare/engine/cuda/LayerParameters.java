@@ -28,7 +28,7 @@ final class LayerParameters implements AutoCloseable {
      */
     final cudnnFilterDescriptor transposedFilter;
     /**
-     * {@link #transpose}'s kernels, for backward-data as a forward convolution (stride-1 layers,
+     * {@link ConvolutionalWeights#transposeFlipped}'s kernels, for backward-data as a forward convolution (stride-1 layers,
      * {@code cuda.backwardData=forward}); null otherwise.
      */
     final DeviceBuffer transposedKernels;
@@ -87,7 +87,10 @@ final class LayerParameters implements AutoCloseable {
                             conv.size(),
                             conv.size()),
                     "cudnnSetFilter4dDescriptor");
-            transposedKernels = upload(memory, transpose(w.kernels(), conv.filters(), channels, conv.size()), layer);
+            transposedKernels = upload(
+                    memory,
+                    ConvolutionalWeights.transposeFlipped(w.kernels(), conv.filters(), channels, conv.size()),
+                    layer);
         } else {
             transposedFilter = null;
             transposedKernels = null;
@@ -121,30 +124,13 @@ final class LayerParameters implements AutoCloseable {
 
     /**
      * Whether backward-data of {@code conv} equals a forward convolution of the output gradient with
-     * {@link #transpose}d kernels and padding {@code size − 1 − padding}: for stride 1, dx[c,y,x] =
+     * {@link ConvolutionalWeights#transposeFlipped}d kernels and padding {@code size − 1 − padding}: for stride 1, dx[c,y,x] =
      * Σ_f,i,j w[f,c,i,j]·dy[f, y+p−i, x+p−j] = Σ_f,i',j' w[f,c,S−1−i',S−1−j']·dy[f, y−p'+i', x−p'+j']
      * with i' = S−1−i and p' = S−1−p (a cross-correlation, zero outside dy), and its output has the
      * input's size: (H + 2p − S + 1) + 2p' − S + 1 = H.
      */
     static boolean backwardAsForwardApplies(ConvolutionalSpec conv) {
         return conv.stride() == 1 && conv.padding() <= conv.size() - 1;
-    }
-
-    /** Kernels {@code [filter][c][ky][kx]} as {@code [c][filter][S−1−ky][S−1−kx]}. */
-    static float[] transpose(float[] kernels, int filters, int channels, int size) {
-        int taps = size * size;
-        float[] transposed = new float[kernels.length];
-        for (int f = 0; f < filters; f++) {
-            for (int c = 0; c < channels; c++) {
-                for (int ky = 0; ky < size; ky++) {
-                    for (int kx = 0; kx < size; kx++) {
-                        transposed[(c * filters + f) * taps + (size - 1 - ky) * size + (size - 1 - kx)] =
-                                kernels[(f * channels + c) * taps + ky * size + kx];
-                    }
-                }
-            }
-        }
-        return transposed;
     }
 
     /**

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightmare.engine.model.Activation;
 import dev.nightmare.engine.model.ConvolutionalSpec;
+import dev.nightmare.engine.model.ConvolutionalWeights;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The host half of {@code cuda.backwardData=forward}: backward-data of a stride-1 convolution equals
- * the forward cross-correlation of the output gradient with {@link LayerParameters#transpose}d
+ * the forward cross-correlation of the output gradient with {@link ConvolutionalWeights#transposeFlipped}
  * kernels and padding S−1−p (computed here in double, so the two sums agree to rounding).
  */
 class BackwardAsForwardTest {
@@ -45,7 +46,7 @@ class BackwardAsForwardTest {
             }
         }
 
-        float[] t = LayerParameters.transpose(w, filters, channels, size);
+        float[] t = ConvolutionalWeights.transposeFlipped(w, filters, channels, size);
         int p = size - 1 - padding;
         double[] actual = new double[channels * height * width];
         for (int c = 0; c < channels; c++) {

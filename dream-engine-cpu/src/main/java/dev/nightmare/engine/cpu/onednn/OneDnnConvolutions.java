@@ -220,7 +220,7 @@ final class OneDnnConvolutions implements Convolutions {
         dnnl_primitive_desc transposedPd = null;
         long[] transposedDims = {in.channels(), conv.filters(), k, k};
         if (transposedForward && s == 1 && p <= k - 1 && in.channels() >= 8) {
-            // dx = dy ⋆ transpose(w) with padding k−1−p (dream-engine-cuda's LayerParameters.transpose).
+            // dx = dy ⋆ transpose(w) with padding k−1−p (ConvolutionalWeights.transposeFlipped).
             long pt = k - 1 - p;
             long[] tLeft = {pt, pt};
             long[] tRight = {
@@ -257,7 +257,10 @@ final class OneDnnConvolutions implements Convolutions {
                 transposedPd,
                 pd -> weightsFor(layer, w.kernels(), weightDims, pd),
                 pd -> weightsFor(
-                        -1 - layer, transpose(w.kernels(), conv.filters(), in.channels(), k), transposedDims, pd),
+                        -1 - layer,
+                        ConvolutionalWeights.transposeFlipped(w.kernels(), conv.filters(), in.channels(), k),
+                        transposedDims,
+                        pd),
                 biasAndActivation ? bias(layer, w) : null);
         if (postOps != null) {
             dnnl_post_ops_destroy(postOps);
@@ -308,20 +311,6 @@ final class OneDnnConvolutions implements Convolutions {
             cached.add(to);
             return to.memory();
         }
-    }
-
-    /** Kernels {@code [f][c][ky][kx]} as {@code [c][f][S−1−ky][S−1−kx]}. */
-    static float[] transpose(float[] kernels, int filters, int channels, int size) {
-        int taps = size * size;
-        float[] transposed = new float[kernels.length];
-        for (int f = 0; f < filters; f++) {
-            for (int c = 0; c < channels; c++) {
-                for (int t = 0; t < taps; t++) {
-                    transposed[(c * filters + f) * taps + taps - 1 - t] = kernels[(f * channels + c) * taps + t];
-                }
-            }
-        }
-        return transposed;
     }
 
     private void reorder(Native from, Native to) {

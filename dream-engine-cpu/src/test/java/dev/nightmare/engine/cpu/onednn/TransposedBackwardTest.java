@@ -50,6 +50,7 @@ class TransposedBackwardTest {
     void transposeFlipsTheKernelAndSwapsItsChannels() {
         // 2 filters × 1 channel × 2×2 → 1 filter × 2 channels, each kernel rotated by 180°.
         float[] w = {1, 2, 3, 4, 5, 6, 7, 8};
-        assertThat(OneDnnConvolutions.transpose(w, 2, 1, 2)).containsExactly(4, 3, 2, 1, 8, 7, 6, 5);
+        assertThat(dev.nightmare.engine.model.ConvolutionalWeights.transposeFlipped(w, 2, 1, 2))
+                .containsExactly(4, 3, 2, 1, 8, 7, 6, 5);
     }
 }
