@@ -53,6 +53,11 @@ class MainTest {
     }
 
     private String[] dream(String... extra) {
+        return dreamOn("reference", "2", extra);
+    }
+
+    /** The tiny model at layer 7 on {@code backend}, {@code iters} iterations, plus {@code extra}. */
+    private String[] dreamOn(String backend, String iters, String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of(
                 cfg.toString(),
                 weights.toString(),
@@ -61,9 +66,9 @@ class MainTest {
                 "-prefix",
                 out.toString(),
                 "-iters",
-                "2",
+                iters,
                 "--backend",
-                "reference",
+                backend,
                 "--no-progress"));
         args.addAll(Arrays.asList(extra));
         return args.toArray(String[]::new);
@@ -213,25 +218,10 @@ class MainTest {
     @Test
     void backendOptionsReachTheBackendAndBadOnesAreRefused() throws IOException {
         assertRefused(run(dream("--backend-options", "cuda.tf32")), "--backend-options takes KEY=VALUE pairs");
-        String[] onednn = {
-            cfg.toString(),
-            weights.toString(),
-            image.toString(),
-            "7",
-            "-prefix",
-            out.toString(),
-            "-iters",
-            "1",
-            "--backend",
-            "onednn",
-            "--no-progress",
-            "--backend-options",
-            null
-        };
-        onednn[onednn.length - 1] = "onednn.backwardData=gemm";
-        assertRefused(run(onednn), "onednn.backwardData must be forward or onednn, got 'gemm'");
-        onednn[onednn.length - 1] = "onednn.backwardData=forward";
-        Result r = run(onednn);
+        assertRefused(
+                run(dreamOn("onednn", "1", "--backend-options", "onednn.backwardData=gemm")),
+                "onednn.backwardData must be forward or onednn, got 'gemm'");
+        Result r = run(dreamOn("onednn", "1", "--backend-options", "onednn.backwardData=forward"));
         assertThat(r.status()).as(r.stderr()).isZero();
     }
 

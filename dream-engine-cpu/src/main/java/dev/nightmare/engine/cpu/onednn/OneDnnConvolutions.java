@@ -62,6 +62,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
@@ -255,10 +256,10 @@ final class OneDnnConvolutions implements Convolutions {
                 forwardPd,
                 backwardPd,
                 transposedPd,
-                pd -> weightsFor(layer, w.kernels(), weightDims, pd),
+                pd -> weightsFor(layer, w::kernels, weightDims, pd),
                 pd -> weightsFor(
                         -1 - layer,
-                        ConvolutionalWeights.transposeFlipped(w.kernels(), conv.filters(), in.channels(), k),
+                        () -> ConvolutionalWeights.transposeFlipped(w.kernels(), conv.filters(), in.channels(), k),
                         transposedDims,
                         pd),
                 biasAndActivation ? bias(layer, w) : null);
@@ -292,13 +293,15 @@ final class OneDnnConvolutions implements Convolutions {
      * Kernels in the layout {@code wanted}, reordered from oihw once and cached under {@code key}
      * (the layer; −1 − layer for its transposed kernels).
      */
-    private synchronized dnnl_memory weightsFor(int key, float[] kernels, long[] weightDims, dnnl_memory_desc wanted) {
+    private synchronized dnnl_memory weightsFor(
+            int key, Supplier<float[]> source, long[] weightDims, dnnl_memory_desc wanted) {
         List<Native> cached = weights.computeIfAbsent(key, l -> new ArrayList<>());
         for (Native n : cached) {
             if (dnnl_memory_desc_equal(n.desc(), wanted) != 0) {
                 return n.memory();
             }
         }
+        float[] kernels = source.get(); // only on a miss: the transposed copy is computed once per layout
         dnnl_memory_desc userDesc = desc(weightDims, dnnl_oihw);
         MemorySegment user = arena.allocate((long) kernels.length * Float.BYTES, 64);
         MemorySegment.copy(kernels, 0, user, ValueLayout.JAVA_FLOAT, 0, kernels.length);
