@@ -39,12 +39,47 @@ public final class OneDnnBackendProvider implements BackendProvider {
         String device = "oneDNN " + OneDnnRuntime.version() + " on the CPU, " + config.threads() + " thread"
                 + (config.threads() == 1 ? "" : "s");
         boolean transposedForward = backwardDataAsForward(config);
+        int winogradMinChannels = winogradMinChannels(config);
         return new CpuBackend(
                 NAME,
                 device,
                 config.threads(),
-                (model, workers) -> new OneDnnConvolutions(runtime, model, transposedForward),
+                (model, workers) -> new OneDnnConvolutions(
+                        runtime,
+                        model,
+                        transposedForward,
+                        winogradMinChannels > 0 ? new Winograd(runtime, workers, winogradMinChannels) : null),
                 runtime);
+    }
+
+    static final String WINOGRAD = "onednn.winograd";
+
+    static final String WINOGRAD_MIN_CHANNELS = "onednn.winogradMinChannels";
+
+    static final int DEFAULT_WINOGRAD_MIN_CHANNELS = 64;
+
+    /**
+     * The fewest input and output channels of a 3×3 stride-1 layer run by Winograd F(4×4, 3×3), or 0
+     * when {@code onednn.winograd=off}. {@code onednn.winogradMinChannels} (default 64) lowers it,
+     * e.g. for tests on small models.
+     */
+    static int winogradMinChannels(BackendConfig config) {
+        String on = config.property(WINOGRAD, "on");
+        if (!on.equals("on") && !on.equals("off")) {
+            throw new IllegalArgumentException(WINOGRAD + " must be on or off, got '" + on + "'");
+        }
+        String min = config.property(WINOGRAD_MIN_CHANNELS, Integer.toString(DEFAULT_WINOGRAD_MIN_CHANNELS));
+        int value;
+        try {
+            value = Integer.parseInt(min);
+        } catch (NumberFormatException e) {
+            value = 0;
+        }
+        if (value < 1) {
+            throw new IllegalArgumentException(
+                    WINOGRAD_MIN_CHANNELS + " must be a whole number of channels ≥ 1, got '" + min + "'");
+        }
+        return on.equals("on") ? value : 0;
     }
 
     /**

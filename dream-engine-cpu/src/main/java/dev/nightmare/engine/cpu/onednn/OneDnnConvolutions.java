@@ -9,6 +9,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_abc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_data_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_primitive_desc_create;
@@ -89,10 +90,10 @@ final class OneDnnConvolutions implements Convolutions {
     /** Owns the user-layout weight and bias copies and the reordered weights. */
     private final Arena arena = Arena.ofShared();
     /** (layer) weights reordered into a primitive's layout, one entry per distinct layout. */
-    private final Map<Integer, List<Native>> weights = new HashMap<>();
+    private final Map<Object, List<Native>> weights = new HashMap<>();
 
     private final Map<Integer, Native> biases = new HashMap<>();
-    private final List<Prepared> prepared = new ArrayList<>();
+    private final List<PreparedConvolution> prepared = new ArrayList<>();
     /** This session's stream: primitives may run concurrently, streams may not be shared. */
     private final dnnl_stream stream;
 
@@ -102,11 +103,28 @@ final class OneDnnConvolutions implements Convolutions {
      */
     private final boolean transposedForward;
 
+    /** 3×3 stride-1 layers by Winograd F(4×4, 3×3) ({@code onednn.winograd}); null: all direct. */
+    private final Winograd winograd;
+
     OneDnnConvolutions(OneDnnRuntime runtime, Model model, boolean transposedForward) {
+        this(runtime, model, transposedForward, null);
+    }
+
+    OneDnnConvolutions(OneDnnRuntime runtime, Model model, boolean transposedForward, Winograd winograd) {
         this.runtime = runtime;
         this.model = model;
         this.transposedForward = transposedForward;
+        this.winograd = winograd;
         this.stream = runtime.newStream();
+    }
+
+    /** A layer prepared at one size, by whichever algorithm. */
+    interface PreparedConvolution extends Convolution, AutoCloseable {
+        /** The algorithm and implementation, for logs and tests. */
+        String describe();
+
+        @Override
+        void close();
     }
 
     /** A oneDNN memory descriptor and object over memory we own. */
@@ -154,6 +172,18 @@ final class OneDnnConvolutions implements Convolutions {
     public Convolution prepare(int layer, Shape in, Layout inLayout, Shape out, boolean biasAndActivation) {
         ConvolutionalSpec conv = (ConvolutionalSpec) model.spec().layer(layer);
         ConvolutionalWeights w = model.convolutional(layer);
+        if (winograd != null && winograd.accepts(conv, in, inLayout, out)) {
+            PreparedConvolution c = winograd.prepare(
+                    layer,
+                    conv,
+                    w,
+                    in,
+                    out,
+                    biasAndActivation,
+                    (key, kernels, dims, wanted) -> weightsFor(key, kernels, dims, dnnl_abc, wanted));
+            prepared.add(c);
+            return c;
+        }
         long[] weightDims = {conv.filters(), in.channels(), conv.size(), conv.size()};
         int k = conv.size(), s = conv.stride(), p = conv.padding();
         long[] strides = {s, s};
@@ -256,11 +286,12 @@ final class OneDnnConvolutions implements Convolutions {
                 forwardPd,
                 backwardPd,
                 transposedPd,
-                pd -> weightsFor(layer, w::kernels, weightDims, pd),
+                pd -> weightsFor(layer, w::kernels, weightDims, dnnl_oihw, pd),
                 pd -> weightsFor(
                         -1 - layer,
                         () -> ConvolutionalWeights.transposeFlipped(w.kernels(), conv.filters(), in.channels(), k),
                         transposedDims,
+                        dnnl_oihw,
                         pd),
                 biasAndActivation ? bias(layer, w) : null);
         if (postOps != null) {
@@ -290,11 +321,12 @@ final class OneDnnConvolutions implements Convolutions {
     }
 
     /**
-     * Kernels in the layout {@code wanted}, reordered from oihw once and cached under {@code key}
-     * (the layer; −1 − layer for its transposed kernels).
+     * Kernels in the layout {@code wanted}, reordered from {@code userTag} (plain: oihw, or abc for
+     * Winograd's) once and cached under {@code key} (the layer; −1 − layer for its transposed
+     * kernels; Winograd's own keys).
      */
     private synchronized dnnl_memory weightsFor(
-            int key, Supplier<float[]> source, long[] weightDims, dnnl_memory_desc wanted) {
+            Object key, Supplier<float[]> source, long[] weightDims, int userTag, dnnl_memory_desc wanted) {
         List<Native> cached = weights.computeIfAbsent(key, l -> new ArrayList<>());
         for (Native n : cached) {
             if (dnnl_memory_desc_equal(n.desc(), wanted) != 0) {
@@ -302,13 +334,15 @@ final class OneDnnConvolutions implements Convolutions {
             }
         }
         float[] kernels = source.get(); // only on a miss: the transposed copy is computed once per layout
-        dnnl_memory_desc userDesc = desc(weightDims, dnnl_oihw);
-        MemorySegment user = arena.allocate((long) kernels.length * Float.BYTES, 64);
+        dnnl_memory_desc userDesc = desc(weightDims, userTag);
+        Arena userArena = Arena.ofConfined(); // the plain copy is dropped once reordered
+        MemorySegment user = userArena.allocate((long) kernels.length * Float.BYTES, 64);
         MemorySegment.copy(kernels, 0, user, ValueLayout.JAVA_FLOAT, 0, kernels.length);
         dnnl_memory_desc copy = new dnnl_memory_desc();
         check(org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_clone(copy, wanted), "memory_desc_clone");
         MemorySegment packed = arena.allocate(dnnl_memory_desc_get_size(copy), 64);
-        try (Native from = Native.over(userDesc, user, runtime)) {
+        try (userArena;
+                Native from = Native.over(userDesc, user, runtime)) {
             Native to = Native.over(copy, packed, runtime);
             reorder(from, to);
             cached.add(to);
@@ -348,7 +382,7 @@ final class OneDnnConvolutions implements Convolutions {
      * Each primitive (oneDNN generates its kernel code then) and its weights' reorder is made on
      * first use: a session in darknet's arithmetic never runs the forward one.
      */
-    private final class Prepared implements Convolution, AutoCloseable {
+    private final class Prepared implements PreparedConvolution {
         private final int layer;
         private final dnnl_primitive_desc forwardPd;
         private final dnnl_primitive_desc backwardPd;
@@ -440,7 +474,8 @@ final class OneDnnConvolutions implements Convolutions {
             check(dnnl_stream_wait(stream), "stream_wait");
         }
 
-        String describe() {
+        @Override
+        public String describe() {
             return "layer " + layer + ": forward " + implementation(forwardPd) + ", backward data "
                     + (transposedPd != null
                             ? "as forward " + implementation(transposedPd)
@@ -467,13 +502,16 @@ final class OneDnnConvolutions implements Convolutions {
 
     /** The implementation oneDNN chose for each prepared layer (e.g. {@code jit:avx512_core}), for logs. */
     List<String> implementations() {
-        return prepared.stream().map(Prepared::describe).toList();
+        return prepared.stream().map(PreparedConvolution::describe).toList();
     }
 
     @Override
     public void close() {
-        prepared.forEach(Prepared::close);
+        prepared.forEach(PreparedConvolution::close);
         prepared.clear();
+        if (winograd != null) {
+            winograd.close();
+        }
         weights.values().forEach(list -> list.forEach(Native::close));
         weights.clear();
         biases.values().forEach(Native::close);

@@ -27,8 +27,8 @@ final class OneDnnRuntime implements AutoCloseable {
 
     final dnnl_engine engine = new dnnl_engine();
     private final int threads;
-    /** Whether the calling thread has had its OpenMP thread count set (a per-thread setting). */
-    private final ThreadLocal<Boolean> pinned = ThreadLocal.withInitial(() -> false);
+    /** The OpenMP thread count last set on the calling thread (a per-thread setting); 0: never set. */
+    private final ThreadLocal<int[]> ompThreads = ThreadLocal.withInitial(() -> new int[1]);
 
     /** Empty when the natives loaded (loading them on first call), else why not. */
     static synchronized Optional<String> load(int threads) {
@@ -72,15 +72,29 @@ final class OneDnnRuntime implements AutoCloseable {
         return stream;
     }
 
-    /** Fixes OpenMP's thread count for the calling thread (a per-thread setting), once per thread. */
+    /** Fixes OpenMP's thread count for the calling thread to the backend's (a per-thread setting). */
     void pinThreads() {
-        if (!pinned.get() && setNumThreads.isPresent()) {
+        ompThreads(threads);
+    }
+
+    /** Whether {@link #ompThreads} works: libgomp's {@code omp_set_num_threads} was found. */
+    boolean canSetThreads() {
+        return setNumThreads.isPresent();
+    }
+
+    /**
+     * Sets OpenMP's thread count for the calling thread (no call when already so): oneDNN then runs
+     * primitives created and executed on it with that many threads.
+     */
+    void ompThreads(int n) {
+        int[] current = ompThreads.get();
+        if (current[0] != n && setNumThreads.isPresent()) {
             try {
-                setNumThreads.get().invokeExact(threads);
+                setNumThreads.get().invokeExact(n);
             } catch (Throwable e) {
                 throw new IllegalStateException("omp_set_num_threads failed", e);
             }
-            pinned.set(true);
+            current[0] = n;
         }
     }
 

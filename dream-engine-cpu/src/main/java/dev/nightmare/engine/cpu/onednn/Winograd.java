@@ -1,0 +1,406 @@
+package dev.nightmare.engine.cpu.onednn;
+
+import static dev.nightmare.engine.cpu.onednn.OneDnnConvolutions.desc;
+import static dev.nightmare.engine.cpu.onednn.OneDnnRuntime.check;
+import static dev.nightmare.engine.cpu.onednn.WinogradTransforms.POSITIONS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_abc;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_matmul_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_clone;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_deterministic;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scratchpad_mode;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_scratchpad_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_scratchpad_mode_user;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
+
+import dev.nightmare.engine.cpu.CpuTensor;
+import dev.nightmare.engine.cpu.Layout;
+import dev.nightmare.engine.cpu.Vectors;
+import dev.nightmare.engine.cpu.Workers;
+import dev.nightmare.engine.cpu.onednn.OneDnnConvolutions.Native;
+import dev.nightmare.engine.model.Activation;
+import dev.nightmare.engine.model.ConvolutionalSpec;
+import dev.nightmare.engine.model.ConvolutionalWeights;
+import dev.nightmare.engine.model.Shape;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+
+/**
+ * 3×3, stride-1, padding-1 convolutions (forward, and backward-data as the forward convolution with
+ * transposed kernels) by Winograd's F(4×4, 3×3): {@link WinogradTransforms} in Java, the 36 matrix
+ * products per block of tiles in one oneDNN batched matmul. 4× fewer multiplications than oneDNN's
+ * direct convolution, which is already near the machine's peak, so it is the only way left to go
+ * faster on VGG-like stacks.
+ *
+ * <p>Each worker thread takes a contiguous run of tile blocks and does all three steps of a block
+ * before the next, so a block's transformed tiles (a few MB) stay in that core's caches; its matmul
+ * runs on that thread alone (OpenMP's count set to 1 on it, and the primitive created so). Every
+ * output tile depends only on its own input tile and the kernels, and the block split is fixed per
+ * (size, thread count), so results are deterministic.
+ */
+final class Winograd implements AutoCloseable {
+    /**
+     * Target size of one block's transformed tiles (about half an L2 cache here) and the fewest
+     * tiles per block: below ~128 rows oneDNN's matmul re-reads the kernels (up to 38 MB for a
+     * 512-channel layer) too often; measured single-threaded, 512→512 at 64²: 16 rows ran the
+     * matmul at 30 GFLOP/s, 128 at ~100, 256 at ~120.
+     */
+    private static final long BLOCK_BYTES = 1L << 20;
+
+    private static final int MIN_ROWS = 128;
+
+    private final OneDnnRuntime runtime;
+    private final Workers workers;
+    private final int minChannels;
+    private final Map<MatmulShape, Matmul> matmuls = new HashMap<>();
+    private final List<ThreadState> states = new ArrayList<>();
+    private final ThreadLocal<ThreadState> state = ThreadLocal.withInitial(this::newState);
+
+    /**
+     * @param minChannels the fewest input and output channels a layer needs to run here (below it
+     *     the transforms cost more than the multiplications saved)
+     */
+    Winograd(OneDnnRuntime runtime, Workers workers, int minChannels) {
+        this.runtime = runtime;
+        this.workers = workers;
+        this.minChannels = minChannels;
+    }
+
+    /** Whether a layer of this shape runs here. */
+    boolean accepts(ConvolutionalSpec conv, Shape in, Layout inLayout, Shape out) {
+        return runtime.canSetThreads()
+                && inLayout == Layout.BLOCKED
+                && conv.size() == 3
+                && conv.stride() == 1
+                && conv.padding() == 1
+                && in.height() == out.height()
+                && in.width() == out.width()
+                && in.channels() >= minChannels
+                && conv.filters() >= minChannels;
+    }
+
+    /** One batched matmul shape: 36 × (rows × in) · (in × out), channels padded to blocks of 16. */
+    private record MatmulShape(int rows, int in, int out) {
+        long bytes() {
+            return (long) POSITIONS * rows * Math.max(in, out) * Float.BYTES;
+        }
+    }
+
+    /**
+     * A matmul primitive, made once per shape on a thread whose OpenMP count is 1 and run by every
+     * worker thread at once, each with its own scratchpad (oneDNN's library-managed scratchpad is
+     * shared between primitives unless oneDNN is built for concurrent execution).
+     */
+    private record Matmul(MatmulShape shape, dnnl_primitive_desc pd, dnnl_primitive primitive, long scratchpadBytes) {
+        dnnl_memory_desc weights() {
+            return dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+        }
+    }
+
+    private synchronized Matmul matmul(MatmulShape shape) {
+        Matmul existing = matmuls.get(shape);
+        if (existing != null) {
+            return existing;
+        }
+        dnnl_memory_desc src = desc(new long[] {POSITIONS, shape.rows(), shape.in()}, dnnl_abc);
+        dnnl_memory_desc weights = desc(new long[] {POSITIONS, shape.in(), shape.out()}, dnnl_format_tag_any);
+        dnnl_memory_desc dst = desc(new long[] {POSITIONS, shape.rows(), shape.out()}, dnnl_abc);
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        check(dnnl_primitive_attr_create(attr), "primitive_attr_create");
+        check(dnnl_primitive_attr_set_deterministic(attr, 1), "set_deterministic");
+        check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "set_scratchpad_mode");
+        // oneDNN sizes a primitive's thread team when it is created: make it for one thread.
+        runtime.ompThreads(1);
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(
+                dnnl_matmul_primitive_desc_create(pd, runtime.engine, src, weights, null, dst, attr),
+                "Winograd matmul " + shape);
+        dnnl_primitive primitive = new dnnl_primitive();
+        check(dnnl_primitive_create(primitive, pd), "primitive_create (Winograd matmul " + shape + ")");
+        runtime.pinThreads();
+        dnnl_primitive_attr_destroy(attr);
+        for (dnnl_memory_desc d : new dnnl_memory_desc[] {src, weights, dst}) {
+            dnnl_memory_desc_destroy(d);
+        }
+        long scratchpad = dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0));
+        Matmul m = new Matmul(shape, pd, primitive, scratchpad);
+        matmuls.put(shape, m);
+        return m;
+    }
+
+    /**
+     * A worker thread's scratch: one block's transformed input and matmul output, its own stream
+     * (streams must not be shared between threads), and the matmul arguments bound to the scratch.
+     */
+    private final class ThreadState implements AutoCloseable {
+        private final dnnl_stream stream = runtime.newStream();
+        final float[] tmp = new float[2 * POSITIONS * Vectors.LANES];
+        private Arena arena;
+        private long capacity;
+        MemorySegment v;
+        MemorySegment m;
+        private final Map<MatmulShape, Bound> bound = new HashMap<>();
+
+        /** Arguments of one matmul over this thread's scratch (scratchpad null when it needs none). */
+        private record Bound(Native src, Native dst, Native scratchpad, dnnl_exec_arg_t args, int count)
+                implements AutoCloseable {
+            @Override
+            public void close() {
+                src.close();
+                dst.close();
+                if (scratchpad != null) {
+                    scratchpad.close();
+                }
+                args.close();
+            }
+        }
+
+        /** Makes the scratch big enough for {@code shape}'s blocks. */
+        void reserve(MatmulShape shape) {
+            if (shape.bytes() > capacity) {
+                release();
+                arena = Arena.ofShared();
+                capacity = Math.max(shape.bytes(), BLOCK_BYTES);
+                v = arena.allocate(capacity, 64);
+                m = arena.allocate(capacity, 64);
+            }
+        }
+
+        /** Runs {@code matmul} (reserved for) from {@code v} into {@code m}. */
+        void execute(Matmul matmul, dnnl_memory weights) {
+            MatmulShape shape = matmul.shape();
+            Bound b = bound.computeIfAbsent(shape, s -> {
+                Native src = Native.over(desc(new long[] {POSITIONS, s.rows(), s.in()}, dnnl_abc), v, runtime);
+                Native dst = Native.over(desc(new long[] {POSITIONS, s.rows(), s.out()}, dnnl_abc), m, runtime);
+                Native scratchpad = null;
+                int count = 3;
+                if (matmul.scratchpadBytes() > 0) {
+                    dnnl_memory_desc d = new dnnl_memory_desc();
+                    check(
+                            dnnl_memory_desc_clone(
+                                    d, dnnl_primitive_desc_query_md(matmul.pd(), dnnl_query_scratchpad_md, 0)),
+                            "memory_desc_clone");
+                    scratchpad = Native.over(d, arena.allocate(matmul.scratchpadBytes(), 64), runtime);
+                    count = 4;
+                }
+                dnnl_exec_arg_t args = new dnnl_exec_arg_t(count);
+                args.getPointer(0).arg(DNNL_ARG_WEIGHTS);
+                args.getPointer(1).arg(DNNL_ARG_SRC).memory(src.memory());
+                args.getPointer(2).arg(DNNL_ARG_DST).memory(dst.memory());
+                if (scratchpad != null) {
+                    args.getPointer(3).arg(DNNL_ARG_SCRATCHPAD).memory(scratchpad.memory());
+                }
+                return new Bound(src, dst, scratchpad, args, count);
+            });
+            b.args().getPointer(0).memory(weights);
+            check(dnnl_primitive_execute(matmul.primitive(), stream, b.count(), b.args()), "Winograd matmul " + shape);
+            check(dnnl_stream_wait(stream), "stream_wait");
+        }
+
+        private void release() {
+            bound.values().forEach(Bound::close);
+            bound.clear();
+            if (arena != null) {
+                arena.close();
+                arena = null;
+            }
+            capacity = 0;
+        }
+
+        @Override
+        public void close() {
+            release();
+            dnnl_stream_destroy(stream);
+        }
+    }
+
+    private ThreadState newState() {
+        ThreadState s = new ThreadState();
+        synchronized (states) {
+            states.add(s);
+        }
+        return s;
+    }
+
+    /** Source of a layer's kernels in a matmul's weights layout (reordered once, cached by the caller). */
+    @FunctionalInterface
+    interface WeightsSource {
+        dnnl_memory weights(Object key, Supplier<float[]> kernels, long[] dims, dnnl_memory_desc wanted);
+    }
+
+    /** Layer {@code layer} at one size. */
+    OneDnnConvolutions.PreparedConvolution prepare(
+            int layer,
+            ConvolutionalSpec conv,
+            ConvolutionalWeights w,
+            Shape in,
+            Shape out,
+            boolean biasAndActivation,
+            WeightsSource source) {
+        return new Layer(layer, conv, w, in, out, biasAndActivation, source);
+    }
+
+    private record WeightsKey(int layer, boolean transposed) {}
+
+    private final class Layer implements OneDnnConvolutions.PreparedConvolution {
+        private final int layer;
+        private final int h;
+        private final int w;
+        private final int tilesX;
+        private final int tiles;
+        private final int inBlocks;
+        private final int outBlocks;
+        private final int rows;
+        private final int blocks;
+        private final float[] bias;
+        private final boolean activate;
+        private final float slope;
+        private final Matmul forward;
+        private final Matmul backward;
+        private final dnnl_memory forwardWeights;
+        private final dnnl_memory backwardWeights;
+
+        Layer(
+                int layer,
+                ConvolutionalSpec conv,
+                ConvolutionalWeights weights,
+                Shape in,
+                Shape out,
+                boolean biasAndActivation,
+                WeightsSource source) {
+            this.layer = layer;
+            this.h = in.height();
+            this.w = in.width();
+            this.tilesX = WinogradTransforms.tiles(w);
+            this.tiles = tilesX * WinogradTransforms.tiles(h);
+            int channels = in.channels(), filters = conv.filters();
+            this.inBlocks = Layout.blocks(channels);
+            this.outBlocks = Layout.blocks(filters);
+            int cPad = inBlocks * Layout.BLOCK, kPad = outBlocks * Layout.BLOCK;
+            // As many blocks as fit BLOCK_BYTES, rounded up to a multiple of the thread count so no
+            // thread waits for another's extra block.
+            long perRow = (long) POSITIONS * Math.max(cPad, kPad) * Float.BYTES;
+            int maxRows = (int) Math.max(MIN_ROWS, BLOCK_BYTES / perRow);
+            int threads = workers.threads();
+            int n = (tiles + maxRows - 1) / maxRows;
+            n = Math.min(tiles, (n + threads - 1) / threads * threads);
+            this.rows = (tiles + n - 1) / n;
+            this.blocks = (tiles + rows - 1) / rows;
+            if (biasAndActivation) {
+                bias = new float[kPad];
+                System.arraycopy(weights.biases(), 0, bias, 0, filters);
+                activate = conv.activation() != Activation.LINEAR;
+                slope = conv.activation() == Activation.LEAKY ? 0.1f : 0f;
+            } else {
+                bias = null;
+                activate = false;
+                slope = 0f;
+            }
+            this.forward = matmul(new MatmulShape(rows, cPad, kPad));
+            this.backward = matmul(new MatmulShape(rows, kPad, cPad));
+            float[] kernels = weights.kernels();
+            this.forwardWeights = source.weights(
+                    new WeightsKey(layer, false),
+                    () -> WinogradTransforms.kernels(kernels, filters, channels, cPad, kPad),
+                    new long[] {POSITIONS, cPad, kPad},
+                    forward.weights());
+            this.backwardWeights = source.weights(
+                    new WeightsKey(layer, true),
+                    () -> WinogradTransforms.kernels(
+                            ConvolutionalWeights.transposeFlipped(kernels, filters, channels, 3),
+                            channels,
+                            filters,
+                            kPad,
+                            cPad),
+                    new long[] {POSITIONS, kPad, cPad},
+                    backward.weights());
+        }
+
+        @Override
+        public void forward(CpuTensor src, CpuTensor dst) {
+            run(src, dst, forward, forwardWeights, inBlocks, outBlocks, bias, activate, slope);
+        }
+
+        @Override
+        public void backwardData(CpuTensor gradOut, CpuTensor gradIn) {
+            run(gradOut, gradIn, backward, backwardWeights, outBlocks, inBlocks, null, false, 0f);
+        }
+
+        private void run(
+                CpuTensor src,
+                CpuTensor dst,
+                Matmul matmul,
+                dnnl_memory weights,
+                int srcBlocks,
+                int dstBlocks,
+                float[] bias,
+                boolean activate,
+                float slope) {
+            MemorySegment in = src.data(), out = dst.data();
+            workers.split(blocks, (from, to) -> {
+                runtime.ompThreads(1);
+                ThreadState s = state.get();
+                s.reserve(matmul.shape());
+                for (int b = from; b < to; b++) {
+                    int tile0 = b * rows, count = Math.min(rows, tiles - tile0);
+                    // The matmul reads the (stale) rows past count too: they only feed rows skipped below.
+                    WinogradTransforms.input(in, srcBlocks, h, w, tilesX, tile0, count, s.v, rows, s.tmp);
+                    s.execute(matmul, weights);
+                    WinogradTransforms.output(
+                            s.m, dstBlocks, rows, tile0, count, out, h, w, tilesX, bias, activate, slope, s.tmp);
+                }
+            });
+        }
+
+        @Override
+        public String describe() {
+            return "layer " + layer + ": Winograd F(4x4,3x3), " + blocks + " blocks of " + rows
+                    + " tiles, oneDNN matmul for forward and backward data";
+        }
+
+        @Override
+        public void close() {
+            // Matmuls and weights belong to the Winograd and the convolutions object.
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (states) {
+            states.forEach(ThreadState::close);
+            states.clear();
+        }
+        for (Matmul m : matmuls.values()) {
+            dnnl_primitive_destroy(m.primitive());
+            dnnl_primitive_desc_destroy(m.pd());
+        }
+        matmuls.clear();
+    }
+}
