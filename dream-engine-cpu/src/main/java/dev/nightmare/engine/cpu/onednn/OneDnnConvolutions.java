@@ -62,8 +62,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
@@ -180,7 +180,7 @@ final class OneDnnConvolutions implements Convolutions {
                     in,
                     out,
                     biasAndActivation,
-                    (key, kernels, dims, wanted) -> weightsFor(key, kernels, dims, dnnl_abc, wanted));
+                    (key, fill, dims, wanted) -> weightsFor(key, fill, dims, dnnl_abc, wanted));
             prepared.add(c);
             return c;
         }
@@ -286,10 +286,12 @@ final class OneDnnConvolutions implements Convolutions {
                 forwardPd,
                 backwardPd,
                 transposedPd,
-                pd -> weightsFor(layer, w::kernels, weightDims, dnnl_oihw, pd),
+                pd -> weightsFor(layer, copyOf(w.kernels()), weightDims, dnnl_oihw, pd),
                 pd -> weightsFor(
                         -1 - layer,
-                        () -> ConvolutionalWeights.transposeFlipped(w.kernels(), conv.filters(), in.channels(), k),
+                        user -> copyOf(ConvolutionalWeights.transposeFlipped(
+                                        w.kernels(), conv.filters(), in.channels(), k))
+                                .accept(user),
                         transposedDims,
                         dnnl_oihw,
                         pd),
@@ -326,18 +328,17 @@ final class OneDnnConvolutions implements Convolutions {
      * kernels; Winograd's own keys).
      */
     private synchronized dnnl_memory weightsFor(
-            Object key, Supplier<float[]> source, long[] weightDims, int userTag, dnnl_memory_desc wanted) {
+            Object key, Consumer<MemorySegment> fill, long[] weightDims, int userTag, dnnl_memory_desc wanted) {
         List<Native> cached = weights.computeIfAbsent(key, l -> new ArrayList<>());
         for (Native n : cached) {
             if (dnnl_memory_desc_equal(n.desc(), wanted) != 0) {
                 return n.memory();
             }
         }
-        float[] kernels = source.get(); // only on a miss: the transposed copy is computed once per layout
         dnnl_memory_desc userDesc = desc(weightDims, userTag);
         Arena userArena = Arena.ofConfined(); // the plain copy is dropped once reordered
-        MemorySegment user = userArena.allocate((long) kernels.length * Float.BYTES, 64);
-        MemorySegment.copy(kernels, 0, user, ValueLayout.JAVA_FLOAT, 0, kernels.length);
+        MemorySegment user = userArena.allocate(dnnl_memory_desc_get_size(userDesc), 64);
+        fill.accept(user); // only on a miss: transposed or transformed kernels are computed once per layout
         dnnl_memory_desc copy = new dnnl_memory_desc();
         check(org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_clone(copy, wanted), "memory_desc_clone");
         MemorySegment packed = arena.allocate(dnnl_memory_desc_get_size(copy), 64);
@@ -348,6 +349,11 @@ final class OneDnnConvolutions implements Convolutions {
             cached.add(to);
             return to.memory();
         }
+    }
+
+    /** Fills a plain weights buffer with {@code kernels}. */
+    private static Consumer<MemorySegment> copyOf(float[] kernels) {
+        return user -> MemorySegment.copy(kernels, 0, user, ValueLayout.JAVA_FLOAT, 0, kernels.length);
     }
 
     private void reorder(Native from, Native to) {

@@ -43,7 +43,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
@@ -252,7 +252,7 @@ final class Winograd implements AutoCloseable {
     /** Source of a layer's kernels in a matmul's weights layout (reordered once, cached by the caller). */
     @FunctionalInterface
     interface WeightsSource {
-        dnnl_memory weights(Object key, Supplier<float[]> kernels, long[] dims, dnnl_memory_desc wanted);
+        dnnl_memory weights(Object key, Consumer<MemorySegment> fill, long[] dims, dnnl_memory_desc wanted);
     }
 
     /** Layer {@code layer} at one size. */
@@ -328,17 +328,18 @@ final class Winograd implements AutoCloseable {
             float[] kernels = weights.kernels();
             this.forwardWeights = source.weights(
                     new WeightsKey(layer, false),
-                    () -> WinogradTransforms.kernels(kernels, filters, channels, cPad, kPad),
+                    u -> WinogradTransforms.kernels(kernels, filters, channels, cPad, kPad, u),
                     new long[] {POSITIONS, cPad, kPad},
                     forward.weights());
             this.backwardWeights = source.weights(
                     new WeightsKey(layer, true),
-                    () -> WinogradTransforms.kernels(
+                    u -> WinogradTransforms.kernels(
                             ConvolutionalWeights.transposeFlipped(kernels, filters, channels, 3),
                             channels,
                             filters,
                             kPad,
-                            cPad),
+                            cPad,
+                            u),
                     new long[] {POSITIONS, kPad, cPad},
                     backward.weights());
         }

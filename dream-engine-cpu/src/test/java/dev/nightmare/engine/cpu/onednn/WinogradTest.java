@@ -133,7 +133,8 @@ class WinogradTest {
     void kernelTransformOfAUnitKernelIsGTimesGTransposed() {
         // g = 1 at its centre: G g Gᵀ = outer(G[:,1], G[:,1]).
         float[] g = {0, 0, 0, 0, 1, 0, 0, 0, 0};
-        float[] u = WinogradTransforms.kernels(g, 1, 1, 1, 1);
+        float[] u = new float[36];
+        WinogradTransforms.kernels(g, 1, 1, 1, 1, java.lang.foreign.MemorySegment.ofArray(u));
         double[] column = {0, -1.0 / 6, 1.0 / 6, 1.0 / 12, -1.0 / 12, 0};
         for (int i = 0; i < 6; i++) {
             for (int j = 0; j < 6; j++) {
