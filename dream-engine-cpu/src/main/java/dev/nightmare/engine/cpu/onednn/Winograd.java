@@ -115,8 +115,8 @@ final class Winograd implements AutoCloseable {
 
     /**
      * A matmul primitive, made once per shape on a thread whose OpenMP count is 1 and run by every
-     * worker thread at once, each with its own scratchpad (oneDNN's library-managed scratchpad is
-     * shared between primitives unless oneDNN is built for concurrent execution).
+     * worker thread at once, each with its own scratchpad (with oneDNN's library-managed one, two
+     * threads running one primitive at once gave wrong results).
      */
     private record Matmul(MatmulShape shape, dnnl_primitive_desc pd, dnnl_primitive primitive, long scratchpadBytes) {
         dnnl_memory_desc weights() {
