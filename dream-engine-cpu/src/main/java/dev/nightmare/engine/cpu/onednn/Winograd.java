@@ -30,7 +30,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 
 import dev.nightmare.engine.cpu.CpuTensor;
 import dev.nightmare.engine.cpu.Layout;
-import dev.nightmare.engine.cpu.Vectors;
 import dev.nightmare.engine.cpu.Workers;
 import dev.nightmare.engine.cpu.onednn.OneDnnConvolutions.Native;
 import dev.nightmare.engine.model.Activation;
@@ -161,7 +160,10 @@ final class Winograd implements AutoCloseable {
      */
     private final class ThreadState implements AutoCloseable {
         private final dnnl_stream stream = runtime.newStream();
-        final float[] tmp = new float[2 * POSITIONS * Vectors.LANES];
+        /** The transforms' scratch (native, like everything they read and write). */
+        private final Arena tmpArena = Arena.ofShared();
+
+        final MemorySegment tmp = tmpArena.allocate((long) WinogradTransforms.SCRATCH_FLOATS * Float.BYTES, 64);
         private Arena arena;
         private long capacity;
         MemorySegment v;
@@ -237,6 +239,7 @@ final class Winograd implements AutoCloseable {
         @Override
         public void close() {
             release();
+            tmpArena.close();
             dnnl_stream_destroy(stream);
         }
     }

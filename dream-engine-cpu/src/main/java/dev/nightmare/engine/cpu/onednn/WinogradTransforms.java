@@ -86,16 +86,20 @@ final class WinogradTransforms {
     }
 
     /*
-     * Why the kernels below are split into small methods that take only arrays, segments and
-     * offsets: a FloatVector passed to a method C2 does not inline is boxed, and in one large method
-     * C2 stopped inlining (NodeCountInliningCutoff); the transforms then ran 3–4× slower.
+     * Why the kernels below are split into small methods that take only segments and offsets: a
+     * FloatVector passed to a method C2 does not inline is boxed, and in one large method C2
+     * stopped inlining (NodeCountInliningCutoff); the transforms then ran 3–4× slower. The scratch
+     * {@code tmp} is native memory too, so every kernel reads and writes one kind of segment.
      */
+
+    /** Floats of scratch {@code tmp} the transforms need: two 6×6 tiles of one vector each. */
+    static final int SCRATCH_FLOATS = 2 * POSITIONS * LANES;
 
     /**
      * Bᵀ d B of tiles {@code [tile0, tile0 + count)} of a blocked {@code (channels, h, w)} image into
      * rows {@code 0..count} of {@code v} ({@code [36][rows][blocks · 16]}).
      *
-     * @param tmp at least {@code 72 · LANES} floats of scratch
+     * @param tmp {@link #SCRATCH_FLOATS} floats of scratch
      */
     static void input(
             MemorySegment src,
@@ -107,7 +111,7 @@ final class WinogradTransforms {
             int count,
             MemorySegment v,
             int rows,
-            float[] tmp) {
+            MemorySegment tmp) {
         long channels = (long) blocks * BLOCK;
         long positionStride = rows * channels;
         long rowStride = (long) w * BLOCK;
@@ -122,17 +126,17 @@ final class WinogradTransforms {
                     if (interior) {
                         long at = ((plane + y0) * w + x0) * BLOCK + l;
                         for (int j = 0; j < 6; j++) {
-                            columnBt(src, at + (long) j * BLOCK, rowStride, tmp, j * LANES);
+                            bt(src, at + (long) j * BLOCK, rowStride, tmp, j * LANES, 6 * LANES);
                         }
                     } else {
                         gather(src, plane, y0, x0, h, w, l, tmp);
                         for (int j = 0; j < 6; j++) {
-                            columnBt(tmp, 36 * LANES + j * LANES, 6 * LANES, tmp, j * LANES);
+                            bt(tmp, 36 * LANES + j * LANES, 6 * LANES, tmp, j * LANES, 6 * LANES);
                         }
                     }
                     long out = (long) r * channels + (long) cb * BLOCK + l;
                     for (int i = 0; i < 6; i++) {
-                        rowBt(tmp, i * 6 * LANES, v, out + i * 6 * positionStride, positionStride);
+                        bt(tmp, i * 6 * LANES, LANES, v, out + i * 6 * positionStride, positionStride);
                     }
                 }
             }
@@ -140,69 +144,35 @@ final class WinogradTransforms {
     }
 
     /** A border tile's 6×6 pixels (zero outside the image) into tmp[36·LANES..72·LANES), row-major. */
-    private static void gather(MemorySegment src, long plane, int y0, int x0, int h, int w, int l, float[] tmp) {
+    private static void gather(MemorySegment src, long plane, int y0, int x0, int h, int w, int l, MemorySegment tmp) {
         for (int i = 0; i < 6; i++) {
             int y = y0 + i;
             for (int j = 0; j < 6; j++) {
                 int x = x0 + j;
-                int at = 36 * LANES + (i * 6 + j) * LANES;
-                if (y < 0 || y >= h || x < 0 || x >= w) {
-                    ZERO.intoArray(tmp, at);
-                } else {
-                    Vectors.load(src, ((plane + y) * w + x) * BLOCK + l).intoArray(tmp, at);
-                }
+                long at = 36 * LANES + (i * 6 + j) * LANES;
+                boolean inside = y >= 0 && y < h && x >= 0 && x < w;
+                Vectors.store(inside ? Vectors.load(src, ((plane + y) * w + x) * BLOCK + l) : ZERO, tmp, at);
             }
         }
     }
 
-    /** Bᵀ of the column d_i = src[at + i · stride] into tmp[to + i · 6 · LANES]. */
-    private static void columnBt(MemorySegment src, long at, long stride, float[] tmp, int to) {
+    /**
+     * Bᵀ of (d_0..d_5), d_i = src[at + i · stride], into dst[to + i · step]: a column of the input
+     * tile into tmp, then a row of tmp into the transformed tiles.
+     */
+    private static void bt(MemorySegment src, long at, long stride, MemorySegment dst, long to, long step) {
         FloatVector d0 = Vectors.load(src, at);
         FloatVector d1 = Vectors.load(src, at + stride);
         FloatVector d2 = Vectors.load(src, at + 2 * stride);
         FloatVector d3 = Vectors.load(src, at + 3 * stride);
         FloatVector d4 = Vectors.load(src, at + 4 * stride);
         FloatVector d5 = Vectors.load(src, at + 5 * stride);
-        int s = 6 * LANES;
-        d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(tmp, to);
-        d3.add(d4).sub(d1.add(d2).mul(4f)).intoArray(tmp, to + s);
-        d1.sub(d2).mul(4f).add(d4.sub(d3)).intoArray(tmp, to + 2 * s);
-        d3.sub(d1).mul(2f).add(d4.sub(d2)).intoArray(tmp, to + 3 * s);
-        d1.sub(d3).mul(2f).add(d4.sub(d2)).intoArray(tmp, to + 4 * s);
-        d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(tmp, to + 5 * s);
-    }
-
-    /** The same, the column read from {@code src} (a gathered border tile). */
-    private static void columnBt(float[] src, int at, int stride, float[] tmp, int to) {
-        FloatVector d0 = FloatVector.fromArray(F, src, at);
-        FloatVector d1 = FloatVector.fromArray(F, src, at + stride);
-        FloatVector d2 = FloatVector.fromArray(F, src, at + 2 * stride);
-        FloatVector d3 = FloatVector.fromArray(F, src, at + 3 * stride);
-        FloatVector d4 = FloatVector.fromArray(F, src, at + 4 * stride);
-        FloatVector d5 = FloatVector.fromArray(F, src, at + 5 * stride);
-        int s = 6 * LANES;
-        d0.mul(4f).sub(d2.mul(5f)).add(d4).intoArray(tmp, to);
-        d3.add(d4).sub(d1.add(d2).mul(4f)).intoArray(tmp, to + s);
-        d1.sub(d2).mul(4f).add(d4.sub(d3)).intoArray(tmp, to + 2 * s);
-        d3.sub(d1).mul(2f).add(d4.sub(d2)).intoArray(tmp, to + 3 * s);
-        d1.sub(d3).mul(2f).add(d4.sub(d2)).intoArray(tmp, to + 4 * s);
-        d1.mul(4f).sub(d3.mul(5f)).add(d5).intoArray(tmp, to + 5 * s);
-    }
-
-    /** Bᵀ of the row e_j = tmp[at + j · LANES] into v[out + j · stride]. */
-    private static void rowBt(float[] tmp, int at, MemorySegment v, long out, long stride) {
-        FloatVector e0 = FloatVector.fromArray(F, tmp, at);
-        FloatVector e1 = FloatVector.fromArray(F, tmp, at + LANES);
-        FloatVector e2 = FloatVector.fromArray(F, tmp, at + 2 * LANES);
-        FloatVector e3 = FloatVector.fromArray(F, tmp, at + 3 * LANES);
-        FloatVector e4 = FloatVector.fromArray(F, tmp, at + 4 * LANES);
-        FloatVector e5 = FloatVector.fromArray(F, tmp, at + 5 * LANES);
-        Vectors.store(e0.mul(4f).sub(e2.mul(5f)).add(e4), v, out);
-        Vectors.store(e3.add(e4).sub(e1.add(e2).mul(4f)), v, out + stride);
-        Vectors.store(e1.sub(e2).mul(4f).add(e4.sub(e3)), v, out + 2 * stride);
-        Vectors.store(e3.sub(e1).mul(2f).add(e4.sub(e2)), v, out + 3 * stride);
-        Vectors.store(e1.sub(e3).mul(2f).add(e4.sub(e2)), v, out + 4 * stride);
-        Vectors.store(e1.mul(4f).sub(e3.mul(5f)).add(e5), v, out + 5 * stride);
+        Vectors.store(d0.mul(4f).sub(d2.mul(5f)).add(d4), dst, to);
+        Vectors.store(d3.add(d4).sub(d1.add(d2).mul(4f)), dst, to + step);
+        Vectors.store(d1.sub(d2).mul(4f).add(d4.sub(d3)), dst, to + 2 * step);
+        Vectors.store(d3.sub(d1).mul(2f).add(d4.sub(d2)), dst, to + 3 * step);
+        Vectors.store(d1.sub(d3).mul(2f).add(d4.sub(d2)), dst, to + 4 * step);
+        Vectors.store(d1.mul(4f).sub(d3.mul(5f)).add(d5), dst, to + 5 * step);
     }
 
     /**
@@ -210,7 +180,7 @@ final class WinogradTransforms {
      * tiles {@code [tile0, tile0 + count)} of a blocked {@code (blocks · 16, h, w)} image, adding
      * {@code bias} (null: none) and applying {@code max(y, slope · y)} when {@code activate}.
      *
-     * @param tmp at least {@code 72 · LANES} floats of scratch
+     * @param tmp {@link #SCRATCH_FLOATS} floats of scratch
      */
     static void output(
             MemorySegment m,
@@ -225,7 +195,7 @@ final class WinogradTransforms {
             float[] bias,
             boolean activate,
             float slope,
-            float[] tmp) {
+            MemorySegment tmp) {
         long channels = (long) blocks * BLOCK;
         long positionStride = rows * channels;
         for (int r = 0; r < count; r++) {
@@ -238,18 +208,27 @@ final class WinogradTransforms {
                 for (int l = 0; l < BLOCK; l += LANES) {
                     long in = (long) r * channels + (long) kb * BLOCK + l;
                     for (int j = 0; j < 6; j++) {
-                        columnAt(m, in + j * positionStride, 6 * positionStride, tmp, j * LANES);
+                        at(
+                                m,
+                                in + j * positionStride,
+                                6 * positionStride,
+                                tmp,
+                                j * LANES,
+                                6 * LANES,
+                                null,
+                                0,
+                                false,
+                                0f);
                     }
-                    int b = bias == null ? -1 : kb * BLOCK + l;
+                    int b = kb * BLOCK + l;
                     for (int i = 0; i < ny; i++) {
                         long o = ((plane + y0 + i) * w + x0) * BLOCK + l;
                         if (nx == TILE) {
-                            rowAt(tmp, i * 6 * LANES, bias, b, activate, slope, dst, o);
-                        } else {
-                            rowAt(tmp, i * 6 * LANES, bias, b, activate, slope, tmp, 36 * LANES);
+                            at(tmp, i * 6 * LANES, LANES, dst, o, BLOCK, bias, b, activate, slope);
+                        } else { // cut by the right edge: via tmp, then the columns inside
+                            at(tmp, i * 6 * LANES, LANES, tmp, 36 * LANES, LANES, bias, b, activate, slope);
                             for (int j = 0; j < nx; j++) {
-                                Vectors.store(
-                                        FloatVector.fromArray(F, tmp, 36 * LANES + j * LANES), dst, o + j * BLOCK);
+                                Vectors.store(Vectors.load(tmp, 36 * LANES + j * LANES), dst, o + j * BLOCK);
                             }
                         }
                     }
@@ -258,37 +237,33 @@ final class WinogradTransforms {
         }
     }
 
-    /** Aᵀ of the column m_i = m[at + i · stride] into tmp[to + i · 6 · LANES], i = 0..3. */
-    private static void columnAt(MemorySegment m, long at, long stride, float[] tmp, int to) {
-        FloatVector m0 = Vectors.load(m, at);
-        FloatVector m1 = Vectors.load(m, at + stride);
-        FloatVector m2 = Vectors.load(m, at + 2 * stride);
-        FloatVector m3 = Vectors.load(m, at + 3 * stride);
-        FloatVector m4 = Vectors.load(m, at + 4 * stride);
-        FloatVector m5 = Vectors.load(m, at + 5 * stride);
+    /**
+     * Aᵀ of (m_0..m_5), m_i = src[at + i · stride], plus bias[b..] (bias null: none), activated,
+     * into dst[to + i · step] for i = 0..3: a column of M into tmp, then a row of tmp into the image.
+     */
+    private static void at(
+            MemorySegment src,
+            long at,
+            long stride,
+            MemorySegment dst,
+            long to,
+            long step,
+            float[] bias,
+            int b,
+            boolean activate,
+            float slope) {
+        FloatVector m0 = Vectors.load(src, at);
+        FloatVector m1 = Vectors.load(src, at + stride);
+        FloatVector m2 = Vectors.load(src, at + 2 * stride);
+        FloatVector m3 = Vectors.load(src, at + 3 * stride);
+        FloatVector m4 = Vectors.load(src, at + 4 * stride);
+        FloatVector m5 = Vectors.load(src, at + 5 * stride);
         FloatVector a12 = m1.add(m2), s12 = m1.sub(m2), a34 = m3.add(m4), s34 = m3.sub(m4);
-        int s = 6 * LANES;
-        m0.add(a12).add(a34).intoArray(tmp, to);
-        s34.mul(2f).add(s12).intoArray(tmp, to + s);
-        a34.mul(4f).add(a12).intoArray(tmp, to + 2 * s);
-        s34.mul(8f).add(s12).add(m5).intoArray(tmp, to + 3 * s);
-    }
-
-    /** Aᵀ of the row e_j = tmp[at + j · LANES], + bias[b..] (b < 0: none), activated, into dst[o + j · 16]. */
-    private static void rowAt(
-            float[] tmp, int at, float[] bias, int b, boolean activate, float slope, MemorySegment dst, long o) {
-        FloatVector e0 = FloatVector.fromArray(F, tmp, at);
-        FloatVector e1 = FloatVector.fromArray(F, tmp, at + LANES);
-        FloatVector e2 = FloatVector.fromArray(F, tmp, at + 2 * LANES);
-        FloatVector e3 = FloatVector.fromArray(F, tmp, at + 3 * LANES);
-        FloatVector e4 = FloatVector.fromArray(F, tmp, at + 4 * LANES);
-        FloatVector e5 = FloatVector.fromArray(F, tmp, at + 5 * LANES);
-        FloatVector a12 = e1.add(e2), s12 = e1.sub(e2), a34 = e3.add(e4), s34 = e3.sub(e4);
-        FloatVector y0 = e0.add(a12).add(a34);
+        FloatVector y0 = m0.add(a12).add(a34);
         FloatVector y1 = s34.mul(2f).add(s12);
         FloatVector y2 = a34.mul(4f).add(a12);
-        FloatVector y3 = s34.mul(8f).add(s12).add(e5);
-        if (b >= 0) {
+        FloatVector y3 = s34.mul(8f).add(s12).add(m5);
+        if (bias != null) {
             FloatVector bv = FloatVector.fromArray(F, bias, b);
             y0 = y0.add(bv);
             y1 = y1.add(bv);
@@ -308,49 +283,9 @@ final class WinogradTransforms {
                 y3 = y3.max(y3.mul(slope));
             }
         }
-        Vectors.store(y0, dst, o);
-        Vectors.store(y1, dst, o + BLOCK);
-        Vectors.store(y2, dst, o + 2 * BLOCK);
-        Vectors.store(y3, dst, o + 3 * BLOCK);
-    }
-
-    /** The same, into tmp[to + j · LANES] (a tile cut by the image's right edge). */
-    private static void rowAt(
-            float[] tmp, int at, float[] bias, int b, boolean activate, float slope, float[] out, int to) {
-        FloatVector e0 = FloatVector.fromArray(F, tmp, at);
-        FloatVector e1 = FloatVector.fromArray(F, tmp, at + LANES);
-        FloatVector e2 = FloatVector.fromArray(F, tmp, at + 2 * LANES);
-        FloatVector e3 = FloatVector.fromArray(F, tmp, at + 3 * LANES);
-        FloatVector e4 = FloatVector.fromArray(F, tmp, at + 4 * LANES);
-        FloatVector e5 = FloatVector.fromArray(F, tmp, at + 5 * LANES);
-        FloatVector a12 = e1.add(e2), s12 = e1.sub(e2), a34 = e3.add(e4), s34 = e3.sub(e4);
-        FloatVector y0 = e0.add(a12).add(a34);
-        FloatVector y1 = s34.mul(2f).add(s12);
-        FloatVector y2 = a34.mul(4f).add(a12);
-        FloatVector y3 = s34.mul(8f).add(s12).add(e5);
-        if (b >= 0) {
-            FloatVector bv = FloatVector.fromArray(F, bias, b);
-            y0 = y0.add(bv);
-            y1 = y1.add(bv);
-            y2 = y2.add(bv);
-            y3 = y3.add(bv);
-        }
-        if (activate) {
-            if (slope == 0f) {
-                y0 = y0.max(ZERO);
-                y1 = y1.max(ZERO);
-                y2 = y2.max(ZERO);
-                y3 = y3.max(ZERO);
-            } else {
-                y0 = y0.max(y0.mul(slope));
-                y1 = y1.max(y1.mul(slope));
-                y2 = y2.max(y2.mul(slope));
-                y3 = y3.max(y3.mul(slope));
-            }
-        }
-        y0.intoArray(out, to);
-        y1.intoArray(out, to + LANES);
-        y2.intoArray(out, to + 2 * LANES);
-        y3.intoArray(out, to + 3 * LANES);
+        Vectors.store(y0, dst, to);
+        Vectors.store(y1, dst, to + step);
+        Vectors.store(y2, dst, to + 2 * step);
+        Vectors.store(y3, dst, to + 3 * step);
     }
 }
