@@ -27,7 +27,9 @@ import java.util.Set;
  * {@code nightmare bench}: seconds per full-size nightmare iteration (jitter, forward to LAYER,
  * threshold gradient, backward to the input, normalised step: what {@code torch_peer.py} times),
  * GFLOP/s and % of a given peak, one JSON line per (size, layer), median of repeated iterations
- * after warm-up.
+ * after warm-up. The FLOP are those of direct convolution (forward + backward data) whatever the
+ * backend runs: with Winograd (the {@code onednn} default) the rate is "direct-equivalent" and
+ * can pass the machine's peak.
  */
 final class BenchCommand {
     private final PrintStream out;
