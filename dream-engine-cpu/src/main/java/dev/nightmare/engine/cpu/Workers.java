@@ -18,6 +18,12 @@ public final class Workers implements AutoCloseable {
         void run(int from, int to);
     }
 
+    /** Runs part {@code part} (0 ≤ part < threads), indices {@code [from, to)}. */
+    @FunctionalInterface
+    public interface Part {
+        void run(int part, int from, int to);
+    }
+
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final int threads;
@@ -45,10 +51,18 @@ public final class Workers implements AutoCloseable {
 
     /** Calls {@code body} on contiguous parts of {@code [0, n)}, possibly concurrently. */
     public void split(int n, Range body) {
+        split(n, (part, from, to) -> body.run(from, to));
+    }
+
+    /**
+     * The same, telling each call its part number: no two calls of one split share a part number,
+     * so a part may use per-part scratch (at most {@link #threads()} of them).
+     */
+    public void split(int n, Part body) {
         int parts = Math.min(threads, n);
         if (parts <= 1) {
             if (n > 0) {
-                body.run(0, n);
+                body.run(0, 0, n);
             }
             return;
         }
@@ -57,11 +71,12 @@ public final class Workers implements AutoCloseable {
         for (int p = 1; p < parts; p++) {
             int from = (int) ((long) n * p / parts);
             int to = (int) ((long) n * (p + 1) / parts);
-            futures[p - 1] = pool.submit(() -> body.run(from, to));
+            int part = p;
+            futures[p - 1] = pool.submit(() -> body.run(part, from, to));
         }
         RuntimeException failure = null;
         try {
-            body.run(0, (int) ((long) n / parts));
+            body.run(0, 0, (int) ((long) n / parts));
         } catch (RuntimeException e) {
             failure = e;
         }

@@ -38,9 +38,7 @@ import dev.nightmare.engine.model.ConvolutionalWeights;
 import dev.nightmare.engine.model.Shape;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
@@ -79,8 +77,12 @@ final class Winograd implements AutoCloseable {
     private final Workers workers;
     private final int minChannels;
     private final Map<MatmulShape, Matmul> matmuls = new HashMap<>();
-    private final List<ThreadState> states = new ArrayList<>();
-    private final ThreadLocal<ThreadState> state = ThreadLocal.withInitial(this::newState);
+    /**
+     * One per worker part ({@link Workers#split(int, Workers.Part)}): a session runs on one thread
+     * at a time, so a part's state is never used by two threads at once, and there are never more
+     * than the thread count, whichever threads call over a session's life.
+     */
+    private final ThreadState[] states;
 
     /**
      * @param minChannels the fewest input and output channels a layer needs to run here (below it
@@ -90,6 +92,7 @@ final class Winograd implements AutoCloseable {
         this.runtime = runtime;
         this.workers = workers;
         this.minChannels = minChannels;
+        this.states = new ThreadState[workers.threads()];
     }
 
     /** Whether a layer of this shape runs here. */
@@ -155,8 +158,8 @@ final class Winograd implements AutoCloseable {
     }
 
     /**
-     * A worker thread's scratch: one block's transformed input and matmul output, its own stream
-     * (streams must not be shared between threads), and the matmul arguments bound to the scratch.
+     * A worker part's scratch: one block's transformed input and matmul output, its own stream
+     * (a stream must not be used by two threads at once), and the matmul arguments bound to the scratch.
      */
     private final class ThreadState implements AutoCloseable {
         private final dnnl_stream stream = runtime.newStream();
@@ -244,12 +247,20 @@ final class Winograd implements AutoCloseable {
         }
     }
 
-    private ThreadState newState() {
-        ThreadState s = new ThreadState();
-        synchronized (states) {
-            states.add(s);
+    /** Scratch states made so far (for tests: at most the thread count). */
+    synchronized int scratchStates() {
+        int n = 0;
+        for (ThreadState s : states) {
+            n += s == null ? 0 : 1;
         }
-        return s;
+        return n;
+    }
+
+    private synchronized ThreadState state(int part) {
+        if (states[part] == null) {
+            states[part] = new ThreadState();
+        }
+        return states[part];
     }
 
     /** Source of a layer's kernels in a matmul's weights layout (reordered once, cached by the caller). */
@@ -368,9 +379,9 @@ final class Winograd implements AutoCloseable {
                 boolean activate,
                 float slope) {
             MemorySegment in = src.data(), out = dst.data();
-            workers.split(blocks, (from, to) -> {
+            workers.split(blocks, (part, from, to) -> {
                 runtime.ompThreads(1);
-                ThreadState s = state.get();
+                ThreadState s = state(part);
                 s.reserve(matmul.shape());
                 for (int b = from; b < to; b++) {
                     int tile0 = b * rows, count = Math.min(rows, tiles - tile0);
@@ -396,10 +407,12 @@ final class Winograd implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        synchronized (states) {
-            states.forEach(ThreadState::close);
-            states.clear();
+    public synchronized void close() {
+        for (int i = 0; i < states.length; i++) {
+            if (states[i] != null) {
+                states[i].close();
+                states[i] = null;
+            }
         }
         for (Matmul m : matmuls.values()) {
             dnnl_primitive_destroy(m.primitive());

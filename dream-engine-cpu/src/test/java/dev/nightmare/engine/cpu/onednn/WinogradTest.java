@@ -97,6 +97,31 @@ class WinogradTest {
     }
 
     @Test
+    void aSessionCalledFromManyThreadsKeepsOneScratchPerWorkerPart() throws Exception {
+        Model model = TestModels.model(CFG, 11);
+        OneDnnRuntime runtime = new OneDnnRuntime(2);
+        Shape in = new Shape(16, 20, 20), out = new Shape(40, 20, 20);
+        try (Workers workers = new Workers(2);
+                OneDnnConvolutions direct = new OneDnnConvolutions(runtime, model, true);
+                CpuTensor x = random(in, 3);
+                CpuTensor expected = CpuTensor.allocate(out, Layout.BLOCKED);
+                CpuTensor y = CpuTensor.allocate(out, Layout.BLOCKED)) {
+            Winograd winograd = new Winograd(runtime, workers, 1);
+            try (OneDnnConvolutions wino = new OneDnnConvolutions(runtime, model, true, winograd)) {
+                Convolution w = wino.prepare(1, in, Layout.BLOCKED, out, true);
+                direct.prepare(1, in, Layout.BLOCKED, out, true).forward(x, expected);
+                for (int i = 0; i < 6; i++) { // a job thread per call, one at a time, as a service might
+                    Thread t = new Thread(() -> w.forward(x, y));
+                    t.start();
+                    t.join();
+                    assertClose(expected, y, "forward on thread " + i);
+                }
+                assertThat(winograd.scratchStates()).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
     void onlyThreeByThreeStrideOneLayersWithEnoughChannelsRunIt() {
         Model model = TestModels.model(CFG, 11);
         OneDnnRuntime runtime = new OneDnnRuntime(1);
