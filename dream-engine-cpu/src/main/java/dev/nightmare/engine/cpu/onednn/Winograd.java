@@ -56,9 +56,9 @@ import org.bytedeco.dnnl.dnnl_stream;
  * direct convolution, which is already near the machine's peak, so it is the only way left to go
  * faster on VGG-like stacks.
  *
- * <p>Each worker thread takes a contiguous run of tile blocks and does all three steps of a block
- * before the next, so a block's transformed tiles (a few MB) stay in that core's caches; its matmul
- * runs on that thread alone (OpenMP's count set to 1 on it, and the primitive created so). Every
+ * <p>Each worker part (one thread) takes a contiguous run of tile blocks and does all three steps
+ * of a block before the next, so a block's transformed tiles (a few MB) stay in that core's caches;
+ * its matmul runs on that thread alone (OpenMP's count set to 1 on it, and the primitive created so). Every
  * output tile depends only on its own input tile and the kernels, and the block split is fixed per
  * (size, thread count), so results are deterministic.
  */
