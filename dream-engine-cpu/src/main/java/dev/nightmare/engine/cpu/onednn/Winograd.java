@@ -41,6 +41,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
@@ -298,8 +299,16 @@ final class Winograd implements AutoCloseable {
         private final float slope;
         private final Matmul forward;
         private final Matmul backward;
-        private final dnnl_memory forwardWeights;
-        private final dnnl_memory backwardWeights;
+        /**
+         * Each direction's transformed kernels, made on first use: a session in darknet's forward
+         * arithmetic never runs the forward (for vgg-conv that saves 47 MB and their transform).
+         */
+        private final Supplier<dnnl_memory> forwardWeights;
+
+        private final Supplier<dnnl_memory> backwardWeights;
+
+        private dnnl_memory forwardKernels;
+        private dnnl_memory backwardKernels;
 
         Layer(
                 int layer,
@@ -344,12 +353,13 @@ final class Winograd implements AutoCloseable {
             this.forward = matmul(new MatmulShape(rows, cPad, kPad));
             this.backward = matmul(new MatmulShape(rows, kPad, cPad));
             float[] kernels = weights.kernels();
-            this.forwardWeights = source.weights(
+            // The source caches per layer and layout, so asking again is a lookup.
+            this.forwardWeights = () -> source.weights(
                     new WeightsKey(layer, false),
                     u -> WinogradTransforms.kernels(kernels, filters, channels, cPad, kPad, u),
                     new long[] {POSITIONS, cPad, kPad},
                     forward.weights());
-            this.backwardWeights = source.weights(
+            this.backwardWeights = () -> source.weights(
                     new WeightsKey(layer, true),
                     u -> WinogradTransforms.kernels(
                             ConvolutionalWeights.transposeFlipped(kernels, filters, channels, 3),
@@ -364,12 +374,18 @@ final class Winograd implements AutoCloseable {
 
         @Override
         public void forward(CpuTensor src, CpuTensor dst) {
-            run(src, dst, forward, forwardWeights, inBlocks, outBlocks, bias, activate, slope);
+            if (forwardKernels == null) {
+                forwardKernels = forwardWeights.get();
+            }
+            run(src, dst, forward, forwardKernels, inBlocks, outBlocks, bias, activate, slope);
         }
 
         @Override
         public void backwardData(CpuTensor gradOut, CpuTensor gradIn) {
-            run(gradOut, gradIn, backward, backwardWeights, outBlocks, inBlocks, null, false, 0f);
+            if (backwardKernels == null) {
+                backwardKernels = backwardWeights.get();
+            }
+            run(gradOut, gradIn, backward, backwardKernels, outBlocks, inBlocks, null, false, 0f);
         }
 
         private void run(
