@@ -201,15 +201,25 @@ public final class LocalKafka extends ServerProcess {
         }
     }
 
-    /** Kafka's 22-character base64url cluster id, derived from the path so a directory keeps one id. */
+    /**
+     * Kafka's 22-character base64url cluster id, derived from the path so a directory keeps one id.
+     * Never starting with '-' (as Kafka's own {@code Uuid.randomUuid} ensures): the storage tool
+     * would read it as an option, and one test directory in 64 failed to start its broker.
+     */
     static String clusterId(Path dir) {
-        UUID uuid = UUID.nameUUIDFromBytes(dir.toString().getBytes(StandardCharsets.UTF_8));
-        byte[] bytes = new byte[16];
-        for (int i = 0; i < 8; i++) {
-            bytes[i] = (byte) (uuid.getMostSignificantBits() >>> (56 - 8 * i));
-            bytes[8 + i] = (byte) (uuid.getLeastSignificantBits() >>> (56 - 8 * i));
+        for (int attempt = 0; ; attempt++) {
+            String seed = attempt == 0 ? dir.toString() : dir + "#" + attempt;
+            UUID uuid = UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8));
+            byte[] bytes = new byte[16];
+            for (int i = 0; i < 8; i++) {
+                bytes[i] = (byte) (uuid.getMostSignificantBits() >>> (56 - 8 * i));
+                bytes[8 + i] = (byte) (uuid.getLeastSignificantBits() >>> (56 - 8 * i));
+            }
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            if (!id.startsWith("-")) {
+                return id;
+            }
         }
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** The controller port an earlier start wrote, so a restart finds its quorum where it left it. */

@@ -16,6 +16,18 @@ class LocalKafkaTest {
     }
 
     @Test
+    void clusterIdNeverStartsWithADashWhichKafkasStorageToolWouldTakeForAnOption() {
+        // Of 2000 directories, about 30 hash to an id starting with '-' at the first attempt.
+        for (int n = 0; n < 2000; n++) {
+            Path dir = Path.of("/tmp/backlog-it-" + n);
+            assertThat(LocalKafka.clusterId(dir))
+                    .hasSize(22)
+                    .doesNotStartWith("-")
+                    .isEqualTo(LocalKafka.clusterId(dir));
+        }
+    }
+
+    @Test
     void buildWroteTheServerRuntimesPaths() {
         assertThat(PlatformPaths.kafkaLib().resolve("kafka-clients-4.4.0.jar")).exists();
         assertThat(Files.isRegularFile(PlatformPaths.s3proxyJar())).isTrue();
