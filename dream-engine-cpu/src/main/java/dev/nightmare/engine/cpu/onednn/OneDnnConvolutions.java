@@ -90,7 +90,7 @@ final class OneDnnConvolutions implements Convolutions {
     /** Owns the user-layout weight and bias copies and the reordered weights. */
     private final Arena arena = Arena.ofShared();
     /** (layer) weights reordered into a primitive's layout, one entry per distinct layout. */
-    private final Map<Object, List<Native>> weights = new HashMap<>();
+    private final Map<Integer, List<Native>> weights = new HashMap<>();
 
     private final Map<Integer, Native> biases = new HashMap<>();
     private final List<PreparedConvolution> prepared = new ArrayList<>();
@@ -172,15 +172,15 @@ final class OneDnnConvolutions implements Convolutions {
     public Convolution prepare(int layer, Shape in, Layout inLayout, Shape out, boolean biasAndActivation) {
         ConvolutionalSpec conv = (ConvolutionalSpec) model.spec().layer(layer);
         ConvolutionalWeights w = model.convolutional(layer);
-        if (winograd != null && winograd.accepts(conv, in, inLayout, out)) {
+        if (winograd != null && winograd.accepts(conv, in, inLayout)) {
             PreparedConvolution c = winograd.prepare(
                     layer,
                     conv,
                     w,
                     in,
-                    out,
                     biasAndActivation,
-                    (key, fill, dims, wanted) -> weightsFor(key, fill, dims, dnnl_abc, wanted));
+                    (transposed, fill, dims, wanted) ->
+                            weightsFor(transposed ? -1 - layer : layer, fill, dims, dnnl_abc, wanted));
             prepared.add(c);
             return c;
         }
@@ -286,12 +286,12 @@ final class OneDnnConvolutions implements Convolutions {
                 forwardPd,
                 backwardPd,
                 transposedPd,
-                pd -> weightsFor(layer, copyOf(w.kernels()), weightDims, dnnl_oihw, pd),
+                pd -> weightsFor(layer, user -> copy(w.kernels(), user), weightDims, dnnl_oihw, pd),
                 pd -> weightsFor(
                         -1 - layer,
-                        user -> copyOf(ConvolutionalWeights.transposeFlipped(
-                                        w.kernels(), conv.filters(), in.channels(), k))
-                                .accept(user),
+                        user -> copy(
+                                ConvolutionalWeights.transposeFlipped(w.kernels(), conv.filters(), in.channels(), k),
+                                user),
                         transposedDims,
                         dnnl_oihw,
                         pd),
@@ -325,10 +325,11 @@ final class OneDnnConvolutions implements Convolutions {
     /**
      * Kernels in the layout {@code wanted}, reordered from {@code userTag} (plain: oihw, or abc for
      * Winograd's) once and cached under {@code key} (the layer; −1 − layer for its transposed
-     * kernels; Winograd's own keys).
+     * kernels); a layer's direct and Winograd forms differ in dims, so the layout comparison tells
+     * them apart.
      */
     private synchronized dnnl_memory weightsFor(
-            Object key, Consumer<MemorySegment> fill, long[] weightDims, int userTag, dnnl_memory_desc wanted) {
+            int key, Consumer<MemorySegment> fill, long[] weightDims, int userTag, dnnl_memory_desc wanted) {
         List<Native> cached = weights.computeIfAbsent(key, l -> new ArrayList<>());
         for (Native n : cached) {
             if (dnnl_memory_desc_equal(n.desc(), wanted) != 0) {
@@ -351,9 +352,8 @@ final class OneDnnConvolutions implements Convolutions {
         }
     }
 
-    /** Fills a plain weights buffer with {@code kernels}. */
-    private static Consumer<MemorySegment> copyOf(float[] kernels) {
-        return user -> MemorySegment.copy(kernels, 0, user, ValueLayout.JAVA_FLOAT, 0, kernels.length);
+    private static void copy(float[] kernels, MemorySegment user) {
+        MemorySegment.copy(kernels, 0, user, ValueLayout.JAVA_FLOAT, 0, kernels.length);
     }
 
     private void reorder(Native from, Native to) {

@@ -80,10 +80,10 @@ final class Winograd implements AutoCloseable {
     private final Map<MatmulShape, Matmul> matmuls = new HashMap<>();
     /**
      * One per worker part ({@link Workers#split(int, Workers.Part)}): a session runs on one thread
-     * at a time, so a part's state is never used by two threads at once, and there are never more
+     * at a time, so a part's scratch is never used by two threads at once, and there are never more
      * than the thread count, whichever threads call over a session's life.
      */
-    private final ThreadState[] states;
+    private final PartScratch[] scratch;
 
     /**
      * @param minChannels the fewest input and output channels a layer needs to run here (below it
@@ -93,18 +93,16 @@ final class Winograd implements AutoCloseable {
         this.runtime = runtime;
         this.workers = workers;
         this.minChannels = minChannels;
-        this.states = new ThreadState[workers.threads()];
+        this.scratch = new PartScratch[workers.threads()];
     }
 
     /** Whether a layer of this shape runs here. */
-    boolean accepts(ConvolutionalSpec conv, Shape in, Layout inLayout, Shape out) {
+    boolean accepts(ConvolutionalSpec conv, Shape in, Layout inLayout) {
         return runtime.canSetThreads()
                 && inLayout == Layout.BLOCKED
                 && conv.size() == 3
                 && conv.stride() == 1
-                && conv.padding() == 1
-                && in.height() == out.height()
-                && in.width() == out.width()
+                && conv.padding() == 1 // so the output has the input's size
                 && in.channels() >= minChannels
                 && conv.filters() >= minChannels;
     }
@@ -113,6 +111,16 @@ final class Winograd implements AutoCloseable {
     private record MatmulShape(int rows, int in, int out) {
         long bytes() {
             return (long) POSITIONS * rows * Math.max(in, out) * Float.BYTES;
+        }
+
+        /** The transformed tiles, {@code [36][rows][in]}. */
+        dnnl_memory_desc src() {
+            return desc(new long[] {POSITIONS, rows, in}, dnnl_abc);
+        }
+
+        /** The products, {@code [36][rows][out]}. */
+        dnnl_memory_desc dst() {
+            return desc(new long[] {POSITIONS, rows, out}, dnnl_abc);
         }
     }
 
@@ -132,9 +140,9 @@ final class Winograd implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        dnnl_memory_desc src = desc(new long[] {POSITIONS, shape.rows(), shape.in()}, dnnl_abc);
+        dnnl_memory_desc src = shape.src();
         dnnl_memory_desc weights = desc(new long[] {POSITIONS, shape.in(), shape.out()}, dnnl_format_tag_any);
-        dnnl_memory_desc dst = desc(new long[] {POSITIONS, shape.rows(), shape.out()}, dnnl_abc);
+        dnnl_memory_desc dst = shape.dst();
         dnnl_primitive_attr attr = new dnnl_primitive_attr();
         check(dnnl_primitive_attr_create(attr), "primitive_attr_create");
         check(dnnl_primitive_attr_set_deterministic(attr, 1), "set_deterministic");
@@ -162,7 +170,7 @@ final class Winograd implements AutoCloseable {
      * A worker part's scratch: one block's transformed input and matmul output, its own stream
      * (a stream must not be used by two threads at once), and the matmul arguments bound to the scratch.
      */
-    private final class ThreadState implements AutoCloseable {
+    private final class PartScratch implements AutoCloseable {
         private final dnnl_stream stream = runtime.newStream();
         /** The transforms' scratch (native, like everything they read and write). */
         private final Arena tmpArena = Arena.ofShared();
@@ -203,8 +211,8 @@ final class Winograd implements AutoCloseable {
         void execute(Matmul matmul, dnnl_memory weights) {
             MatmulShape shape = matmul.shape();
             Bound b = bound.computeIfAbsent(shape, s -> {
-                Native src = Native.over(desc(new long[] {POSITIONS, s.rows(), s.in()}, dnnl_abc), v, runtime);
-                Native dst = Native.over(desc(new long[] {POSITIONS, s.rows(), s.out()}, dnnl_abc), m, runtime);
+                Native src = Native.over(s.src(), v, runtime);
+                Native dst = Native.over(s.dst(), m, runtime);
                 Native scratchpad = null;
                 int count = 3;
                 if (matmul.scratchpadBytes() > 0) {
@@ -248,41 +256,41 @@ final class Winograd implements AutoCloseable {
         }
     }
 
-    /** Scratch states made so far (for tests: at most the thread count). */
+    /** Part scratches made so far (for tests: at most the thread count). */
     synchronized int scratchStates() {
         int n = 0;
-        for (ThreadState s : states) {
+        for (PartScratch s : scratch) {
             n += s == null ? 0 : 1;
         }
         return n;
     }
 
-    private synchronized ThreadState state(int part) {
-        if (states[part] == null) {
-            states[part] = new ThreadState();
+    private synchronized PartScratch scratch(int part) {
+        if (scratch[part] == null) {
+            scratch[part] = new PartScratch();
         }
-        return states[part];
+        return scratch[part];
     }
 
-    /** Source of a layer's kernels in a matmul's weights layout (reordered once, cached by the caller). */
+    /**
+     * A layer's kernels (or its transposed ones) in a matmul's weights layout: {@code fill} writes
+     * them plain ({@code dims}, abc) on the first request, later ones are a cache lookup.
+     */
     @FunctionalInterface
     interface WeightsSource {
-        dnnl_memory weights(Object key, Consumer<MemorySegment> fill, long[] dims, dnnl_memory_desc wanted);
+        dnnl_memory weights(boolean transposed, Consumer<MemorySegment> fill, long[] dims, dnnl_memory_desc wanted);
     }
 
-    /** Layer {@code layer} at one size. */
+    /** Layer {@code layer} for an input of shape {@code in} (its output has the same size). */
     OneDnnConvolutions.PreparedConvolution prepare(
             int layer,
             ConvolutionalSpec conv,
             ConvolutionalWeights w,
             Shape in,
-            Shape out,
             boolean biasAndActivation,
             WeightsSource source) {
-        return new Layer(layer, conv, w, in, out, biasAndActivation, source);
+        return new Layer(layer, conv, w, in, biasAndActivation, source);
     }
-
-    private record WeightsKey(int layer, boolean transposed) {}
 
     private final class Layer implements OneDnnConvolutions.PreparedConvolution {
         private final int layer;
@@ -300,22 +308,19 @@ final class Winograd implements AutoCloseable {
         private final Matmul forward;
         private final Matmul backward;
         /**
-         * Each direction's transformed kernels, made on first use: a session in darknet's forward
-         * arithmetic never runs the forward (for vgg-conv that saves 47 MB and their transform).
+         * Each direction's transformed kernels, made on the first call that runs it (a session in
+         * darknet's forward arithmetic never runs the forward: 47 MB and their transform saved for
+         * vgg-conv), a cache lookup on later calls.
          */
         private final Supplier<dnnl_memory> forwardWeights;
 
         private final Supplier<dnnl_memory> backwardWeights;
-
-        private dnnl_memory forwardKernels;
-        private dnnl_memory backwardKernels;
 
         Layer(
                 int layer,
                 ConvolutionalSpec conv,
                 ConvolutionalWeights weights,
                 Shape in,
-                Shape out,
                 boolean biasAndActivation,
                 WeightsSource source) {
             this.layer = layer;
@@ -353,14 +358,13 @@ final class Winograd implements AutoCloseable {
             this.forward = matmul(new MatmulShape(rows, cPad, kPad));
             this.backward = matmul(new MatmulShape(rows, kPad, cPad));
             float[] kernels = weights.kernels();
-            // The source caches per layer and layout, so asking again is a lookup.
             this.forwardWeights = () -> source.weights(
-                    new WeightsKey(layer, false),
+                    false,
                     u -> WinogradTransforms.kernels(kernels, filters, channels, cPad, kPad, u),
                     new long[] {POSITIONS, cPad, kPad},
                     forward.weights());
             this.backwardWeights = () -> source.weights(
-                    new WeightsKey(layer, true),
+                    true,
                     u -> WinogradTransforms.kernels(
                             ConvolutionalWeights.transposeFlipped(kernels, filters, channels, 3),
                             channels,
@@ -374,18 +378,12 @@ final class Winograd implements AutoCloseable {
 
         @Override
         public void forward(CpuTensor src, CpuTensor dst) {
-            if (forwardKernels == null) {
-                forwardKernels = forwardWeights.get();
-            }
-            run(src, dst, forward, forwardKernels, inBlocks, outBlocks, bias, activate, slope);
+            run(src, dst, forward, forwardWeights.get(), inBlocks, outBlocks, bias, activate, slope);
         }
 
         @Override
         public void backwardData(CpuTensor gradOut, CpuTensor gradIn) {
-            if (backwardKernels == null) {
-                backwardKernels = backwardWeights.get();
-            }
-            run(gradOut, gradIn, backward, backwardKernels, outBlocks, inBlocks, null, false, 0f);
+            run(gradOut, gradIn, backward, backwardWeights.get(), outBlocks, inBlocks, null, false, 0f);
         }
 
         private void run(
@@ -401,7 +399,7 @@ final class Winograd implements AutoCloseable {
             MemorySegment in = src.data(), out = dst.data();
             workers.split(blocks, (part, from, to) -> {
                 runtime.ompThreads(1);
-                ThreadState s = state(part);
+                PartScratch s = scratch(part);
                 s.reserve(matmul.shape());
                 for (int b = from; b < to; b++) {
                     int tile0 = b * rows, count = Math.min(rows, tiles - tile0);
@@ -428,10 +426,10 @@ final class Winograd implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        for (int i = 0; i < states.length; i++) {
-            if (states[i] != null) {
-                states[i].close();
-                states[i] = null;
+        for (int i = 0; i < scratch.length; i++) {
+            if (scratch[i] != null) {
+                scratch[i].close();
+                scratch[i] = null;
             }
         }
         for (Matmul m : matmuls.values()) {
