@@ -3,11 +3,13 @@ package dev.nightmare.engine.cuda;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.BackendUnavailableException;
+import dev.nightmare.engine.backend.DeviceMemoryReading;
 import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.model.Model;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Optional;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.JCudaDriver;
@@ -110,20 +112,25 @@ public final class CudaBackend implements Backend {
 
     /** Free device memory now (cuMemGetInfo). */
     long freeBytes() {
-        bind();
-        long[] free = new long[1];
-        long[] total = new long[1];
-        JCudaDriver.cuMemGetInfo(free, total);
-        return free[0];
+        return memoryNow().freeBytes();
     }
 
     /** The device's memory (cuMemGetInfo's total). */
     long totalBytes() {
+        return memoryNow().totalBytes();
+    }
+
+    @Override
+    public Optional<DeviceMemoryReading> deviceMemory() {
+        return Optional.of(memoryNow());
+    }
+
+    private DeviceMemoryReading memoryNow() {
         bind();
         long[] free = new long[1];
         long[] total = new long[1];
         JCudaDriver.cuMemGetInfo(free, total);
-        return total[0];
+        return new DeviceMemoryReading(free[0], total[0]);
     }
 
     @Override

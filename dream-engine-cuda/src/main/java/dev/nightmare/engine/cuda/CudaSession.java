@@ -9,6 +9,7 @@ import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.ForwardArithmetic;
 import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
+import dev.nightmare.engine.backend.OutOfDeviceMemoryException;
 import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.backend.SessionStats;
 import dev.nightmare.engine.backend.Tensor;
@@ -222,7 +223,7 @@ final class CudaSession implements DreamSession {
                 StackMemory.bytes(spec, targetLayer, width, height) + Math.max(0, workspaceNeeded - workspace.bytes);
         long available = backend.freeBytes() - MEMORY_MARGIN_BYTES;
         if (needed > available) {
-            throw new GpuMemoryException(
+            throw new OutOfDeviceMemoryException(
                     StackMemory.doesNotFit(targetLayer, width, height, needed, available, backend.deviceName()));
         }
         if (workspaceNeeded > workspace.bytes) {

@@ -1,5 +1,6 @@
 package dev.nightmare.engine.cuda;
 
+import dev.nightmare.engine.backend.OutOfDeviceMemoryException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -12,7 +13,7 @@ import jcuda.driver.JCudaDriver;
 /**
  * One session's device allocations: allocates, frees, and counts the bytes in use and their peak
  * (reported by the GPU check). An allocation the device cannot satisfy becomes a {@link
- * GpuMemoryException} naming the size, not a crash.
+ * OutOfDeviceMemoryException} naming the size, not a crash.
  */
 final class DeviceMemory {
     private final CudaBackend backend;
@@ -34,7 +35,7 @@ final class DeviceMemory {
             JCudaDriver.cuMemAlloc(pointer, size);
         } catch (CudaException e) {
             if (String.valueOf(e.getMessage()).contains("OUT_OF_MEMORY")) {
-                throw new GpuMemoryException("not enough GPU memory for " + what + ": "
+                throw new OutOfDeviceMemoryException("not enough GPU memory for " + what + ": "
                         + StackMemory.size(size) + " requested, " + StackMemory.size(backend.freeBytes())
                         + " free on " + backend.deviceName());
             }

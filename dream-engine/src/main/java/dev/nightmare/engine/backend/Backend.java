@@ -1,6 +1,7 @@
 package dev.nightmare.engine.backend;
 
 import dev.nightmare.engine.model.Model;
+import java.util.Optional;
 
 /**
  * A place to dream: the reference Java code, oneDNN on the CPU, cuDNN on a GPU. A backend opens a
@@ -15,8 +16,19 @@ public interface Backend extends AutoCloseable {
     /** What it runs on, for logs and run reports (e.g. "Java, 2 threads", "NVIDIA H100 80GB"). */
     String device();
 
-    /** Uploads the model's weights and prepares to run it. */
+    /**
+     * Uploads the model's weights and prepares to run it. A session's runs throw {@link
+     * OutOfDeviceMemoryException} for work that does not fit in the device's memory.
+     */
     DreamSession open(Model model, SessionOptions options);
+
+    /**
+     * The device's memory now, for backends that own a device with its own memory (a GPU); empty for
+     * those that dream in the process's memory. Call it on a thread that runs the backend's sessions.
+     */
+    default Optional<DeviceMemoryReading> deviceMemory() {
+        return Optional.empty();
+    }
 
     @Override
     void close();

@@ -12,6 +12,7 @@ import dev.nightmare.contracts.JobState;
 import dev.nightmare.contracts.JobStatus;
 import dev.nightmare.contracts.RunDetails;
 import dev.nightmare.engine.backend.Backend;
+import dev.nightmare.engine.backend.OutOfDeviceMemoryException;
 import dev.nightmare.engine.dream.CancelledException;
 import dev.nightmare.engine.dream.Checkpoint;
 import dev.nightmare.engine.dream.DreamListener;
@@ -51,8 +52,6 @@ import org.jboss.logging.Logger;
  */
 public final class JobRunner {
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
-    /** The GPU backend's out-of-memory error, matched by name so CPU-only builds need no GPU classes. */
-    static final String GPU_OUT_OF_MEMORY = "dev.nightmare.engine.cuda.GpuMemoryException";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -62,7 +61,6 @@ public final class JobRunner {
     private final Retry retry;
     private final RunnerSettings settings;
     private final WorkerMetrics metrics;
-    private final DeviceMemoryProbe probe;
     private final Clock clock;
     /** Concurrent S3 reads and writes of the job thread (blocking I/O, so virtual threads). */
     private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
@@ -74,7 +72,6 @@ public final class JobRunner {
             Retry retry,
             RunnerSettings settings,
             WorkerMetrics metrics,
-            DeviceMemoryProbe probe,
             Clock clock) {
         this.store = store;
         this.events = events;
@@ -82,7 +79,6 @@ public final class JobRunner {
         this.retry = retry;
         this.settings = settings;
         this.metrics = metrics;
-        this.probe = probe;
         this.clock = clock;
     }
 
@@ -364,10 +360,9 @@ public final class JobRunner {
                 return finish(JobState.FAILED, e.getMessage());
             } catch (OwnershipLost | TransientException e) {
                 throw e;
+            } catch (OutOfDeviceMemoryException e) {
+                return outOfMemory(loaded, input, engineOptions, e);
             } catch (Exception e) {
-                if (isGpuOutOfMemory(e)) {
-                    return outOfMemory(loaded, input, engineOptions, e);
-                }
                 return unexpected(e);
             }
         }
@@ -566,7 +561,8 @@ public final class JobRunner {
                             JobKeys.roundCheckpoint(id, round)),
                     false);
             metrics.round(result.computeNanos(), options.iters(), System.nanoTime() - computed);
-            probe.sample(models.backend());
+            // On the job's thread, where a GPU backend's context is current.
+            models.backend().deviceMemory().ifPresent(metrics::deviceMemory);
             LOG.debugf("job %s: round %d stored (%d ms compute)", id, round, computeMillis);
             if (control.draining() && round + 1 < options.rounds()) {
                 stop = Stop.SHUTDOWN;
@@ -708,15 +704,6 @@ public final class JobRunner {
             return seconds / 60 + " min";
         }
         return seconds + " s";
-    }
-
-    static boolean isGpuOutOfMemory(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getClass().getName().equals(GPU_OUT_OF_MEMORY)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String rootMessage(Throwable e) {

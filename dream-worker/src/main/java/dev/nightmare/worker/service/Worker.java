@@ -3,7 +3,6 @@ package dev.nightmare.worker.service;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.Backends;
-import dev.nightmare.worker.client.CudaMemoryProbe;
 import dev.nightmare.worker.client.KafkaEventPublisher;
 import dev.nightmare.worker.client.ModelStoreFetcher;
 import dev.nightmare.worker.client.S3JobStore;
@@ -146,14 +145,7 @@ public class Worker {
                     config.kafka().deliveryLimit(),
                     b.gpuOutOfMemory() == WorkerConfig.OutOfMemory.CPU);
             JobRunner runner = new JobRunner(
-                    store,
-                    new KafkaEventPublisher(producer),
-                    models,
-                    retry,
-                    settings,
-                    metrics,
-                    new CudaMemoryProbe(metrics),
-                    Clock.systemUTC());
+                    store, new KafkaEventPublisher(producer), models, retry, settings, metrics, Clock.systemUTC());
             consumer = new RequestConsumer(
                     this::newConsumer,
                     runner,

@@ -1,5 +1,6 @@
 package dev.nightmare.worker.service;
 
+import dev.nightmare.engine.backend.DeviceMemoryReading;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -90,8 +91,8 @@ public final class WorkerMetrics {
     }
 
     /** Free and total GPU memory in bytes, sampled on the job thread (the one with the device context). */
-    public void gpuMemory(long freeBytes, long totalBytes) {
-        if (gpuFree.getAndSet(freeBytes) == Long.MIN_VALUE) {
+    public void deviceMemory(DeviceMemoryReading reading) {
+        if (gpuFree.getAndSet(reading.freeBytes()) == Long.MIN_VALUE) {
             Gauge.builder("nightmare.worker.gpu.memory.free", gpuFree, AtomicLong::get)
                     .baseUnit("bytes")
                     .description("Free GPU memory after the last round")
@@ -100,6 +101,6 @@ public final class WorkerMetrics {
                     .baseUnit("bytes")
                     .register(registry);
         }
-        gpuTotal.set(totalBytes);
+        gpuTotal.set(reading.totalBytes());
     }
 }

@@ -13,8 +13,10 @@ import dev.nightmare.contracts.JobStatus;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.Backends;
+import dev.nightmare.engine.backend.DeviceMemoryReading;
 import dev.nightmare.engine.backend.DreamSession;
-import dev.nightmare.engine.cuda.GpuMemoryException;
+import dev.nightmare.engine.backend.OutOfDeviceMemoryException;
+import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.worker.testing.InMemoryJobStore;
 import dev.nightmare.worker.testing.RecordingEvents;
@@ -61,15 +63,7 @@ class JobRunnerTest {
     private JobRunner runner(RunnerSettings settings, Backend backend) {
         Retry retry = new Retry(Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(2), millis -> {});
         ModelRegistry models = new ModelRegistry(backend, fetcher, retry, 1, () -> reference);
-        return new JobRunner(
-                store,
-                events,
-                models,
-                retry,
-                settings,
-                new WorkerMetrics(meters),
-                DeviceMemoryProbe.NONE,
-                Clock.systemUTC());
+        return new JobRunner(store, events, models, retry, settings, new WorkerMetrics(meters), Clock.systemUTC());
     }
 
     private JobRunner runner() {
@@ -290,7 +284,6 @@ class JobRunnerTest {
                 quickRetry(),
                 settings(),
                 new WorkerMetrics(meters),
-                DeviceMemoryProbe.NONE,
                 Clock.systemUTC());
 
         Disposition disposition = racing.run(delivery(request, ContractJson.write(request)), new JobControl());
@@ -471,6 +464,44 @@ class JobRunnerTest {
     }
 
     @Test
+    void deviceMemoryIsSampledIntoTheMetricsAfterEachRound() {
+        JobRequest request = submitted(1, 1);
+        Backend gpu = new Backend() {
+            @Override
+            public String name() {
+                return "stand-in";
+            }
+
+            @Override
+            public String device() {
+                return "a device with 8 GiB";
+            }
+
+            @Override
+            public DreamSession open(dev.nightmare.engine.model.Model model, SessionOptions options) {
+                return reference.open(model, options);
+            }
+
+            @Override
+            public java.util.Optional<DeviceMemoryReading> deviceMemory() {
+                return java.util.Optional.of(new DeviceMemoryReading(3L << 30, 8L << 30));
+            }
+
+            @Override
+            public void close() {}
+        };
+
+        Disposition disposition =
+                runner(settings(), gpu).run(delivery(request, ContractJson.write(request)), new JobControl());
+
+        assertThat(disposition).isEqualTo(Disposition.accept("succeeded"));
+        assertThat(meters.get("nightmare.worker.gpu.memory.free").gauge().value())
+                .isEqualTo((double) (3L << 30));
+        assertThat(meters.get("nightmare.worker.gpu.memory.total").gauge().value())
+                .isEqualTo((double) (8L << 30));
+    }
+
+    @Test
     void unexpectedErrorReleasesUntilTheLastDeliveryThenFails() {
         JobRequest request = submitted(1, 1);
         Backend broken = failingBackend(new IllegalStateException("kernel exploded"));
@@ -493,7 +524,7 @@ class JobRunnerTest {
     }
 
     private static Backend outOfMemoryBackend() {
-        return failingBackend(new GpuMemoryException("not enough GPU memory for the image: 3 GiB requested"));
+        return failingBackend(new OutOfDeviceMemoryException("not enough GPU memory for the image: 3 GiB requested"));
     }
 
     /** A backend named like the GPU one whose sessions throw {@code error} on upload. */
@@ -522,6 +553,8 @@ class JobRunnerTest {
                                             throw e.getCause();
                                         }
                                     });
+                        case "deviceMemory":
+                            return java.util.Optional.empty();
                         case "close":
                             return null;
                         default:
