@@ -1,5 +1,7 @@
 package dev.nightmare.modelclient;
 
+import dev.nightmare.engine.model.Model;
+import dev.nightmare.retry.Retry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,7 +33,7 @@ import java.util.stream.Stream;
  * are downloaded once, their SHA-256s checked against the store's ETags and the version id, and
  * kept in {@code <cacheDir>/<sha256>/NAME.cfg|weights} (written to a temporary directory, then
  * renamed), so a restart — even with the store down — finds them without the network. Requests
- * are retried with {@link RetryPolicy bounded exponential backoff} while the store is unreachable or
+ * are retried with bounded exponential backoff ({@link #DEFAULT_RETRY}) while the store is unreachable or
  * answers 5xx; 4xx answers (unknown model or version, bad token) fail at once.
  *
  * <pre>{@code
@@ -53,7 +55,11 @@ public final class ModelStoreClient {
     private final URI base;
     private final String token;
     private final Path cacheDir;
-    private final RetryPolicy retry;
+    /** 12 attempts, 250 ms doubling to 10 s: about 50 s in all, enough for a store to start. */
+    public static final Retry DEFAULT_RETRY =
+            Retry.backoff(Duration.ofMillis(250), Duration.ofSeconds(10)).maxAttempts(12);
+
+    private final Retry retry;
     private final Duration requestTimeout;
     private final HttpClient http;
 
@@ -62,7 +68,10 @@ public final class ModelStoreClient {
         this.base = URI.create(url.endsWith("/") ? url : url + "/");
         this.token = b.token;
         this.cacheDir = b.cacheDir.toAbsolutePath().normalize();
-        this.retry = b.retry;
+        // Only what may pass is retried: the store unreachable, starting, overloaded or failing.
+        this.retry = b.retry
+                .retryOn(e -> e instanceof ModelStoreException m && m.retryable())
+                .logRetriesAt(Level.WARNING);
         this.requestTimeout = b.requestTimeout;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(b.connectTimeout)
@@ -79,7 +88,7 @@ public final class ModelStoreClient {
         private final URI baseUri;
         private String token;
         private Path cacheDir = Path.of("model-cache");
-        private RetryPolicy retry = RetryPolicy.DEFAULT;
+        private Retry retry = DEFAULT_RETRY;
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofMinutes(5);
 
@@ -99,7 +108,8 @@ public final class ModelStoreClient {
             return this;
         }
 
-        public Builder retry(RetryPolicy retry) {
+        /** The backoff and its limits ({@link Retry#never()}: one attempt); only transient failures are retried. */
+        public Builder retry(Retry retry) {
             this.retry = Objects.requireNonNull(retry);
             return this;
         }
@@ -139,7 +149,7 @@ public final class ModelStoreClient {
         Path cfg = dir.resolve(name + ".cfg");
         Path weights = dir.resolve(name + ".weights");
         if (Files.isRegularFile(cfg) && Files.isRegularFile(weights)) {
-            if (sha256(cfg, weights).equals(sha256)) {
+            if (Model.sha256(cfg, weights).equals(sha256)) {
                 LOG.log(Level.DEBUG, "model {0} version {1} from cache {2}", name, sha256, dir);
                 return new ModelFiles(name, sha256, cfg, weights, true);
             }
@@ -290,28 +300,21 @@ public final class ModelStoreClient {
     }
 
     private <T> T withRetry(String what, Call<T> call) throws IOException, InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return call.run();
-            } catch (IOException failure) {
-                // A connection dropped mid-body is as transient as a refused connection.
-                ModelStoreException e = failure instanceof ModelStoreException m
-                        ? m
-                        : new ModelStoreException(what + " failed: " + failure, failure);
-                if (!e.retryable() || attempt >= retry.maxAttempts()) {
+        try {
+            return retry.call(what, () -> {
+                try {
+                    return call.run();
+                } catch (ModelStoreException e) {
                     throw e;
+                } catch (IOException e) {
+                    // A connection dropped mid-body is as transient as a refused connection.
+                    throw new ModelStoreException(what + " failed: " + e, e);
                 }
-                Duration delay = retry.delayBefore(attempt + 1);
-                LOG.log(
-                        Level.WARNING,
-                        "{0}: attempt {1} of {2} failed ({3}); retrying in {4} ms",
-                        what,
-                        attempt,
-                        retry.maxAttempts(),
-                        e.getMessage(),
-                        delay.toMillis());
-                Thread.sleep(delay);
-            }
+            });
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("a call threw " + e, e);
         }
     }
 
@@ -333,20 +336,6 @@ public final class ModelStoreClient {
         if (sha256 == null || !SHA256.matcher(sha256).matches()) {
             throw new IllegalArgumentException("'" + sha256 + "' is not a SHA-256 (64 lower-case hex digits)");
         }
-    }
-
-    /** SHA-256 of the files' bytes one after the other (the engine's model version). */
-    static String sha256(Path... files) throws IOException {
-        MessageDigest digest = digest();
-        byte[] buffer = new byte[1 << 16];
-        for (Path file : files) {
-            try (InputStream in = Files.newInputStream(file)) {
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    digest.update(buffer, 0, n);
-                }
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static MessageDigest digest() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.nightmare.retry.Retry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -28,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * store does; the real store is exercised by model-store's ModelStoreClientIT.
  */
 class ModelStoreClientTest {
-    private static final RetryPolicy FAST = new RetryPolicy(6, Duration.ofMillis(50), Duration.ofMillis(400), 2);
+    private static final Retry FAST = Retry.backoff(Duration.ofMillis(50), Duration.ofMillis(400))
+            .multiplier(2)
+            .maxAttempts(6);
 
     @TempDir
     Path cache;
@@ -85,7 +88,7 @@ class ModelStoreClientTest {
         }
     }
 
-    private ModelStoreClient client(int port, RetryPolicy retry) {
+    private ModelStoreClient client(int port, Retry retry) {
         return ModelStoreClient.builder(URI.create("http://127.0.0.1:" + port))
                 .cacheDir(cache)
                 .retry(retry)
@@ -115,7 +118,7 @@ class ModelStoreClientTest {
         client(port, FAST).fetch("m", sha);
         server.stop(0);
         server = null;
-        ModelFiles files = client(port, RetryPolicy.NONE).fetch("m", sha);
+        ModelFiles files = client(port, Retry.never()).fetch("m", sha);
         assertThat(files.fromCache()).isTrue();
     }
 
@@ -146,7 +149,9 @@ class ModelStoreClientTest {
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        RetryPolicy three = new RetryPolicy(3, Duration.ofMillis(20), Duration.ofMillis(20), 1);
+        Retry three = Retry.backoff(Duration.ofMillis(20), Duration.ofMillis(20))
+                .multiplier(1)
+                .maxAttempts(3);
         long start = System.nanoTime();
         assertThatThrownBy(() -> client(port, three).fetch("m", sha))
                 .isInstanceOf(ModelStoreException.class)
@@ -166,7 +171,9 @@ class ModelStoreClientTest {
     void bytesThatDoNotMatchTheirHashAreNeverCached() throws Exception {
         int port = startStore(0);
         corrupt = true;
-        assertThatThrownBy(() -> client(port, new RetryPolicy(2, Duration.ZERO, Duration.ZERO, 1))
+        assertThatThrownBy(() -> client(
+                                port,
+                                Retry.backoff(Duration.ZERO, Duration.ZERO).maxAttempts(2))
                         .fetch("m", sha))
                 .isInstanceOf(ModelStoreException.class)
                 .hasMessageContaining("ETag");
@@ -184,15 +191,6 @@ class ModelStoreClientTest {
         ModelFiles again = client(port, FAST).fetch("m", sha);
         assertThat(again.fromCache()).isFalse();
         assertThat(Files.readAllBytes(again.weights())).isEqualTo(weights);
-    }
-
-    @Test
-    void backoffGrowsAndIsCapped() {
-        RetryPolicy p = new RetryPolicy(10, Duration.ofMillis(100), Duration.ofMillis(500), 2);
-        assertThat(p.delayBefore(2)).isEqualTo(Duration.ofMillis(100));
-        assertThat(p.delayBefore(3)).isEqualTo(Duration.ofMillis(200));
-        assertThat(p.delayBefore(4)).isEqualTo(Duration.ofMillis(400));
-        assertThat(p.delayBefore(5)).isEqualTo(Duration.ofMillis(500));
     }
 
     private static String hex(byte[] bytes) {

@@ -8,8 +8,8 @@ import dev.nightmare.engine.testing.Shared;
 import dev.nightmare.modelclient.ModelFiles;
 import dev.nightmare.modelclient.ModelStoreClient;
 import dev.nightmare.modelclient.ModelStoreException;
-import dev.nightmare.modelclient.RetryPolicy;
 import dev.nightmare.platform.testing.TestDirs;
+import dev.nightmare.retry.Retry;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = ModelsTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @WithTestResource(value = ModelsS3TestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class ModelStoreClientIT {
-    private static final RetryPolicy FAST = new RetryPolicy(20, Duration.ofMillis(100), Duration.ofMillis(500), 2);
+    private static final Retry FAST = Retry.backoff(Duration.ofMillis(100), Duration.ofMillis(500))
+            .multiplier(2)
+            .maxAttempts(20);
 
     @TestHTTPResource("/")
     URL store;
@@ -40,7 +42,7 @@ class ModelStoreClientIT {
         cache = TestDirs.create("model-cache");
     }
 
-    private ModelStoreClient client(URI base, RetryPolicy retry) {
+    private ModelStoreClient client(URI base, Retry retry) {
         return ModelStoreClient.builder(base)
                 .token(ModelsTestResource.SERVICE_TOKEN)
                 .cacheDir(cache)
@@ -68,7 +70,7 @@ class ModelStoreClientIT {
         try (ServerSocket probe = new ServerSocket(0)) {
             deadPort = probe.getLocalPort();
         }
-        ModelStoreClient offline = client(URI.create("http://127.0.0.1:" + deadPort), RetryPolicy.NONE);
+        ModelStoreClient offline = client(URI.create("http://127.0.0.1:" + deadPort), Retry.never());
         ModelFiles files = offline.fetch("tiny", sha);
         assertThat(files.fromCache()).isTrue();
         assertThatThrownBy(() -> offline.fetch("tiny")).isInstanceOf(ModelStoreException.class);

@@ -2,7 +2,7 @@ package dev.nightmare.worker.client;
 
 import dev.nightmare.modelclient.ModelStoreClient;
 import dev.nightmare.modelclient.ModelStoreException;
-import dev.nightmare.modelclient.RetryPolicy;
+import dev.nightmare.retry.Retry;
 import dev.nightmare.worker.config.ModelStoreConfig;
 import dev.nightmare.worker.service.ModelFetcher;
 import dev.nightmare.worker.service.TransientException;
@@ -23,7 +23,7 @@ public final class ModelStoreFetcher implements ModelFetcher {
         this.client = ModelStoreClient.builder(URI.create(config.url()))
                 .token(config.token().orElse(null))
                 .cacheDir(cacheDir)
-                .retry(RetryPolicy.NONE)
+                .retry(Retry.never())
                 .connectTimeout(config.timeout())
                 .build();
     }

@@ -27,6 +27,7 @@ import dev.nightmare.engine.image.Image;
 import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.image.ImageException;
 import dev.nightmare.engine.random.IterationDraws;
+import dev.nightmare.retry.Retry;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +77,7 @@ public final class JobRunner {
         this.store = store;
         this.events = events;
         this.models = models;
-        this.retry = retry;
+        this.retry = retry.retryOn(TransientException.class::isInstance);
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
@@ -639,7 +640,7 @@ public final class JobRunner {
         }
 
         private <T> T call(String what, Supplier<T> operation) {
-            return retry.call("job " + id + ": " + what, operation, control::abandoned);
+            return retry.call("job " + id + ": " + what, operation::get, control::abandoned);
         }
 
         private <T> CompletableFuture<T> async(String what, Supplier<T> operation) {

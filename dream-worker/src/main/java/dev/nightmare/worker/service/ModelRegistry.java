@@ -4,6 +4,7 @@ import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.model.Model;
+import dev.nightmare.retry.Retry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ public final class ModelRegistry implements AutoCloseable {
             Supplier<Backend> cpuBackendFactory) {
         this.backend = backend;
         this.fetcher = fetcher;
-        this.retry = retry;
+        this.retry = retry.retryOn(TransientException.class::isInstance);
         this.extraSessions = Math.max(0, extraSessions);
         this.cpuBackendFactory = cpuBackendFactory;
     }
@@ -64,8 +65,10 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public void loadServed(List<String> names, BooleanSupplier stop) {
         for (String name : names) {
-            String sha = retryForever("current version of " + name, () -> fetcher.currentVersion(name), stop);
-            ModelFetcher.ModelFiles files = retryForever("model " + name, () -> fetcher.fetch(name, sha), stop);
+            // The served models are what the worker is for: wait for the model-store as long as it takes.
+            Retry untilServed = retry.forever().logRetriesAt(System.Logger.Level.WARNING);
+            String sha = untilServed.call("current version of " + name, () -> fetcher.currentVersion(name), stop);
+            ModelFetcher.ModelFiles files = untilServed.call("model " + name, () -> fetcher.fetch(name, sha), stop);
             Loaded loaded = open(files, backend);
             synchronized (this) {
                 served.put(sha, loaded);
@@ -153,19 +156,6 @@ public final class ModelRegistry implements AutoCloseable {
                     + ", expected " + files.sha256());
         }
         return new Loaded(model, backend.open(model, SessionOptions.DEFAULT), backend);
-    }
-
-    private <T> T retryForever(String what, Supplier<T> operation, BooleanSupplier stop) {
-        while (true) {
-            try {
-                return retry.call(what, operation, stop);
-            } catch (TransientException e) {
-                if (stop.getAsBoolean()) {
-                    throw e;
-                }
-                LOG.warnf("still waiting for %s: %s", what, e.getMessage());
-            }
-        }
     }
 
     @Override

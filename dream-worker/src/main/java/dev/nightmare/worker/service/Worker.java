@@ -3,6 +3,7 @@ package dev.nightmare.worker.service;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.Backends;
+import dev.nightmare.retry.Retry;
 import dev.nightmare.worker.client.KafkaEventPublisher;
 import dev.nightmare.worker.client.ModelStoreFetcher;
 import dev.nightmare.worker.client.S3JobStore;
@@ -67,6 +68,7 @@ public class Worker {
     private Backend backend;
     private ModelRegistry models;
     private Producer<String, byte[]> producer;
+    private Retry startUp;
 
     public Worker(
             WorkerConfig config,
@@ -98,21 +100,19 @@ public class Worker {
         try {
             WorkerMetrics metrics = new WorkerMetrics(registry);
             WorkerConfig.Retry r = config.retry();
-            Retry retry = new Retry(r.initialBackoff(), r.maxBackoff(), r.giveUpAfter());
+            Retry retry = Retry.backoff(r.initialBackoff(), r.maxBackoff()).giveUpAfter(r.giveUpAfter());
+            startUp = Retry.backoff(Duration.ofMillis(200), Duration.ofSeconds(5))
+                    .forever()
+                    .retryOn(TransientException.class::isInstance)
+                    .logRetriesAt(System.Logger.Level.WARNING);
 
             phase = "waiting for S3";
             S3JobStore store = new S3JobStore(s3);
-            untilDone("S3 bucket " + s3.bucket(), () -> {
-                store.ensureBucket();
-                return null;
-            });
+            untilDone("S3 bucket " + s3.bucket(), store::ensureBucket);
 
             phase = "setting up Kafka";
             KafkaSetup setup = new KafkaSetup(kafkaProperties(), config.kafka());
-            untilDone("Kafka set-up", () -> {
-                setup.run();
-                return null;
-            });
+            untilDone("Kafka set-up", setup::run);
 
             phase = "initialising the backend";
             WorkerConfig.Backend b = config.backend();
@@ -268,24 +268,17 @@ public class Worker {
     }
 
     /** Retries a start-up step with backoff until it succeeds or the worker is stopping. */
-    private <T> T untilDone(String what, Supplier<T> step) {
-        long backoff = 200;
-        while (true) {
+    private void untilDone(String what, Runnable step) {
+        if (stopping) {
+            throw new StoppingException();
+        }
+        try {
+            startUp.run(what, step, () -> stopping);
+        } catch (TransientException e) {
             if (stopping) {
                 throw new StoppingException();
             }
-            try {
-                return step.get();
-            } catch (TransientException e) {
-                LOG.warnf("%s not available yet, retrying in %d ms: %s", what, backoff, e.getMessage());
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new StoppingException();
-                }
-                backoff = Math.min(5000, backoff * 2);
-            }
+            throw e;
         }
     }
 

@@ -18,6 +18,7 @@ import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.OutOfDeviceMemoryException;
 import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.image.ImageCodec;
+import dev.nightmare.retry.Retry;
 import dev.nightmare.worker.testing.InMemoryJobStore;
 import dev.nightmare.worker.testing.RecordingEvents;
 import dev.nightmare.worker.testing.TestJobs;
@@ -61,7 +62,9 @@ class JobRunnerTest {
     }
 
     private JobRunner runner(RunnerSettings settings, Backend backend) {
-        Retry retry = new Retry(Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(2), millis -> {});
+        Retry retry = Retry.backoff(Duration.ofMillis(100), Duration.ofMillis(400))
+                .giveUpAfter(Duration.ofSeconds(2))
+                .sleeper(millis -> {});
         ModelRegistry models = new ModelRegistry(backend, fetcher, retry, 1, () -> reference);
         return new JobRunner(store, events, models, retry, settings, new WorkerMetrics(meters), Clock.systemUTC());
     }
@@ -520,7 +523,9 @@ class JobRunnerTest {
     }
 
     private static Retry quickRetry() {
-        return new Retry(Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(2), millis -> {});
+        return Retry.backoff(Duration.ofMillis(100), Duration.ofMillis(400))
+                .giveUpAfter(Duration.ofSeconds(2))
+                .sleeper(millis -> {});
     }
 
     private static Backend outOfMemoryBackend() {

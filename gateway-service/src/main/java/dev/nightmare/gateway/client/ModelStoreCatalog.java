@@ -8,7 +8,7 @@ import dev.nightmare.gateway.service.ModelCatalog;
 import dev.nightmare.gateway.service.ModelStoreUnavailableException;
 import dev.nightmare.modelclient.ModelStoreClient;
 import dev.nightmare.modelclient.ModelStoreException;
-import dev.nightmare.modelclient.RetryPolicy;
+import dev.nightmare.retry.Retry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -46,7 +46,7 @@ public class ModelStoreCatalog implements ModelCatalog {
         this.ttl = store.metadataTtl();
         this.client = ModelStoreClient.builder(URI.create(store.url()))
                 .token(store.token().orElse(null))
-                .retry(RetryPolicy.NONE)
+                .retry(Retry.never())
                 .connectTimeout(timeout)
                 .requestTimeout(timeout)
                 // Required by the client for weights; the gateway fetches none.
