@@ -4,11 +4,12 @@ import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.Backends;
 import dev.nightmare.retry.Retry;
+import dev.nightmare.s3.S3Config;
+import dev.nightmare.s3.S3Settings;
 import dev.nightmare.worker.client.KafkaEventPublisher;
 import dev.nightmare.worker.client.ModelStoreFetcher;
 import dev.nightmare.worker.client.S3JobStore;
 import dev.nightmare.worker.config.ModelStoreConfig;
-import dev.nightmare.worker.config.S3Config;
 import dev.nightmare.worker.config.WorkerConfig;
 import dev.nightmare.worker.messaging.DeadLetters;
 import dev.nightmare.worker.messaging.KafkaSetup;
@@ -107,8 +108,9 @@ public class Worker {
                     .logRetriesAt(System.Logger.Level.WARNING);
 
             phase = "waiting for S3";
-            S3JobStore store = new S3JobStore(s3);
-            untilDone("S3 bucket " + s3.bucket(), store::ensureBucket);
+            S3Settings s3Settings = s3.settings();
+            S3JobStore store = new S3JobStore(s3Settings);
+            untilDone("S3 bucket " + s3Settings.bucket(), store::ensureBucket);
 
             phase = "setting up Kafka";
             KafkaSetup setup = new KafkaSetup(kafkaProperties(), config.kafka());

@@ -9,7 +9,7 @@ import dev.nightmare.contracts.JobState;
 import dev.nightmare.contracts.JobStatus;
 import dev.nightmare.platform.LocalS3;
 import dev.nightmare.platform.testing.TestDirs;
-import dev.nightmare.worker.config.S3Config;
+import dev.nightmare.s3.S3Settings;
 import dev.nightmare.worker.service.PreconditionFailedException;
 import dev.nightmare.worker.service.TransientException;
 import dev.nightmare.worker.service.Versioned;
@@ -47,33 +47,8 @@ class S3JobStoreIT {
         s3.close();
     }
 
-    private static S3Config config(String endpoint) {
-        return new S3Config() {
-            @Override
-            public String endpoint() {
-                return endpoint;
-            }
-
-            @Override
-            public String accessKey() {
-                return s3.accessKey();
-            }
-
-            @Override
-            public String secretKey() {
-                return s3.secretKey();
-            }
-
-            @Override
-            public String region() {
-                return s3.region();
-            }
-
-            @Override
-            public String bucket() {
-                return "nightmare";
-            }
-        };
+    private static S3Settings config(String endpoint) {
+        return new S3Settings(endpoint, s3.accessKey(), s3.secretKey(), s3.region(), "nightmare");
     }
 
     private static JobStatus status(String id, String attempt) {

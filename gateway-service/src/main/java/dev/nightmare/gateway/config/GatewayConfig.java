@@ -11,8 +11,6 @@ import java.util.Optional;
 /** The gateway's typed configuration ({@code nightmare.*}); every knob is in the README's table. */
 @ConfigMapping(prefix = "nightmare")
 public interface GatewayConfig {
-    S3 s3();
-
     Auth auth();
 
     Jobs jobs();
@@ -29,28 +27,6 @@ public interface GatewayConfig {
     Webhooks webhooks();
 
     Retention retention();
-
-    /** The S3 server (MinIO in production, s3proxy locally). */
-    interface S3 {
-        String endpoint();
-
-        @WithName("access-key")
-        String accessKey();
-
-        @WithName("secret-key")
-        String secretKey();
-
-        @WithDefault("us-east-1")
-        String region();
-
-        @WithDefault("nightmare")
-        String bucket();
-
-        /** Lifetime of presigned round URLs. */
-        @WithName("presign-seconds")
-        @WithDefault("300")
-        int presignSeconds();
-    }
 
     /** API keys: {@code nightmare.auth.keys.<key-id>=<secret key>}; the key id names the owner. */
     interface Auth {

@@ -236,9 +236,8 @@ public class NightmareResource {
             @QueryParam("presigned") @DefaultValue("false") boolean presigned) {
         Caller who = caller.get();
         if (presigned) {
-            String url = jobs.presignRound(who, id, round);
-            return Response.ok(
-                            Map.of("url", url, "expiresInSeconds", config.s3().presignSeconds()))
+            JobService.PresignedUrl url = jobs.presignRound(who, id, round);
+            return Response.ok(Map.of("url", url.url(), "expiresInSeconds", url.expiresInSeconds()))
                     .type(MediaType.APPLICATION_JSON_TYPE)
                     .build();
         }

@@ -14,6 +14,7 @@ import dev.nightmare.engine.dream.Nightmare;
 import dev.nightmare.engine.dream.OptionException;
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.gateway.config.GatewayConfig;
+import dev.nightmare.s3.S3Config;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -47,6 +48,7 @@ public class JobService {
     private final WebhookPolicy webhooks;
     private final DecodeBudget decodeBudget;
     private final GatewayConfig config;
+    private final S3Config s3;
     private final byte[] idSecret;
     private final SecureRandom seeds = new SecureRandom();
     /** S3 writes done side by side and events published after the answer: blocking I/O, so virtual threads. */
@@ -59,7 +61,9 @@ public class JobService {
             Limits limits,
             WebhookPolicy webhooks,
             DecodeBudget decodeBudget,
-            GatewayConfig config) {
+            GatewayConfig config,
+            S3Config s3) {
+        this.s3 = s3;
         this.store = store;
         this.decodeBudget = decodeBudget;
         this.bus = bus;
@@ -298,13 +302,17 @@ public class JobService {
                 .orElseThrow(() -> ApiException.of(404, "round " + round + " of job " + id + " is not stored (yet)"));
     }
 
+    /** A URL on the S3 endpoint and how long it works. */
+    public record PresignedUrl(String url, int expiresInSeconds) {}
+
     /** A presigned URL for round {@code round}, valid for the configured seconds. */
-    public String presignRound(Caller caller, String id, int round) {
+    public PresignedUrl presignRound(Caller caller, String id, int round) {
         String key = roundKey(owned(caller, id), round);
         if (!store.exists(key)) {
             throw ApiException.of(404, "round " + round + " of job " + id + " is not stored (yet)");
         }
-        return store.presignGet(key, config.s3().presignSeconds());
+        int seconds = s3.presignSeconds();
+        return new PresignedUrl(store.presignGet(key, seconds), seconds);
     }
 
     private static String roundKey(JobRequest request, int round) {

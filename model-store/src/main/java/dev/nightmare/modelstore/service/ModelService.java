@@ -5,11 +5,11 @@ import dev.nightmare.modelstore.ModelEntry;
 import dev.nightmare.modelstore.ModelVersion;
 import dev.nightmare.modelstore.config.ModelStoreConfig;
 import dev.nightmare.modelstore.config.ModelStoreConfig.UploadTarget;
-import dev.nightmare.modelstore.config.S3Config;
-import dev.nightmare.s3.S3Clients;
+import dev.nightmare.s3.S3Bucket;
+import dev.nightmare.s3.S3Config;
+import dev.nightmare.s3.S3Settings;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.minio.MinioClient;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -72,16 +72,15 @@ public class ModelService {
     }
 
     private S3Models s3Models(String bucket) {
+        S3Settings settings;
+        try {
+            settings = s3Config.settings().withBucket(bucket);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("nightmare.model-store.bucket is set but " + e.getMessage(), e);
+        }
         // Weights files are large: the timeout bounds one socket read or write, not the download.
-        MinioClient minio = S3Clients.create(
-                s3Config.endpoint()
-                        .orElseThrow(() -> new IllegalStateException(
-                                "nightmare.model-store.bucket is set but nightmare.s3.endpoint is not")),
-                s3Config.accessKey().orElse(""),
-                s3Config.secretKey().orElse(""),
-                s3Config.region(),
-                Duration.ofSeconds(30));
-        return new S3Models(minio, bucket, config.prefix().orElse(""));
+        return new S3Models(S3Bucket.connect(settings, Duration.ofSeconds(30))
+                .under(config.prefix().orElse("")));
     }
 
     void scan() {
@@ -129,10 +128,9 @@ public class ModelService {
 
     private void scanBucket() throws IOException {
         String source = s3.describe();
-        if (!s3.bucketExists()) {
-            // Nothing to load; create it so uploads have somewhere to go (MinIO and s3proxy start empty).
-            LOG.warnf("bucket %s does not exist; creating it", source);
-            s3.createBucket();
+        if (!s3.ensureBucket()) {
+            // Nothing to load; created so uploads have somewhere to go (MinIO and s3proxy start empty).
+            LOG.warnf("bucket %s did not exist; created it", source);
             return;
         }
         List<String> keys = s3.list("", false);
