@@ -31,6 +31,14 @@ public final class JobIds {
     }
 
     /**
+     * A fresh attempt token for one worker's take-over of a job ({@link JobStatus#attempt}): as
+     * unguessable as a job id, so no two take-overs share one.
+     */
+    public static String newAttempt() {
+        return random();
+    }
+
+    /**
      * The job id for an idempotent request: HMAC-SHA256 over (owner, idempotency key) with the
      * operator's secret, truncated to 128 bits. Without the secret nobody can predict another
      * owner's ids.

@@ -168,7 +168,7 @@ public record JobOptions(
                 .build();
     }
 
-    /** Resolved options for the engine's options, as a worker or the CLI would describe a run. */
+    /** The resolved options that describe this engine run: {@link #toEngine()} undone. */
     public static JobOptions fromEngine(String model, NightmareOptions o, String format, Integer maxSide) {
         return new JobOptions(
                 model,

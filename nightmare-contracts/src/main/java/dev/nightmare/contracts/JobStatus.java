@@ -62,68 +62,47 @@ public record JobStatus(
             int roundsDone,
             RunDetails run,
             Instant now) {
-        return new JobStatus(
-                SCHEMA_VERSION,
-                jobId,
-                JobState.RUNNING,
-                workerId,
-                attempt,
-                deliveryCount,
-                rounds,
-                iters,
-                roundsDone,
-                null,
-                null,
-                run,
-                null,
-                now,
-                now,
-                null,
-                null);
+        Builder b = new Builder();
+        b.schemaVersion = SCHEMA_VERSION;
+        b.jobId = jobId;
+        b.state = JobState.RUNNING;
+        b.workerId = workerId;
+        b.attempt = attempt;
+        b.deliveryCount = deliveryCount;
+        b.rounds = rounds;
+        b.iters = iters;
+        b.roundsDone = roundsDone;
+        b.run = run;
+        b.startedAt = now;
+        b.updatedAt = now;
+        return b.build();
     }
 
     /** This status after round {@code round} was stored. */
     public JobStatus afterRound(int round, long roundMillis, Instant now) {
-        return new JobStatus(
-                schemaVersion,
-                jobId,
-                state,
-                workerId,
-                attempt,
-                deliveryCount,
-                rounds,
-                iters,
-                round + 1,
-                round,
-                null,
-                run,
-                error,
-                startedAt,
-                now,
-                finishedAt,
-                roundMillis);
+        Builder b = toBuilder();
+        b.roundsDone = round + 1;
+        b.round = round;
+        b.iteration = null;
+        b.updatedAt = now;
+        b.lastRoundMillis = roundMillis;
+        return b.build();
     }
 
     /** This status with its position updated (progress). */
     public JobStatus at(int round, int iteration, Instant now) {
-        return new JobStatus(
-                schemaVersion,
-                jobId,
-                state,
-                workerId,
-                attempt,
-                deliveryCount,
-                rounds,
-                iters,
-                roundsDone,
-                round,
-                iteration,
-                run,
-                error,
-                startedAt,
-                now,
-                finishedAt,
-                lastRoundMillis);
+        Builder b = toBuilder();
+        b.round = round;
+        b.iteration = iteration;
+        b.updatedAt = now;
+        return b.build();
+    }
+
+    /** This status with what reproduces the run (the backend may change, e.g. after a GPU fallback). */
+    public JobStatus withRun(RunDetails details) {
+        Builder b = toBuilder();
+        b.run = details;
+        return b.build();
     }
 
     /** This status in a final state. */
@@ -131,24 +110,76 @@ public record JobStatus(
         if (!finalState.isFinal()) {
             throw new IllegalArgumentException(finalState + " is not a final state");
         }
-        return new JobStatus(
-                schemaVersion,
-                jobId,
-                finalState,
-                workerId,
-                attempt,
-                deliveryCount,
-                rounds,
-                iters,
-                roundsDone,
-                round,
-                iteration,
-                run,
-                failure,
-                startedAt,
-                now,
-                now,
-                lastRoundMillis);
+        Builder b = toBuilder();
+        b.state = finalState;
+        b.error = failure;
+        b.updatedAt = now;
+        b.finishedAt = now;
+        return b.build();
+    }
+
+    private Builder toBuilder() {
+        Builder b = new Builder();
+        b.schemaVersion = schemaVersion;
+        b.jobId = jobId;
+        b.state = state;
+        b.workerId = workerId;
+        b.attempt = attempt;
+        b.deliveryCount = deliveryCount;
+        b.rounds = rounds;
+        b.iters = iters;
+        b.roundsDone = roundsDone;
+        b.round = round;
+        b.iteration = iteration;
+        b.run = run;
+        b.error = error;
+        b.startedAt = startedAt;
+        b.updatedAt = updatedAt;
+        b.finishedAt = finishedAt;
+        b.lastRoundMillis = lastRoundMillis;
+        return b;
+    }
+
+    /** The one place the fields are listed in order: every wither changes a copy's fields by name. */
+    private static final class Builder {
+        int schemaVersion;
+        String jobId;
+        JobState state;
+        String workerId;
+        String attempt;
+        int deliveryCount;
+        int rounds;
+        int iters;
+        int roundsDone;
+        Integer round;
+        Integer iteration;
+        RunDetails run;
+        String error;
+        Instant startedAt;
+        Instant updatedAt;
+        Instant finishedAt;
+        Long lastRoundMillis;
+
+        JobStatus build() {
+            return new JobStatus(
+                    schemaVersion,
+                    jobId,
+                    state,
+                    workerId,
+                    attempt,
+                    deliveryCount,
+                    rounds,
+                    iters,
+                    roundsDone,
+                    round,
+                    iteration,
+                    run,
+                    error,
+                    startedAt,
+                    updatedAt,
+                    finishedAt,
+                    lastRoundMillis);
+        }
     }
 
     /** True when {@code other} records the same owner attempt as this one. */

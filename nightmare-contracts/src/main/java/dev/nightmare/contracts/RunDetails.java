@@ -1,7 +1,6 @@
 package dev.nightmare.contracts;
 
 import dev.nightmare.engine.dream.RunInfo;
-import dev.nightmare.engine.random.RandomMode;
 
 /**
  * What reproduces a run (the engine's {@link RunInfo}) in its JSON form: with the same input,
@@ -21,9 +20,5 @@ public record RunDetails(
                 info.seed(),
                 info.model(),
                 info.modelSha256());
-    }
-
-    public RunInfo toEngine() {
-        return new RunInfo(engineVersion, backend, device, RandomMode.fromName(rng), seed, model, modelSha256);
     }
 }

@@ -21,10 +21,6 @@ public record BackendConfig(int threads, Map<String, String> properties) {
         return new BackendConfig(Runtime.getRuntime().availableProcessors(), Map.of());
     }
 
-    public BackendConfig withThreads(int threads) {
-        return new BackendConfig(threads, properties);
-    }
-
     public String property(String key, String fallback) {
         return properties.getOrDefault(key, fallback);
     }

@@ -33,14 +33,7 @@ public final class Nightmare {
     /** What reproduces a run of these options on this session. */
     public RunInfo runInfo(NightmareOptions options) {
         Model model = session.model();
-        return new RunInfo(
-                EngineVersion.get(),
-                session.backend().name(),
-                session.backend().device(),
-                options.randomMode(),
-                options.seed(),
-                model.name(),
-                model.sha256());
+        return RunInfo.of(session.backend(), options, model.name(), model.sha256());
     }
 
     /**

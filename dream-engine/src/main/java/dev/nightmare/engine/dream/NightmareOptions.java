@@ -51,22 +51,6 @@ public record NightmareOptions(
         return new Builder(layer);
     }
 
-    public Builder toBuilder() {
-        return new Builder(layer)
-                .range(range)
-                .octaves(octaves)
-                .rounds(rounds)
-                .iters(iters)
-                .rate(rate)
-                .thresh(thresh)
-                .zoom(zoom)
-                .rotate(rotateRadians)
-                .normalize(normalize)
-                .reconstruct(reconstruct)
-                .momentum(momentum)
-                .random(randomMode, seed);
-    }
-
     /** Problems that do not depend on the model or image, one per option; empty when fine. */
     public List<OptionException> problems() {
         List<OptionException> problems = new ArrayList<>();

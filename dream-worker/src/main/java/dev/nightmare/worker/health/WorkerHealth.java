@@ -1,6 +1,6 @@
 package dev.nightmare.worker.health;
 
-import dev.nightmare.worker.service.Worker;
+import dev.nightmare.worker.Worker;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

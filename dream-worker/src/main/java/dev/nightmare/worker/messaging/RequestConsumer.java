@@ -1,5 +1,8 @@
 package dev.nightmare.worker.messaging;
 
+import dev.nightmare.contracts.ContractException;
+import dev.nightmare.contracts.ContractJson;
+import dev.nightmare.contracts.JobRequest;
 import dev.nightmare.contracts.Topics;
 import dev.nightmare.worker.service.Delivery;
 import dev.nightmare.worker.service.Disposition;
@@ -32,7 +35,8 @@ import org.jboss.logging.Logger;
  * renewInterval}, then poll for the fresh copy of the record, which is the one a later
  * acknowledgement must use (KAFKA-20458, shared/spec/PLATFORM.md). A failed renewal means the lock
  * is lost: the job stops without further writes. When the job ends its {@link Disposition} becomes
- * ACCEPT, RELEASE, or a dead-letter copy plus ACCEPT. The consumer polls only while idle, and gets
+ * ACCEPT, RELEASE, or a dead-letter copy plus ACCEPT; a message that cannot be read goes to
+ * {@link UnreadableRequests} instead of the runner. The consumer polls only while idle, and gets
  * at most one record per poll ({@code max.poll.records=1}, {@code record_limit}), so a busy worker
  * never holds a job another worker could start.
  *
@@ -48,6 +52,7 @@ public final class RequestConsumer implements Runnable {
 
     private final Supplier<ShareConsumer<String, byte[]>> consumers;
     private final JobRunner runner;
+    private final UnreadableRequests unreadable;
     private final DeadLetters deadLetters;
     private final WorkerMetrics metrics;
     private final long renewNanos;
@@ -62,12 +67,14 @@ public final class RequestConsumer implements Runnable {
     public RequestConsumer(
             Supplier<ShareConsumer<String, byte[]>> consumers,
             JobRunner runner,
+            UnreadableRequests unreadable,
             DeadLetters deadLetters,
             WorkerMetrics metrics,
             Duration renewInterval,
             Duration shutdownGrace) {
         this.consumers = consumers;
         this.runner = runner;
+        this.unreadable = unreadable;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.renewNanos = renewInterval.toNanos();
@@ -121,7 +128,7 @@ public final class RequestConsumer implements Runnable {
         int deliveryCount = record.deliveryCount().map(Short::intValue).orElse(1);
         Delivery delivery = new Delivery(record.key(), record.value(), deliveryCount);
         JobControl control = new JobControl();
-        Future<Disposition> job = jobThread.submit(() -> runner.run(delivery, control));
+        Future<Disposition> job = jobThread.submit(() -> process(delivery, control));
         ConsumerRecord<String, byte[]> held = record;
         long nextRenew = System.nanoTime() + renewNanos;
         Disposition disposition;
@@ -155,6 +162,17 @@ public final class RequestConsumer implements Runnable {
             }
         }
         settle(consumer, held, disposition, control);
+    }
+
+    /** Runs a readable request; dead-letters one that is not. */
+    private Disposition process(Delivery delivery, JobControl control) {
+        JobRequest request;
+        try {
+            request = ContractJson.readRequest(delivery.value());
+        } catch (ContractException e) {
+            return unreadable.deadLetter(delivery, e, control::abandoned);
+        }
+        return runner.run(request, delivery, control);
     }
 
     /** RENEW, commit, and poll for the record's fresh copy; on any failure the lock counts as lost. */

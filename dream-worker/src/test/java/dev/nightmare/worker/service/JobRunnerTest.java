@@ -77,8 +77,8 @@ class JobRunnerTest {
         return new RunnerSettings("worker-a", 1_000_000, Duration.ofMinutes(5), Duration.ZERO, Duration.ZERO, 5, false);
     }
 
-    private static Delivery delivery(JobRequest request, byte[] message) {
-        return new Delivery(request.jobId(), message, 1);
+    private static Delivery delivery(JobRequest request) {
+        return new Delivery(request.jobId(), ContractJson.write(request), 1);
     }
 
     private JobRequest submitted(int rounds, int iters) {
@@ -88,7 +88,7 @@ class JobRunnerTest {
     }
 
     private Disposition run(JobRequest request) {
-        return runner().run(delivery(request, ContractJson.write(request)), new JobControl());
+        return runner().run(request, delivery(request), new JobControl());
     }
 
     @Test
@@ -156,7 +156,7 @@ class JobRunnerTest {
         log.clear();
 
         Disposition disposition =
-                runner().run(new Delivery(resumed.jobId(), ContractJson.write(resumed), 2), new JobControl());
+                runner().run(resumed, new Delivery(resumed.jobId(), ContractJson.write(resumed), 2), new JobControl());
 
         assertThat(disposition).isEqualTo(Disposition.accept("succeeded"));
         assertThat(store.roundsWritten()).as("only round 2 is computed again").containsExactly(2);
@@ -289,38 +289,10 @@ class JobRunnerTest {
                 new WorkerMetrics(meters),
                 Clock.systemUTC());
 
-        Disposition disposition = racing.run(delivery(request, ContractJson.write(request)), new JobControl());
+        Disposition disposition = racing.run(request, delivery(request), new JobControl());
 
         assertThat(disposition).isEqualTo(Disposition.release("taken"));
         assertThat(events.all()).isEmpty();
-    }
-
-    @Test
-    void malformedMessageIsDeadLetteredAndItsJobFailed() {
-        JobRequest request = submitted(1, 1);
-        byte[] broken = ("{\"schemaVersion\":1,\"jobId\":\"" + request.jobId() + "\",\"rounds\":").getBytes();
-
-        Disposition disposition = runner().run(new Delivery(request.jobId(), broken, 1), new JobControl());
-
-        assertThat(disposition).isInstanceOf(Disposition.DeadLetter.class);
-        assertThat(((Disposition.DeadLetter) disposition).reason()).isEqualTo("MALFORMED");
-        JobStatus status = store.storedStatus(request.jobId());
-        assertThat(status.state()).isEqualTo(JobState.FAILED);
-        assertThat(status.error()).startsWith("the request could not be read");
-        assertThat(status.rounds()).as("sizes from request.json").isEqualTo(1);
-        assertThat(events.types()).containsExactly(EventType.FAILED);
-    }
-
-    @Test
-    void unknownSchemaVersionWithoutReadableJobIsOnlyDeadLettered() {
-        byte[] future = "{\"schemaVersion\":99,\"jobId\":\"not-an-id\"}".getBytes();
-
-        Disposition disposition = runner().run(new Delivery("junk", future, 1), new JobControl());
-
-        assertThat(disposition)
-                .isEqualTo(new Disposition.DeadLetter(
-                        "UNSUPPORTED_SCHEMA_VERSION", ((Disposition.DeadLetter) disposition).message()));
-        assertThat(store.keys()).isEmpty();
     }
 
     @Test
@@ -366,8 +338,7 @@ class JobRunnerTest {
         RunnerSettings small =
                 new RunnerSettings("worker-a", 1000, Duration.ofMinutes(5), Duration.ZERO, Duration.ZERO, 5, false);
 
-        Disposition disposition =
-                runner(small, reference).run(delivery(request, ContractJson.write(request)), new JobControl());
+        Disposition disposition = runner(small, reference).run(request, delivery(request), new JobControl());
 
         assertThat(disposition).isEqualTo(Disposition.accept("failed"));
         assertThat(store.storedStatus(request.jobId()).error())
@@ -381,8 +352,7 @@ class JobRunnerTest {
         RunnerSettings instant =
                 new RunnerSettings("worker-a", 1_000_000, Duration.ZERO, Duration.ZERO, Duration.ZERO, 5, false);
 
-        Disposition disposition =
-                runner(instant, reference).run(delivery(request, ContractJson.write(request)), new JobControl());
+        Disposition disposition = runner(instant, reference).run(request, delivery(request), new JobControl());
 
         assertThat(disposition).isEqualTo(Disposition.accept("failed"));
         assertThat(store.storedStatus(request.jobId()).error())
@@ -420,7 +390,7 @@ class JobRunnerTest {
             }
         });
 
-        Disposition disposition = runner().run(delivery(request, ContractJson.write(request)), control);
+        Disposition disposition = runner().run(request, delivery(request), control);
 
         assertThat(disposition).isEqualTo(Disposition.release("shutdown"));
         assertThat(store.roundsWritten()).containsExactly(0);
@@ -433,7 +403,7 @@ class JobRunnerTest {
         JobControl control = new JobControl();
         store.onCancelCheck(control::lockLost);
 
-        Disposition disposition = runner().run(delivery(request, ContractJson.write(request)), control);
+        Disposition disposition = runner().run(request, delivery(request), control);
 
         assertThat(disposition).isEqualTo(Disposition.release("lock-lost"));
         assertThat(store.roundsWritten()).isEmpty();
@@ -444,8 +414,8 @@ class JobRunnerTest {
     void gpuOutOfMemoryFailsTheJobWithAMessage() {
         JobRequest request = submitted(1, 1);
 
-        Disposition disposition = runner(settings(), outOfMemoryBackend())
-                .run(delivery(request, ContractJson.write(request)), new JobControl());
+        Disposition disposition =
+                runner(settings(), outOfMemoryBackend()).run(request, delivery(request), new JobControl());
 
         assertThat(disposition).isEqualTo(Disposition.accept("failed"));
         assertThat(store.storedStatus(request.jobId()).error())
@@ -459,8 +429,8 @@ class JobRunnerTest {
         RunnerSettings fallback =
                 new RunnerSettings("worker-a", 1_000_000, Duration.ofMinutes(5), Duration.ZERO, Duration.ZERO, 5, true);
 
-        Disposition disposition = runner(fallback, outOfMemoryBackend())
-                .run(delivery(request, ContractJson.write(request)), new JobControl());
+        Disposition disposition =
+                runner(fallback, outOfMemoryBackend()).run(request, delivery(request), new JobControl());
 
         assertThat(disposition).isEqualTo(Disposition.accept("succeeded"));
         assertThat(store.storedStatus(request.jobId()).run().backend()).isEqualTo("reference");
@@ -494,8 +464,7 @@ class JobRunnerTest {
             public void close() {}
         };
 
-        Disposition disposition =
-                runner(settings(), gpu).run(delivery(request, ContractJson.write(request)), new JobControl());
+        Disposition disposition = runner(settings(), gpu).run(request, delivery(request), new JobControl());
 
         assertThat(disposition).isEqualTo(Disposition.accept("succeeded"));
         assertThat(meters.get("nightmare.worker.gpu.memory.free").gauge().value())
@@ -510,9 +479,9 @@ class JobRunnerTest {
         Backend broken = failingBackend(new IllegalStateException("kernel exploded"));
 
         Disposition early = runner(settings(), broken)
-                .run(new Delivery(request.jobId(), ContractJson.write(request), 1), new JobControl());
+                .run(request, new Delivery(request.jobId(), ContractJson.write(request), 1), new JobControl());
         Disposition last = runner(settings(), broken)
-                .run(new Delivery(request.jobId(), ContractJson.write(request), 5), new JobControl());
+                .run(request, new Delivery(request.jobId(), ContractJson.write(request), 5), new JobControl());
 
         assertThat(early).isEqualTo(Disposition.release("error"));
         assertThat(last).isInstanceOf(Disposition.DeadLetter.class);

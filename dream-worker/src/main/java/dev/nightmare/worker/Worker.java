@@ -1,4 +1,4 @@
-package dev.nightmare.worker.service;
+package dev.nightmare.worker;
 
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
@@ -6,14 +6,20 @@ import dev.nightmare.engine.backend.Backends;
 import dev.nightmare.retry.Retry;
 import dev.nightmare.s3.S3Config;
 import dev.nightmare.s3.S3Settings;
-import dev.nightmare.worker.client.KafkaEventPublisher;
 import dev.nightmare.worker.client.ModelStoreFetcher;
 import dev.nightmare.worker.client.S3JobStore;
 import dev.nightmare.worker.config.ModelStoreConfig;
 import dev.nightmare.worker.config.WorkerConfig;
 import dev.nightmare.worker.messaging.DeadLetters;
+import dev.nightmare.worker.messaging.KafkaEventPublisher;
 import dev.nightmare.worker.messaging.KafkaSetup;
 import dev.nightmare.worker.messaging.RequestConsumer;
+import dev.nightmare.worker.messaging.UnreadableRequests;
+import dev.nightmare.worker.service.JobRunner;
+import dev.nightmare.worker.service.ModelRegistry;
+import dev.nightmare.worker.service.RunnerSettings;
+import dev.nightmare.worker.service.TransientException;
+import dev.nightmare.worker.service.WorkerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -146,11 +152,12 @@ public class Worker {
                     config.cancelCheckInterval(),
                     config.kafka().deliveryLimit(),
                     b.gpuOutOfMemory() == WorkerConfig.OutOfMemory.CPU);
-            JobRunner runner = new JobRunner(
-                    store, new KafkaEventPublisher(producer), models, retry, settings, metrics, Clock.systemUTC());
+            KafkaEventPublisher events = new KafkaEventPublisher(producer);
+            JobRunner runner = new JobRunner(store, events, models, retry, settings, metrics, Clock.systemUTC());
             consumer = new RequestConsumer(
                     this::newConsumer,
                     runner,
+                    new UnreadableRequests(store, events, retry, workerId, Clock.systemUTC()),
                     new DeadLetters(producer, config.kafka().group(), workerId),
                     metrics,
                     config.kafka().renewInterval(),

@@ -1,4 +1,4 @@
-package dev.nightmare.worker.client;
+package dev.nightmare.worker.messaging;
 
 import dev.nightmare.contracts.ContractJson;
 import dev.nightmare.contracts.JobEvent;
