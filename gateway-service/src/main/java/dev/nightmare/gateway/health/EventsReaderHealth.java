@@ -1,6 +1,6 @@
 package dev.nightmare.gateway.health;
 
-import dev.nightmare.gateway.client.KafkaEventReader;
+import dev.nightmare.gateway.messaging.KafkaEventReader;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

@@ -3,7 +3,7 @@ package dev.nightmare.gateway.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightmare.contracts.Topics;
-import dev.nightmare.gateway.client.RequestBacklog;
+import dev.nightmare.gateway.messaging.RequestBacklog;
 import dev.nightmare.platform.LocalKafka;
 import dev.nightmare.platform.testing.TestDirs;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.nightmare.gateway.client;
+package dev.nightmare.gateway.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightmare.contracts.ContractException;

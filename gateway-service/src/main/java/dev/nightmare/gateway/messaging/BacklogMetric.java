@@ -1,4 +1,4 @@
-package dev.nightmare.gateway.client;
+package dev.nightmare.gateway.messaging;
 
 import dev.nightmare.gateway.config.GatewayConfig;
 import io.micrometer.core.instrument.Gauge;

@@ -1,4 +1,4 @@
-package dev.nightmare.gateway.client;
+package dev.nightmare.gateway.messaging;
 
 import dev.nightmare.contracts.Topics;
 import java.util.HashMap;
