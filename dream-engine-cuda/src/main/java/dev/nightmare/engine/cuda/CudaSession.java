@@ -46,7 +46,9 @@ final class CudaSession implements DreamSession {
 
     private final CudaBackend backend;
     private final CudaRuntime runtime;
-    private final Kernels kernels;
+    private final LayerLaunches layerKernels;
+    private final ImageLaunches images;
+    private final LossLaunches loss;
     private final Model model;
     private final SessionOptions options;
     private final DeviceMemory memory;
@@ -79,7 +81,9 @@ final class CudaSession implements DreamSession {
     CudaSession(CudaBackend backend, Model model, SessionOptions options) {
         this.backend = backend;
         this.runtime = backend.runtime();
-        this.kernels = backend.kernels();
+        this.layerKernels = backend.kernels().layers;
+        this.images = backend.kernels().image;
+        this.loss = backend.kernels().loss;
         this.model = model;
         this.options = options;
         this.memory = new DeviceMemory(backend);
@@ -306,34 +310,8 @@ final class CudaSession implements DreamSession {
         float wScale = (float) (srcW - 1) / (dstW - 1);
         float hScale = (float) (srcH - 1) / (dstH - 1);
         DeviceBuffer part = scratch((long) channels * srcH * dstW);
-        kernels.elementwise(
-                kernels.resizeHorizontal,
-                (long) channels * srcH * dstW,
-                src,
-                part,
-                channels,
-                physW,
-                physH,
-                srcW,
-                srcH,
-                srcDx,
-                srcDy,
-                srcFlip,
-                dstW,
-                wScale);
-        kernels.elementwise(
-                kernels.resizeVertical,
-                (long) channels * dstH * dstW,
-                part,
-                dst,
-                channels,
-                srcH,
-                dstW,
-                dstH,
-                hScale,
-                dstFlip,
-                dstDx,
-                dstDy);
+        images.resizeHorizontal(src, part, channels, physW, physH, srcW, srcH, srcDx, srcDy, srcFlip, dstW, wScale);
+        images.resizeVertical(part, dst, channels, srcH, dstW, dstH, hScale, dstFlip, dstDx, dstDy);
     }
 
     @Override
@@ -350,49 +328,22 @@ final class CudaSession implements DreamSession {
             switch (spec.layer(i)) {
                 case ConvolutionalSpec conv -> {
                     LayerParameters p = parameters[i];
-                    int act = conv.activation().ordinal();
                     if (p.batchNormalized) {
                         DeviceBuffer z = s.preActivations[i];
                         convolve(s, i, conv, in, out, x, z);
-                        kernels.elementwise(
-                                kernels.batchnormActivate,
-                                out.size(),
-                                z,
-                                a,
-                                p.mean,
-                                p.denominator,
-                                p.scales,
-                                p.biases,
-                                out.channels(),
-                                plane,
-                                act);
+                        layerKernels.batchnormActivate(
+                                z, a, p.mean, p.denominator, p.scales, p.biases, out, conv.activation());
                     } else {
                         convolve(s, i, conv, in, out, x, a);
                         if (plane % 4 == 0) {
                             // Buffers are cuMemAlloc'd (256-byte aligned): float4 access is safe.
-                            kernels.elementwise(
-                                    kernels.biasActivate4, out.size() / 4, a, a, p.biases, out.size() / 4, plane, act);
+                            layerKernels.biasActivate4(a, a, p.biases, out, conv.activation());
                         } else {
-                            kernels.elementwise(
-                                    kernels.biasActivate, out.size(), a, a, p.biases, out.channels(), plane, act);
+                            layerKernels.biasActivate(a, a, p.biases, out, conv.activation());
                         }
                     }
                 }
-                case MaxpoolSpec pool ->
-                    kernels.elementwise(
-                            kernels.maxpoolForward,
-                            out.size(),
-                            x,
-                            a,
-                            s.argmax[i],
-                            out.channels(),
-                            in.height(),
-                            in.width(),
-                            out.height(),
-                            out.width(),
-                            pool.size(),
-                            pool.stride(),
-                            pool.offset());
+                case MaxpoolSpec pool -> layerKernels.maxpoolForward(x, a, s.argmax[i], in, out, pool);
                 default -> throw new IllegalStateException("layer " + i + " has no forward on the GPU");
             }
         }
@@ -410,22 +361,7 @@ final class CudaSession implements DreamSession {
             s.plans[i].forward(runtime, handle, x, p.filter, p.kernels, workspace, z);
             return;
         }
-        long groups = (conv.filters() + LayerParameters.DARKNET_GROUP - 1) / LayerParameters.DARKNET_GROUP;
-        kernels.elementwise(
-                kernels.convolutionDarknet,
-                groups * out.height() * out.width(),
-                x,
-                p.darknetKernels,
-                z,
-                in.channels(),
-                in.height(),
-                in.width(),
-                conv.filters(),
-                out.height(),
-                out.width(),
-                conv.size(),
-                conv.stride(),
-                conv.padding());
+        layerKernels.convolutionDarknet(x, p.darknetKernels, z, in, out, conv);
     }
 
     @Override
@@ -435,15 +371,15 @@ final class CudaSession implements DreamSession {
         DeviceTensor out = s.output();
         long n = out.floats();
         meanAndVariance(out.buffer, n, false);
-        kernels.elementwise(kernels.thresholdGradient, n, out, s.outputGradient, n, moments, thresh);
+        loss.thresholdGradient(out.buffer, s.outputGradient.buffer, n, moments, thresh);
     }
 
     /** moments = (mean, population variance) of x, on the device. */
     private void meanAndVariance(DeviceBuffer x, long n, boolean countZeroStd) {
-        kernels.launch(kernels.sumPartials, Kernels.REDUCE_BLOCKS, x, n, 0, moments, partials);
-        kernels.launch(kernels.finishMean, 1, partials, n, moments);
-        kernels.launch(kernels.sumPartials, Kernels.REDUCE_BLOCKS, x, n, 1, moments, partials);
-        kernels.launch(kernels.finishVariance, 1, partials, n, moments, countZeroStd, skipped);
+        loss.sumPartials(x, n, LossLaunches.SUM_PLAIN, moments, partials);
+        loss.finishMean(partials, n, moments);
+        loss.sumPartials(x, n, LossLaunches.SUM_CENTERED, moments, partials);
+        loss.finishVariance(partials, n, moments, countZeroStd, skipped);
     }
 
     @Override
@@ -459,7 +395,6 @@ final class CudaSession implements DreamSession {
         for (int i = s.targetLayer; i >= 0; i--) {
             Shape in = s.layerInputShape(i);
             Shape out = s.shapes.get(i);
-            long plane = (long) out.height() * out.width();
             DeviceBuffer delta = s.deltas[current];
             DeviceBuffer inputDelta = i == 0 ? s.inputGradient.buffer : s.deltas[1 - current];
             boolean applied = derivativeApplied;
@@ -467,89 +402,38 @@ final class CudaSession implements DreamSession {
             switch (spec.layer(i)) {
                 case ConvolutionalSpec conv -> {
                     LayerParameters p = parameters[i];
-                    int act = conv.activation().ordinal();
+                    Activation act = conv.activation();
                     DeviceBuffer a = s.outputs[i].buffer;
                     if (!p.batchNormalized) {
-                        if (conv.activation() != Activation.LINEAR && !applied) {
+                        if (act != Activation.LINEAR && !applied) {
                             if (out.size() % 4 == 0) {
-                                kernels.elementwise(
-                                        kernels.activationBackward4, out.size() / 4, delta, a, out.size() / 4, act);
+                                layerKernels.activationBackward4(delta, a, out.size(), act);
                             } else {
-                                kernels.elementwise(kernels.activationBackward, out.size(), delta, a, out.size(), act);
+                                layerKernels.activationBackward(delta, a, out.size(), act);
                             }
                         }
                     } else if (options.batchNormGradient() == BatchNormGradient.EXACT) {
-                        kernels.elementwise(
-                                kernels.batchnormBackwardExact,
-                                out.size(),
-                                delta,
-                                a,
-                                p.exactFactor,
-                                out.channels(),
-                                plane,
-                                act);
+                        layerKernels.batchnormBackwardExact(delta, a, p.exactFactor, out, act);
                     } else {
-                        kernels.launch(
-                                kernels.batchnormBackwardSums,
-                                out.channels(),
-                                delta,
-                                a,
-                                s.preActivations[i],
-                                p.scales,
-                                p.mean,
-                                plane,
-                                act,
-                                batchNormSums);
-                        kernels.elementwise(
-                                kernels.batchnormBackwardApply,
-                                out.size(),
-                                delta,
-                                s.preActivations[i],
-                                p.mean,
-                                p.variance,
-                                batchNormSums,
-                                out.channels(),
-                                plane);
+                        DeviceBuffer z = s.preActivations[i];
+                        layerKernels.batchnormBackwardSums(delta, a, z, p.scales, p.mean, out, act, batchNormSums);
+                        layerKernels.batchnormBackwardApply(delta, z, p.mean, p.variance, batchNormSums, out);
                     }
                     if (i == 0
                             && backend.options().fastBackwardData()
-                            && Kernels.smallInputGradientApplies(conv, in.channels())) {
+                            && LayerLaunches.smallInputGradientApplies(conv, in.channels())) {
                         // The image gradient: Nightmare's kernel (cuDNN would fill 3 of 64+ GEMM rows).
-                        if (in.channels() == 3 && conv.size() == 3 && in.width() % 4 == 0) {
-                            kernels.elementwise(
-                                    kernels.inputGradientRgb3x3,
-                                    (long) in.height() * in.width() / 4,
-                                    delta,
-                                    p.kernels,
-                                    inputDelta,
-                                    in.height(),
-                                    in.width(),
-                                    conv.filters(),
-                                    out.height(),
-                                    out.width(),
-                                    conv.padding());
+                        if (LayerLaunches.rgb3x3InputGradientApplies(conv, in)) {
+                            layerKernels.inputGradientRgb3x3(delta, p.kernels, inputDelta, in, out, conv);
                         } else {
-                            kernels.elementwise(
-                                    kernels.inputGradientSmall,
-                                    (long) in.height() * in.width(),
-                                    delta,
-                                    p.kernels,
-                                    inputDelta,
-                                    in.channels(),
-                                    in.height(),
-                                    in.width(),
-                                    conv.filters(),
-                                    out.height(),
-                                    out.width(),
-                                    conv.size(),
-                                    conv.padding());
+                            layerKernels.inputGradientSmall(delta, p.kernels, inputDelta, in, out, conv);
                         }
                     } else {
                         s.plans[i].backwardData(runtime, handle, delta, p, workspace, inputDelta);
                     }
                 }
                 case MaxpoolSpec pool -> {
-                    if (Kernels.maxpoolTilesApply(pool, in, out)) {
+                    if (LayerLaunches.maxpoolTilesApply(pool, in, out)) {
                         // The layer below's activation derivative in the same pass, where it is a plain one.
                         int below = -1;
                         DeviceBuffer belowOutput = delta;
@@ -560,36 +444,11 @@ final class CudaSession implements DreamSession {
                             below = prev.activation().ordinal();
                             belowOutput = s.outputs[i - 1].buffer;
                         }
-                        kernels.elementwise(
-                                kernels.maxpoolBackwardTiles,
-                                out.size(),
-                                delta,
-                                s.argmax[i],
-                                inputDelta,
-                                belowOutput,
-                                below,
-                                in.channels(),
-                                in.height(),
-                                in.width(),
-                                out.height(),
-                                out.width(),
-                                pool.size());
+                        layerKernels.maxpoolBackwardTiles(
+                                delta, s.argmax[i], inputDelta, belowOutput, below, in, out, pool);
                         derivativeApplied = below >= 0;
                     } else {
-                        kernels.elementwise(
-                                kernels.maxpoolBackward,
-                                in.size(),
-                                delta,
-                                s.argmax[i],
-                                inputDelta,
-                                in.channels(),
-                                in.height(),
-                                in.width(),
-                                out.height(),
-                                out.width(),
-                                pool.size(),
-                                pool.stride(),
-                                pool.offset());
+                        layerKernels.maxpoolBackward(delta, s.argmax[i], inputDelta, in, out, pool);
                     }
                 }
                 default -> throw new IllegalStateException("layer " + i + " has no backward on the GPU");
@@ -604,11 +463,11 @@ final class CudaSession implements DreamSession {
         DeviceTensor im = device(image);
         DeviceTensor d = device(imageGradient);
         long n = d.floats();
-        kernels.elementwise(kernels.greyPull, n, d, im, n);
+        loss.greyPull(d.buffer, im.buffer, n);
         if (normalize) {
             meanAndVariance(d.buffer, n, true);
         }
-        kernels.elementwise(kernels.ascendApply, n, im, d, n, rate, normalize, moments);
+        loss.ascendApply(im.buffer, d.buffer, n, rate, normalize, moments);
     }
 
     // ---- reconstruct mode --------------------------------------------------------------------------
@@ -618,7 +477,7 @@ final class CudaSession implements DreamSession {
         backend.bind();
         CudaStack s = (CudaStack) stack;
         long n = s.outputGradient.floats();
-        kernels.elementwise(kernels.difference, n, device(features), s.output(), s.outputGradient, n);
+        loss.difference(device(features).buffer, s.output().buffer, s.outputGradient.buffer, n);
     }
 
     @Override
@@ -626,9 +485,9 @@ final class CudaSession implements DreamSession {
         backend.bind();
         CudaStack s = (CudaStack) stack;
         long n = s.inputGradient.floats();
-        kernels.elementwise(kernels.momentumStep, n, device(image), device(update), s.inputGradient, n, rate, momentum);
-        kernels.launch(kernels.sumPartials, Kernels.REDUCE_BLOCKS, s.inputGradient, n, 2, moments, partials);
-        kernels.launch(kernels.finishMagnitude, 1, partials, magnitude);
+        loss.momentumStep(device(image).buffer, device(update).buffer, s.inputGradient.buffer, n, rate, momentum);
+        loss.sumPartials(s.inputGradient.buffer, n, LossLaunches.SUM_SQUARES, moments, partials);
+        loss.finishMagnitude(partials, magnitude);
         magnitudeWritten = true;
     }
 
@@ -641,8 +500,7 @@ final class CudaSession implements DreamSession {
         Shape s = im.shape();
         long n = im.floats();
         DeviceBuffer out = scratch(n);
-        kernels.elementwise(
-                kernels.rotate, n, im, out, s.channels(), s.width(), s.height(), Math.cos(radians), Math.sin(radians));
+        images.rotate(im.buffer, out, s, Math.cos(radians), Math.sin(radians));
         JCudaDriver.cuMemcpyDtoD(im.pointer(), out.pointer, n * Float.BYTES);
     }
 
