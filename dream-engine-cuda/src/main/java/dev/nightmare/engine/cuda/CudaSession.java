@@ -4,7 +4,6 @@ import static jcuda.jcudnn.JCudnn.cudnnCreate;
 import static jcuda.jcudnn.JCudnn.cudnnDestroy;
 
 import dev.nightmare.engine.backend.Backend;
-import dev.nightmare.engine.backend.BatchNormGradient;
 import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.ForwardArithmetic;
 import dev.nightmare.engine.backend.Jitter;
@@ -14,9 +13,7 @@ import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.backend.SessionStats;
 import dev.nightmare.engine.backend.Tensor;
 import dev.nightmare.engine.image.ImageOps;
-import dev.nightmare.engine.model.Activation;
 import dev.nightmare.engine.model.ConvolutionalSpec;
-import dev.nightmare.engine.model.LayerSpec;
 import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.NetworkSpec;
@@ -46,16 +43,16 @@ final class CudaSession implements DreamSession {
 
     private final CudaBackend backend;
     private final CudaRuntime runtime;
-    private final LayerLaunches layerKernels;
     private final ImageLaunches images;
     private final LossLaunches loss;
     private final Model model;
-    private final SessionOptions options;
     private final DeviceMemory memory;
     private final cudnnHandle handle = new cudnnHandle();
     private boolean handleCreated;
     /** (layer) parameters of convolutional layers, null for the others */
     private final LayerParameters[] parameters;
+    /** (layer) forward and backward, null for the types that cannot run here */
+    private final CudaLayer[] layers;
 
     private final Map<StackKey, CudaStack> stacks = new HashMap<>();
     private final Map<PlanKey, ConvolutionPlan> plans = new HashMap<>();
@@ -81,14 +78,13 @@ final class CudaSession implements DreamSession {
     CudaSession(CudaBackend backend, Model model, SessionOptions options) {
         this.backend = backend;
         this.runtime = backend.runtime();
-        this.layerKernels = backend.kernels().layers;
         this.images = backend.kernels().image;
         this.loss = backend.kernels().loss;
         this.model = model;
-        this.options = options;
         this.memory = new DeviceMemory(backend);
         NetworkSpec spec = model.spec();
         this.parameters = new LayerParameters[spec.size()];
+        this.layers = new CudaLayer[spec.size()];
         backend.bind();
         try {
             runtime.check(cudnnCreate(handle), "cudnnCreate");
@@ -114,10 +110,37 @@ final class CudaSession implements DreamSession {
             batchNormSums = memory.allocate(2L * maxFilters * Double.BYTES, "batch-norm scratch");
             workspace = memory.allocate(0, "cuDNN workspace");
             scratch = memory.allocate(0, "image scratch");
+            for (int i = 0; i < spec.size(); i++) {
+                layers[i] = layer(spec, i, options);
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /** Layer i's maths on the device, or null when its type cannot run here. */
+    private CudaLayer layer(NetworkSpec spec, int i, SessionOptions options) {
+        LayerLaunches kernels = backend.kernels().layers;
+        if (spec.layer(i) instanceof ConvolutionalSpec conv && parameters[i] != null) {
+            return new ConvolutionalLayer(
+                    i,
+                    conv,
+                    spec.inputChannels(i),
+                    parameters[i],
+                    backend.options().fastBackwardData(),
+                    options.batchNormGradient(),
+                    batchNormSums,
+                    kernels,
+                    runtime,
+                    handle);
+        }
+        if (spec.layer(i) instanceof MaxpoolSpec pool) {
+            return i == 0
+                    ? new MaxpoolLayer(i, pool, null, null, kernels)
+                    : new MaxpoolLayer(i, pool, spec.layer(i - 1), parameters[i - 1], kernels);
+        }
+        return null;
     }
 
     @Override
@@ -203,8 +226,11 @@ final class CudaSession implements DreamSession {
         ConvolutionPlan[] stackPlans = new ConvolutionPlan[targetLayer + 1];
         long workspaceNeeded = 0;
         for (int i = 0; i <= targetLayer; i++) {
-            LayerSpec layer = spec.layer(i);
-            if (layer instanceof ConvolutionalSpec conv) {
+            if (layers[i] == null) {
+                throw new IllegalStateException(
+                        "layer " + i + " [" + spec.layer(i).type() + "] cannot run on the GPU backend");
+            }
+            if (spec.layer(i) instanceof ConvolutionalSpec conv) {
                 Shape in = i == 0 ? new Shape(spec.channels(), height, width) : shapes.get(i - 1);
                 LayerParameters p = parameters[i];
                 stackPlans[i] = plans.computeIfAbsent(
@@ -219,8 +245,6 @@ final class CudaSession implements DreamSession {
                                 shapes.get(k.layer()),
                                 backend.options()));
                 workspaceNeeded = Math.max(workspaceNeeded, stackPlans[i].workspaceBytes());
-            } else if (!(layer instanceof MaxpoolSpec)) {
-                throw new IllegalStateException("layer " + i + " [" + layer.type() + "] cannot run on the GPU backend");
             }
         }
         long needed =
@@ -318,50 +342,9 @@ final class CudaSession implements DreamSession {
     public void forward(LayerStack stack) {
         backend.bind();
         CudaStack s = (CudaStack) stack;
-        NetworkSpec spec = model.spec();
         for (int i = 0; i <= s.targetLayer; i++) {
-            Shape in = s.layerInputShape(i);
-            Shape out = s.shapes.get(i);
-            long plane = (long) out.height() * out.width();
-            DeviceBuffer x = s.layerInput(i);
-            DeviceBuffer a = s.outputs[i].buffer;
-            switch (spec.layer(i)) {
-                case ConvolutionalSpec conv -> {
-                    LayerParameters p = parameters[i];
-                    if (p.batchNormalized) {
-                        DeviceBuffer z = s.preActivations[i];
-                        convolve(s, i, conv, in, out, x, z);
-                        layerKernels.batchnormActivate(
-                                z, a, p.mean, p.denominator, p.scales, p.biases, out, conv.activation());
-                    } else {
-                        convolve(s, i, conv, in, out, x, a);
-                        if (plane % 4 == 0) {
-                            // Buffers are cuMemAlloc'd (256-byte aligned): float4 access is safe.
-                            layerKernels.biasActivate4(a, a, p.biases, out, conv.activation());
-                        } else {
-                            layerKernels.biasActivate(a, a, p.biases, out, conv.activation());
-                        }
-                    }
-                }
-                case MaxpoolSpec pool -> layerKernels.maxpoolForward(x, a, s.argmax[i], in, out, pool);
-                default -> throw new IllegalStateException("layer " + i + " has no forward on the GPU");
-            }
+            layers[i].forward(s, workspace);
         }
-    }
-
-    /**
-     * Layer i's convolution without bias: cuDNN's (the fastest deterministic algorithm), or in
-     * darknet's forward arithmetic the {@code convolution_darknet} kernel, bit-identical to the
-     * reference.
-     */
-    private void convolve(
-            CudaStack s, int i, ConvolutionalSpec conv, Shape in, Shape out, DeviceBuffer x, DeviceBuffer z) {
-        LayerParameters p = parameters[i];
-        if (p.darknetKernels == null) {
-            s.plans[i].forward(runtime, handle, x, p.filter, p.kernels, workspace, z);
-            return;
-        }
-        layerKernels.convolutionDarknet(x, p.darknetKernels, z, in, out, conv);
     }
 
     @Override
@@ -382,77 +365,23 @@ final class CudaSession implements DreamSession {
         loss.finishVariance(partials, n, moments, countZeroStd, skipped);
     }
 
+    /**
+     * Back through layers target..0: dL/d(output) is copied into one of two scratch buffers (the
+     * caller's output gradient stays unchanged), and each layer passes it back into the other one,
+     * layer 0 into the stack's input gradient.
+     */
     @Override
     public void backward(LayerStack stack) {
         backend.bind();
         CudaStack s = (CudaStack) stack;
-        NetworkSpec spec = model.spec();
         int current = 0;
         JCudaDriver.cuMemcpyDtoD(
                 s.deltas[current].pointer, s.outputGradient.pointer(), s.outputGradient.floats() * Float.BYTES);
         // Set when a maxpool's backward already applied the layer below's activation derivative.
         boolean derivativeApplied = false;
         for (int i = s.targetLayer; i >= 0; i--) {
-            Shape in = s.layerInputShape(i);
-            Shape out = s.shapes.get(i);
-            DeviceBuffer delta = s.deltas[current];
             DeviceBuffer inputDelta = i == 0 ? s.inputGradient.buffer : s.deltas[1 - current];
-            boolean applied = derivativeApplied;
-            derivativeApplied = false;
-            switch (spec.layer(i)) {
-                case ConvolutionalSpec conv -> {
-                    LayerParameters p = parameters[i];
-                    Activation act = conv.activation();
-                    DeviceBuffer a = s.outputs[i].buffer;
-                    if (!p.batchNormalized) {
-                        if (act != Activation.LINEAR && !applied) {
-                            if (out.size() % 4 == 0) {
-                                layerKernels.activationBackward4(delta, a, out.size(), act);
-                            } else {
-                                layerKernels.activationBackward(delta, a, out.size(), act);
-                            }
-                        }
-                    } else if (options.batchNormGradient() == BatchNormGradient.EXACT) {
-                        layerKernels.batchnormBackwardExact(delta, a, p.exactFactor, out, act);
-                    } else {
-                        DeviceBuffer z = s.preActivations[i];
-                        layerKernels.batchnormBackwardSums(delta, a, z, p.scales, p.mean, out, act, batchNormSums);
-                        layerKernels.batchnormBackwardApply(delta, z, p.mean, p.variance, batchNormSums, out);
-                    }
-                    if (i == 0
-                            && backend.options().fastBackwardData()
-                            && LayerLaunches.smallInputGradientApplies(conv, in.channels())) {
-                        // The image gradient: Nightmare's kernel (cuDNN would fill 3 of 64+ GEMM rows).
-                        if (LayerLaunches.rgb3x3InputGradientApplies(conv, in)) {
-                            layerKernels.inputGradientRgb3x3(delta, p.kernels, inputDelta, in, out, conv);
-                        } else {
-                            layerKernels.inputGradientSmall(delta, p.kernels, inputDelta, in, out, conv);
-                        }
-                    } else {
-                        s.plans[i].backwardData(runtime, handle, delta, p, workspace, inputDelta);
-                    }
-                }
-                case MaxpoolSpec pool -> {
-                    if (LayerLaunches.maxpoolTilesApply(pool, in, out)) {
-                        // The layer below's activation derivative in the same pass, where it is a plain one.
-                        int below = -1;
-                        DeviceBuffer belowOutput = delta;
-                        if (i > 0
-                                && spec.layer(i - 1) instanceof ConvolutionalSpec prev
-                                && !parameters[i - 1].batchNormalized
-                                && prev.activation() != Activation.LINEAR) {
-                            below = prev.activation().ordinal();
-                            belowOutput = s.outputs[i - 1].buffer;
-                        }
-                        layerKernels.maxpoolBackwardTiles(
-                                delta, s.argmax[i], inputDelta, belowOutput, below, in, out, pool);
-                        derivativeApplied = below >= 0;
-                    } else {
-                        layerKernels.maxpoolBackward(delta, s.argmax[i], inputDelta, in, out, pool);
-                    }
-                }
-                default -> throw new IllegalStateException("layer " + i + " has no backward on the GPU");
-            }
+            derivativeApplied = layers[i].backward(s, s.deltas[current], inputDelta, derivativeApplied, workspace);
             current = 1 - current;
         }
     }
