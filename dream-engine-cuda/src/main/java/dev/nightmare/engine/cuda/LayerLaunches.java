@@ -69,21 +69,21 @@ final class LayerLaunches {
     void convolutionDarknet(
             DeviceBuffer x, DeviceBuffer w, DeviceBuffer z, Shape in, Shape out, ConvolutionalSpec conv) {
         long groups = (conv.filters() + LayerParameters.DARKNET_GROUP - 1) / LayerParameters.DARKNET_GROUP;
-        convolutionDarknet
-                .args()
-                .ptr(x)
-                .ptr(w)
-                .ptr(z)
-                .s32(in.channels())
+        convolution(convolutionDarknet.args().ptr(x).ptr(w).ptr(z), in, out, conv)
+                .s32(conv.stride())
+                .s32(conv.padding())
+                .elementwise(groups * out.height() * out.width());
+    }
+
+    /** convolution_darknet's and input_gradient_small's geometry: channels, inH, inW, filters, outH, outW, size. */
+    private static Kernel.Args convolution(Kernel.Args args, Shape in, Shape out, ConvolutionalSpec conv) {
+        return args.s32(in.channels())
                 .s32(in.height())
                 .s32(in.width())
                 .s32(conv.filters())
                 .s32(out.height())
                 .s32(out.width())
-                .s32(conv.size())
-                .s32(conv.stride())
-                .s32(conv.padding())
-                .elementwise(groups * out.height() * out.width());
+                .s32(conv.size());
     }
 
     /** a = act(z + bias[c]) over a {@code shape} tensor. */
@@ -219,38 +219,24 @@ final class LayerLaunches {
 
     /** darknet's maxpool forward; argmax gets each winner's position in its window (ky·size + kx). */
     void maxpoolForward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer argmax, Shape in, Shape out, MaxpoolSpec pool) {
-        maxpoolForward
-                .args()
-                .ptr(x)
-                .ptr(y)
-                .ptr(argmax)
-                .s32(out.channels())
-                .s32(in.height())
-                .s32(in.width())
-                .s32(out.height())
-                .s32(out.width())
-                .s32(pool.size())
-                .s32(pool.stride())
-                .s32(pool.offset())
-                .elementwise(out.size());
+        window(maxpoolForward.args().ptr(x).ptr(y).ptr(argmax), in, out, pool).elementwise(out.size());
     }
 
     /** darknet's maxpool backward as a gather, one thread per input cell; overwrites dx. */
     void maxpoolBackward(DeviceBuffer g, DeviceBuffer argmax, DeviceBuffer dx, Shape in, Shape out, MaxpoolSpec pool) {
-        maxpoolBackward
-                .args()
-                .ptr(g)
-                .ptr(argmax)
-                .ptr(dx)
-                .s32(in.channels())
+        window(maxpoolBackward.args().ptr(g).ptr(argmax).ptr(dx), in, out, pool).elementwise(in.size());
+    }
+
+    /** Both maxpool kernels' geometry: channels, inH, inW, outH, outW, size, stride, offset. */
+    private static Kernel.Args window(Kernel.Args args, Shape in, Shape out, MaxpoolSpec pool) {
+        return args.s32(in.channels())
                 .s32(in.height())
                 .s32(in.width())
                 .s32(out.height())
                 .s32(out.width())
                 .s32(pool.size())
                 .s32(pool.stride())
-                .s32(pool.offset())
-                .elementwise(in.size());
+                .s32(pool.offset());
     }
 
     /**
@@ -317,18 +303,7 @@ final class LayerLaunches {
      */
     void inputGradientSmall(
             DeviceBuffer dy, DeviceBuffer w, DeviceBuffer dx, Shape in, Shape out, ConvolutionalSpec conv) {
-        inputGradientSmall
-                .args()
-                .ptr(dy)
-                .ptr(w)
-                .ptr(dx)
-                .s32(in.channels())
-                .s32(in.height())
-                .s32(in.width())
-                .s32(conv.filters())
-                .s32(out.height())
-                .s32(out.width())
-                .s32(conv.size())
+        convolution(inputGradientSmall.args().ptr(dy).ptr(w).ptr(dx), in, out, conv)
                 .s32(conv.padding())
                 .elementwise(plane(in));
     }

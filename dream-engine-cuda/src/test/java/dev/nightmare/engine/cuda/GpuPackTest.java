@@ -7,6 +7,7 @@ import dev.nightmare.engine.testing.Shared;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -93,12 +94,10 @@ class GpuPackTest {
         try (Stream<Path> jars = Files.list(out.resolve("lib"))) {
             classPath = String.join(":", jars.map(Path::toString).sorted().toList());
         }
-        Tools.Result run = Tools.run(
-                Tools.module().resolve("target"),
+        Tools.Result run = packedJava(
+                jre,
                 300,
-                jre.resolve("bin/java").toString(),
                 "--add-modules=jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED",
                 "-Djava.awt.headless=true",
                 "-Dnightmare.shared.dir=" + out.resolve("shared"),
                 "-jar",
@@ -117,17 +116,18 @@ class GpuPackTest {
 
         // The benchmarks the scripts run start from the packed class path (their usage, no GPU needed).
         for (Class<?> main : List.of(GpuBench.class, GpuProfile.class)) {
-            Tools.Result usage = Tools.run(
-                    Tools.module().resolve("target"),
-                    60,
-                    jre.resolve("bin/java").toString(),
-                    "--enable-native-access=ALL-UNNAMED",
-                    "-cp",
-                    classPath,
-                    main.getName());
+            Tools.Result usage = packedJava(jre, 60, "-cp", classPath, main.getName());
             assertThat(usage.exitCode()).as(usage.output()).isEqualTo(2);
             assertThat(usage.output()).contains("usage: " + main.getSimpleName() + " CFG WEIGHTS");
         }
+    }
+
+    /** The packed runtime's java, run in target/ with native access (as gpu-env.sh runs it). */
+    private static Tools.Result packedJava(Path jre, long timeoutSeconds, String... args) throws Exception {
+        List<String> command =
+                new ArrayList<>(List.of(jre.resolve("bin/java").toString(), "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(List.of(args));
+        return Tools.run(Tools.module().resolve("target"), timeoutSeconds, command);
     }
 
     private static Set<String> classes(Path jar) throws IOException {

@@ -26,32 +26,33 @@ final class KernelDeclarations {
      * parameter of another form (aligned, an array) is kept whole, so it matches no signature.
      */
     static Map<String, List<String>> ptxEntries(String ptx) {
-        Map<String, List<String>> entries = new LinkedHashMap<>();
-        Matcher entry = PTX_ENTRY.matcher(ptx);
-        while (entry.find()) {
-            List<String> types = new ArrayList<>();
-            for (String param : parameters(entry.group(2))) {
-                Matcher m = PTX_PARAM.matcher(param);
-                boolean plain = m.matches() && m.group(2).equals(entry.group(1) + "_param_" + types.size());
-                types.add(plain ? m.group(1) : param);
-            }
-            entries.put(entry.group(1), types);
-        }
-        return entries;
+        return declarations(PTX_ENTRY, ptx, (entry, param, index) -> {
+            Matcher m = PTX_PARAM.matcher(param);
+            return m.matches() && m.group(2).equals(entry + "_param_" + index) ? m.group(1) : param;
+        });
     }
 
     /** Each {@code extern "C" __global__} kernel's parameters as C types. */
     static Map<String, List<Param>> cudaKernels(String cu) {
-        Map<String, List<Param>> kernels = new LinkedHashMap<>();
-        Matcher kernel = CUDA_KERNEL.matcher(cu);
-        while (kernel.find()) {
-            List<Param> params = new ArrayList<>();
-            for (String param : parameters(kernel.group(2))) {
-                params.add(cType(kernel.group(1), param));
+        return declarations(CUDA_KERNEL, cu, (kernel, param, index) -> cType(kernel, param));
+    }
+
+    private interface ParameterType<T> {
+        T of(String function, String declaration, int index);
+    }
+
+    /** name → parameter types of each match of {@code function} (name, then the parameter list). */
+    private static <T> Map<String, List<T>> declarations(Pattern function, String text, ParameterType<T> type) {
+        Map<String, List<T>> functions = new LinkedHashMap<>();
+        Matcher m = function.matcher(text);
+        while (m.find()) {
+            List<T> types = new ArrayList<>();
+            for (String param : parameters(m.group(2))) {
+                types.add(type.of(m.group(1), param, types.size()));
             }
-            kernels.put(kernel.group(1), params);
+            functions.put(m.group(1), types);
         }
-        return kernels;
+        return functions;
     }
 
     private static List<String> parameters(String list) {
