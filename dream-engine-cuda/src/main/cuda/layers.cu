@@ -296,11 +296,11 @@ extern "C" __global__ void maxpool_backward(
 }
 
 // maxpool_backward for non-overlapping windows that cover the input (stride == size, offset 0,
-// out·stride ≥ in; Kernels/CudaSession check it), one thread per output: each input cell lies in
-// exactly one window, so dx = (argmax == cell) ? g : 0, which is what maxpool_backward sums. When
-// act ≥ 0 the previous layer's activation derivative is applied in the same pass (delta *= act'(a),
-// activation_backward's product, so the result is bit-identical). 32-bit indices (checked on the
-// host: channels·inH·inW < 2^31).
+// out·stride ≥ in; LayerLaunches.maxpoolTilesApply checks), one thread per output: each input
+// cell lies in exactly one window, so dx = (argmax == cell) ? g : 0, which is what
+// maxpool_backward sums. When act ≥ 0 the previous layer's activation derivative is applied in
+// the same pass (delta *= act'(a), activation_backward's product, so the result is
+// bit-identical). 32-bit indices (checked on the host: channels·inH·inW < 2^31).
 extern "C" __global__ void maxpool_backward_tiles(
         const float* g,
         const int* argmax,
@@ -341,7 +341,7 @@ extern "C" __global__ void maxpool_backward_tiles(
 // dx[c,y,x] = Σ_f Σ_i,j w[f,c,i,j]·dy[f, y+pad−i, x+pad−j] (zero outside dy), summed in (f, i, j)
 // order with FMAs. cuDNN runs it as a GEMM with 3 of its 64+ rows used; this reads dy once
 // (neighbours' reads hit L1) and keeps the weights in shared memory. Requires channels ≤ 4 and
-// filters·channels·size² ≤ SMALL_INPUT_WEIGHTS (CudaSession checks).
+// filters·channels·size² ≤ SMALL_INPUT_WEIGHTS (LayerLaunches.smallInputGradientApplies checks).
 #define SMALL_INPUT_CHANNELS 4
 #define SMALL_INPUT_WEIGHTS 4096
 extern "C" __global__ void input_gradient_small(
@@ -396,7 +396,7 @@ extern "C" __global__ void input_gradient_small(
 // thread per 4 horizontally adjacent pixels: for each (filter, kernel row) it loads the 6 dy values
 // its 4×3 taps need once and does 36 FMAs, where the general kernel spends ~30 instructions per 3
 // FMAs (it was issue-bound, ~10× slower). Same sum order per output as input_gradient_small:
-// (f, i, j), one FMA per term. Requires width % 4 == 0 (CudaSession checks).
+// (f, i, j), one FMA per term. Requires width % 4 == 0 (LayerLaunches.rgb3x3InputGradientApplies).
 extern "C" __global__ void input_gradient_rgb3x3(
         const float* dy, const float* w, float* dx, int height, int width, int filters, int outH, int outW, int pad) {
     __shared__ float weights[SMALL_INPUT_WEIGHTS];

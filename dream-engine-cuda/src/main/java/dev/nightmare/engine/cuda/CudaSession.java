@@ -4,7 +4,6 @@ import static jcuda.jcudnn.JCudnn.cudnnCreate;
 import static jcuda.jcudnn.JCudnn.cudnnDestroy;
 
 import dev.nightmare.engine.backend.Backend;
-import dev.nightmare.engine.backend.BatchNormGradient;
 import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.ForwardArithmetic;
 import dev.nightmare.engine.backend.Jitter;
@@ -14,9 +13,7 @@ import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.backend.SessionStats;
 import dev.nightmare.engine.backend.Tensor;
 import dev.nightmare.engine.image.ImageOps;
-import dev.nightmare.engine.model.Activation;
 import dev.nightmare.engine.model.ConvolutionalSpec;
-import dev.nightmare.engine.model.LayerSpec;
 import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.NetworkSpec;
@@ -46,14 +43,16 @@ final class CudaSession implements DreamSession {
 
     private final CudaBackend backend;
     private final CudaRuntime runtime;
-    private final Kernels kernels;
+    private final ImageLaunches images;
+    private final LossLaunches loss;
     private final Model model;
-    private final SessionOptions options;
     private final DeviceMemory memory;
     private final cudnnHandle handle = new cudnnHandle();
     private boolean handleCreated;
     /** (layer) parameters of convolutional layers, null for the others */
     private final LayerParameters[] parameters;
+    /** (layer) forward and backward, null for the types that cannot run here */
+    private final CudaLayer[] layers;
 
     private final Map<StackKey, CudaStack> stacks = new HashMap<>();
     private final Map<PlanKey, ConvolutionPlan> plans = new HashMap<>();
@@ -79,12 +78,13 @@ final class CudaSession implements DreamSession {
     CudaSession(CudaBackend backend, Model model, SessionOptions options) {
         this.backend = backend;
         this.runtime = backend.runtime();
-        this.kernels = backend.kernels();
+        this.images = backend.kernels().image;
+        this.loss = backend.kernels().loss;
         this.model = model;
-        this.options = options;
         this.memory = new DeviceMemory(backend);
         NetworkSpec spec = model.spec();
         this.parameters = new LayerParameters[spec.size()];
+        this.layers = new CudaLayer[spec.size()];
         backend.bind();
         try {
             runtime.check(cudnnCreate(handle), "cudnnCreate");
@@ -110,10 +110,37 @@ final class CudaSession implements DreamSession {
             batchNormSums = memory.allocate(2L * maxFilters * Double.BYTES, "batch-norm scratch");
             workspace = memory.allocate(0, "cuDNN workspace");
             scratch = memory.allocate(0, "image scratch");
+            for (int i = 0; i < spec.size(); i++) {
+                layers[i] = layer(spec, i, options);
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /** Layer i's maths on the device, or null when its type cannot run here. */
+    private CudaLayer layer(NetworkSpec spec, int i, SessionOptions options) {
+        LayerLaunches kernels = backend.kernels().layers;
+        if (spec.layer(i) instanceof ConvolutionalSpec conv && parameters[i] != null) {
+            return new ConvolutionalLayer(
+                    i,
+                    conv,
+                    spec.inputChannels(i),
+                    parameters[i],
+                    backend.options().fastBackwardData(),
+                    options.batchNormGradient(),
+                    batchNormSums,
+                    kernels,
+                    runtime,
+                    handle);
+        }
+        if (spec.layer(i) instanceof MaxpoolSpec pool) {
+            return i == 0
+                    ? new MaxpoolLayer(i, pool, null, null, kernels)
+                    : new MaxpoolLayer(i, pool, spec.layer(i - 1), parameters[i - 1], kernels);
+        }
+        return null;
     }
 
     @Override
@@ -199,8 +226,11 @@ final class CudaSession implements DreamSession {
         ConvolutionPlan[] stackPlans = new ConvolutionPlan[targetLayer + 1];
         long workspaceNeeded = 0;
         for (int i = 0; i <= targetLayer; i++) {
-            LayerSpec layer = spec.layer(i);
-            if (layer instanceof ConvolutionalSpec conv) {
+            if (layers[i] == null) {
+                throw new IllegalStateException(
+                        "layer " + i + " [" + spec.layer(i).type() + "] cannot run on the GPU backend");
+            }
+            if (spec.layer(i) instanceof ConvolutionalSpec conv) {
                 Shape in = i == 0 ? new Shape(spec.channels(), height, width) : shapes.get(i - 1);
                 LayerParameters p = parameters[i];
                 stackPlans[i] = plans.computeIfAbsent(
@@ -215,8 +245,6 @@ final class CudaSession implements DreamSession {
                                 shapes.get(k.layer()),
                                 backend.options()));
                 workspaceNeeded = Math.max(workspaceNeeded, stackPlans[i].workspaceBytes());
-            } else if (!(layer instanceof MaxpoolSpec)) {
-                throw new IllegalStateException("layer " + i + " [" + layer.type() + "] cannot run on the GPU backend");
             }
         }
         long needed =
@@ -306,126 +334,17 @@ final class CudaSession implements DreamSession {
         float wScale = (float) (srcW - 1) / (dstW - 1);
         float hScale = (float) (srcH - 1) / (dstH - 1);
         DeviceBuffer part = scratch((long) channels * srcH * dstW);
-        kernels.elementwise(
-                kernels.resizeHorizontal,
-                (long) channels * srcH * dstW,
-                src,
-                part,
-                channels,
-                physW,
-                physH,
-                srcW,
-                srcH,
-                srcDx,
-                srcDy,
-                srcFlip,
-                dstW,
-                wScale);
-        kernels.elementwise(
-                kernels.resizeVertical,
-                (long) channels * dstH * dstW,
-                part,
-                dst,
-                channels,
-                srcH,
-                dstW,
-                dstH,
-                hScale,
-                dstFlip,
-                dstDx,
-                dstDy);
+        images.resizeHorizontal(src, part, channels, physW, physH, srcW, srcH, srcDx, srcDy, srcFlip, dstW, wScale);
+        images.resizeVertical(part, dst, channels, srcH, dstW, dstH, hScale, dstFlip, dstDx, dstDy);
     }
 
     @Override
     public void forward(LayerStack stack) {
         backend.bind();
         CudaStack s = (CudaStack) stack;
-        NetworkSpec spec = model.spec();
         for (int i = 0; i <= s.targetLayer; i++) {
-            Shape in = s.layerInputShape(i);
-            Shape out = s.shapes.get(i);
-            long plane = (long) out.height() * out.width();
-            DeviceBuffer x = s.layerInput(i);
-            DeviceBuffer a = s.outputs[i].buffer;
-            switch (spec.layer(i)) {
-                case ConvolutionalSpec conv -> {
-                    LayerParameters p = parameters[i];
-                    int act = conv.activation().ordinal();
-                    if (p.batchNormalized) {
-                        DeviceBuffer z = s.preActivations[i];
-                        convolve(s, i, conv, in, out, x, z);
-                        kernels.elementwise(
-                                kernels.batchnormActivate,
-                                out.size(),
-                                z,
-                                a,
-                                p.mean,
-                                p.denominator,
-                                p.scales,
-                                p.biases,
-                                out.channels(),
-                                plane,
-                                act);
-                    } else {
-                        convolve(s, i, conv, in, out, x, a);
-                        if (plane % 4 == 0) {
-                            // Buffers are cuMemAlloc'd (256-byte aligned): float4 access is safe.
-                            kernels.elementwise(
-                                    kernels.biasActivate4, out.size() / 4, a, a, p.biases, out.size() / 4, plane, act);
-                        } else {
-                            kernels.elementwise(
-                                    kernels.biasActivate, out.size(), a, a, p.biases, out.channels(), plane, act);
-                        }
-                    }
-                }
-                case MaxpoolSpec pool ->
-                    kernels.elementwise(
-                            kernels.maxpoolForward,
-                            out.size(),
-                            x,
-                            a,
-                            s.argmax[i],
-                            out.channels(),
-                            in.height(),
-                            in.width(),
-                            out.height(),
-                            out.width(),
-                            pool.size(),
-                            pool.stride(),
-                            pool.offset());
-                default -> throw new IllegalStateException("layer " + i + " has no forward on the GPU");
-            }
+            layers[i].forward(s, workspace);
         }
-    }
-
-    /**
-     * Layer i's convolution without bias: cuDNN's (the fastest deterministic algorithm), or in
-     * darknet's forward arithmetic the {@code convolution_darknet} kernel, bit-identical to the
-     * reference.
-     */
-    private void convolve(
-            CudaStack s, int i, ConvolutionalSpec conv, Shape in, Shape out, DeviceBuffer x, DeviceBuffer z) {
-        LayerParameters p = parameters[i];
-        if (p.darknetKernels == null) {
-            s.plans[i].forward(runtime, handle, x, p.filter, p.kernels, workspace, z);
-            return;
-        }
-        long groups = (conv.filters() + LayerParameters.DARKNET_GROUP - 1) / LayerParameters.DARKNET_GROUP;
-        kernels.elementwise(
-                kernels.convolutionDarknet,
-                groups * out.height() * out.width(),
-                x,
-                p.darknetKernels,
-                z,
-                in.channels(),
-                in.height(),
-                in.width(),
-                conv.filters(),
-                out.height(),
-                out.width(),
-                conv.size(),
-                conv.stride(),
-                conv.padding());
     }
 
     @Override
@@ -435,165 +354,34 @@ final class CudaSession implements DreamSession {
         DeviceTensor out = s.output();
         long n = out.floats();
         meanAndVariance(out.buffer, n, false);
-        kernels.elementwise(kernels.thresholdGradient, n, out, s.outputGradient, n, moments, thresh);
+        loss.thresholdGradient(out.buffer, s.outputGradient.buffer, n, moments, thresh);
     }
 
     /** moments = (mean, population variance) of x, on the device. */
     private void meanAndVariance(DeviceBuffer x, long n, boolean countZeroStd) {
-        kernels.launch(kernels.sumPartials, Kernels.REDUCE_BLOCKS, x, n, 0, moments, partials);
-        kernels.launch(kernels.finishMean, 1, partials, n, moments);
-        kernels.launch(kernels.sumPartials, Kernels.REDUCE_BLOCKS, x, n, 1, moments, partials);
-        kernels.launch(kernels.finishVariance, 1, partials, n, moments, countZeroStd, skipped);
+        loss.sumPartials(x, n, LossLaunches.SUM_PLAIN, moments, partials);
+        loss.finishMean(partials, n, moments);
+        loss.sumPartials(x, n, LossLaunches.SUM_CENTERED, moments, partials);
+        loss.finishVariance(partials, n, moments, countZeroStd, skipped);
     }
 
+    /**
+     * Back through layers target..0: dL/d(output) is copied into one of two scratch buffers (the
+     * caller's output gradient stays unchanged), and each layer passes it back into the other one,
+     * layer 0 into the stack's input gradient.
+     */
     @Override
     public void backward(LayerStack stack) {
         backend.bind();
         CudaStack s = (CudaStack) stack;
-        NetworkSpec spec = model.spec();
         int current = 0;
         JCudaDriver.cuMemcpyDtoD(
                 s.deltas[current].pointer, s.outputGradient.pointer(), s.outputGradient.floats() * Float.BYTES);
         // Set when a maxpool's backward already applied the layer below's activation derivative.
         boolean derivativeApplied = false;
         for (int i = s.targetLayer; i >= 0; i--) {
-            Shape in = s.layerInputShape(i);
-            Shape out = s.shapes.get(i);
-            long plane = (long) out.height() * out.width();
-            DeviceBuffer delta = s.deltas[current];
             DeviceBuffer inputDelta = i == 0 ? s.inputGradient.buffer : s.deltas[1 - current];
-            boolean applied = derivativeApplied;
-            derivativeApplied = false;
-            switch (spec.layer(i)) {
-                case ConvolutionalSpec conv -> {
-                    LayerParameters p = parameters[i];
-                    int act = conv.activation().ordinal();
-                    DeviceBuffer a = s.outputs[i].buffer;
-                    if (!p.batchNormalized) {
-                        if (conv.activation() != Activation.LINEAR && !applied) {
-                            if (out.size() % 4 == 0) {
-                                kernels.elementwise(
-                                        kernels.activationBackward4, out.size() / 4, delta, a, out.size() / 4, act);
-                            } else {
-                                kernels.elementwise(kernels.activationBackward, out.size(), delta, a, out.size(), act);
-                            }
-                        }
-                    } else if (options.batchNormGradient() == BatchNormGradient.EXACT) {
-                        kernels.elementwise(
-                                kernels.batchnormBackwardExact,
-                                out.size(),
-                                delta,
-                                a,
-                                p.exactFactor,
-                                out.channels(),
-                                plane,
-                                act);
-                    } else {
-                        kernels.launch(
-                                kernels.batchnormBackwardSums,
-                                out.channels(),
-                                delta,
-                                a,
-                                s.preActivations[i],
-                                p.scales,
-                                p.mean,
-                                plane,
-                                act,
-                                batchNormSums);
-                        kernels.elementwise(
-                                kernels.batchnormBackwardApply,
-                                out.size(),
-                                delta,
-                                s.preActivations[i],
-                                p.mean,
-                                p.variance,
-                                batchNormSums,
-                                out.channels(),
-                                plane);
-                    }
-                    if (i == 0
-                            && backend.options().fastBackwardData()
-                            && Kernels.smallInputGradientApplies(conv, in.channels())) {
-                        // The image gradient: Nightmare's kernel (cuDNN would fill 3 of 64+ GEMM rows).
-                        if (in.channels() == 3 && conv.size() == 3 && in.width() % 4 == 0) {
-                            kernels.elementwise(
-                                    kernels.inputGradientRgb3x3,
-                                    (long) in.height() * in.width() / 4,
-                                    delta,
-                                    p.kernels,
-                                    inputDelta,
-                                    in.height(),
-                                    in.width(),
-                                    conv.filters(),
-                                    out.height(),
-                                    out.width(),
-                                    conv.padding());
-                        } else {
-                            kernels.elementwise(
-                                    kernels.inputGradientSmall,
-                                    (long) in.height() * in.width(),
-                                    delta,
-                                    p.kernels,
-                                    inputDelta,
-                                    in.channels(),
-                                    in.height(),
-                                    in.width(),
-                                    conv.filters(),
-                                    out.height(),
-                                    out.width(),
-                                    conv.size(),
-                                    conv.padding());
-                        }
-                    } else {
-                        s.plans[i].backwardData(runtime, handle, delta, p, workspace, inputDelta);
-                    }
-                }
-                case MaxpoolSpec pool -> {
-                    if (Kernels.maxpoolTilesApply(pool, in, out)) {
-                        // The layer below's activation derivative in the same pass, where it is a plain one.
-                        int below = -1;
-                        DeviceBuffer belowOutput = delta;
-                        if (i > 0
-                                && spec.layer(i - 1) instanceof ConvolutionalSpec prev
-                                && !parameters[i - 1].batchNormalized
-                                && prev.activation() != Activation.LINEAR) {
-                            below = prev.activation().ordinal();
-                            belowOutput = s.outputs[i - 1].buffer;
-                        }
-                        kernels.elementwise(
-                                kernels.maxpoolBackwardTiles,
-                                out.size(),
-                                delta,
-                                s.argmax[i],
-                                inputDelta,
-                                belowOutput,
-                                below,
-                                in.channels(),
-                                in.height(),
-                                in.width(),
-                                out.height(),
-                                out.width(),
-                                pool.size());
-                        derivativeApplied = below >= 0;
-                    } else {
-                        kernels.elementwise(
-                                kernels.maxpoolBackward,
-                                in.size(),
-                                delta,
-                                s.argmax[i],
-                                inputDelta,
-                                in.channels(),
-                                in.height(),
-                                in.width(),
-                                out.height(),
-                                out.width(),
-                                pool.size(),
-                                pool.stride(),
-                                pool.offset());
-                    }
-                }
-                default -> throw new IllegalStateException("layer " + i + " has no backward on the GPU");
-            }
+            derivativeApplied = layers[i].backward(s, s.deltas[current], inputDelta, derivativeApplied, workspace);
             current = 1 - current;
         }
     }
@@ -604,11 +392,11 @@ final class CudaSession implements DreamSession {
         DeviceTensor im = device(image);
         DeviceTensor d = device(imageGradient);
         long n = d.floats();
-        kernels.elementwise(kernels.greyPull, n, d, im, n);
+        loss.greyPull(d.buffer, im.buffer, n);
         if (normalize) {
             meanAndVariance(d.buffer, n, true);
         }
-        kernels.elementwise(kernels.ascendApply, n, im, d, n, rate, normalize, moments);
+        loss.ascendApply(im.buffer, d.buffer, n, rate, normalize, moments);
     }
 
     // ---- reconstruct mode --------------------------------------------------------------------------
@@ -618,7 +406,7 @@ final class CudaSession implements DreamSession {
         backend.bind();
         CudaStack s = (CudaStack) stack;
         long n = s.outputGradient.floats();
-        kernels.elementwise(kernels.difference, n, device(features), s.output(), s.outputGradient, n);
+        loss.difference(device(features).buffer, s.output().buffer, s.outputGradient.buffer, n);
     }
 
     @Override
@@ -626,9 +414,9 @@ final class CudaSession implements DreamSession {
         backend.bind();
         CudaStack s = (CudaStack) stack;
         long n = s.inputGradient.floats();
-        kernels.elementwise(kernels.momentumStep, n, device(image), device(update), s.inputGradient, n, rate, momentum);
-        kernels.launch(kernels.sumPartials, Kernels.REDUCE_BLOCKS, s.inputGradient, n, 2, moments, partials);
-        kernels.launch(kernels.finishMagnitude, 1, partials, magnitude);
+        loss.momentumStep(device(image).buffer, device(update).buffer, s.inputGradient.buffer, n, rate, momentum);
+        loss.sumPartials(s.inputGradient.buffer, n, LossLaunches.SUM_SQUARES, moments, partials);
+        loss.finishMagnitude(partials, magnitude);
         magnitudeWritten = true;
     }
 
@@ -641,8 +429,7 @@ final class CudaSession implements DreamSession {
         Shape s = im.shape();
         long n = im.floats();
         DeviceBuffer out = scratch(n);
-        kernels.elementwise(
-                kernels.rotate, n, im, out, s.channels(), s.width(), s.height(), Math.cos(radians), Math.sin(radians));
+        images.rotate(im.buffer, out, s, Math.cos(radians), Math.sin(radians));
         JCudaDriver.cuMemcpyDtoD(im.pointer(), out.pointer, n * Float.BYTES);
     }
 

@@ -44,11 +44,19 @@ import jcuda.jcudnn.cudnnTensorDescriptor;
  * </ul>
  *
  * <pre>GpuProfile CFG WEIGHTS [size=512] [layer=10] [--find] [--profile] [key=value backend properties]</pre>
+ *
+ * <p>Benchmark code, not a test (see the module README): it lives in src/test so that it stays out
+ * of the shipped jar; the GPU pack carries it in {@code dream-engine-cuda-tests.jar}.
  */
 public final class GpuProfile {
     private GpuProfile() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println(
+                    "usage: GpuProfile CFG WEIGHTS [size] [layer] [--find] [--profile] [key=value backend properties]");
+            System.exit(2);
+        }
         Path cfg = Path.of(args[0]);
         Path weights = Path.of(args[1]);
         int size = args.length > 2 ? Integer.parseInt(args[2]) : 512;

@@ -34,6 +34,9 @@ import java.util.SplittableRandom;
  * <pre>GpuBench CFG WEIGHTS IMAGE OUT_DIR [size=512] [layer=10] [iters=20]</pre>
  *
  * <p>WEIGHTS is generated (synthetic, spec/SYNTHETIC_WEIGHTS.md) when it does not exist.
+ *
+ * <p>Benchmark code, not a test (see the module README): it lives in src/test so that it stays out
+ * of the shipped jar; the GPU pack carries it in {@code dream-engine-cuda-tests.jar}.
  */
 public final class GpuBench {
     private final PrintWriter tsv;
