@@ -43,11 +43,6 @@ final class ConvolutionPrimitives {
             return new long[] {filters, in.channels(), size, size};
         }
 
-        /** The transposed kernels, {@code [channel][filter][ky][kx]} (ConvolutionalWeights.transposeFlipped). */
-        long[] transposedWeights() {
-            return new long[] {in.channels(), filters, size, size};
-        }
-
         long[] strides() {
             return new long[] {stride, stride};
         }
@@ -65,24 +60,21 @@ final class ConvolutionPrimitives {
         }
 
         /**
-         * Whether backward data runs as the forward convolution of the gradient with the transposed,
-         * flipped kernels (padding k−1−p): stride 1 and at least 8 input channels (a first layer's
-         * 3-channel gradient stays with oneDNN's backward data).
+         * Whether backward data can run as a forward convolution ({@link #transposed()}): stride 1,
+         * and at least 8 input channels (a first layer's 3-channel gradient stays with oneDNN's
+         * backward data).
          */
         boolean transposable() {
             return stride == 1 && padding <= size - 1 && in.channels() >= 8;
         }
 
-        long[] transposedPadLeft() {
-            long pt = size - 1 - padding;
-            return new long[] {pt, pt};
-        }
-
-        long[] transposedPadRight() {
-            long pt = size - 1 - padding;
-            return new long[] {
-                (long) (in.height() - 1) + size - out.height() - pt, (long) (in.width() - 1) + size - out.width() - pt
-            };
+        /**
+         * Backward data of a stride-1 convolution as a forward one: {@code dx = dy ⋆ transpose(w)},
+         * from the output gradient to the input gradient with padding k−1−p; its kernels are {@code
+         * [channel][filter][ky][kx]}, flipped (ConvolutionalWeights.transposeFlipped).
+         */
+        Geometry transposed() {
+            return new Geometry(out, in, in.channels(), size, 1, size - 1 - padding);
         }
     }
 
@@ -95,6 +87,11 @@ final class ConvolutionPrimitives {
      */
     static Handle<dnnl_primitive_desc> forward(
             dnnl_engine engine, Geometry g, Layout inLayout, Activation fused, String what) {
+        return forward(engine, dnnl_forward_training, g, inLayout, fused, what);
+    }
+
+    private static Handle<dnnl_primitive_desc> forward(
+            dnnl_engine engine, int propKind, Geometry g, Layout inLayout, Activation fused, String what) {
         try (Handle<dnnl_memory_desc> src = desc(g.in(), inLayout);
                 Handle<dnnl_memory_desc> weights = desc(g.weights(), dnnl_format_tag_any);
                 Handle<dnnl_memory_desc> bias = fused == null ? null : desc(new long[] {g.filters()}, dnnl_x);
@@ -104,7 +101,7 @@ final class ConvolutionPrimitives {
                     pd -> dnnl_convolution_forward_primitive_desc_create(
                             pd,
                             engine,
-                            dnnl_forward_training,
+                            propKind,
                             dnnl_convolution_direct,
                             src.get(),
                             weights.get(),
@@ -158,32 +155,12 @@ final class ConvolutionPrimitives {
     }
 
     /**
-     * Backward data as oneDNN's forward convolution {@code dx = dy ⋆ transpose(w)} (stride 1, padding
-     * k−1−p; only where {@link Geometry#transposable()}): the output gradient in, the input gradient
-     * out, both blocked, no bias.
+     * Backward data as oneDNN's forward convolution of the {@link Geometry#transposed()} layer (only
+     * where {@link Geometry#transposable()}): the output gradient in, the input gradient out, both
+     * blocked, no bias.
      */
     static Handle<dnnl_primitive_desc> transposedForward(dnnl_engine engine, Geometry g, String what) {
-        try (Handle<dnnl_memory_desc> src = blocked(g.out());
-                Handle<dnnl_memory_desc> weights = desc(g.transposedWeights(), dnnl_format_tag_any);
-                Handle<dnnl_memory_desc> dst = blocked(g.in());
-                Handle<dnnl_primitive_attr> attr = Dnnl.deterministic(null)) {
-            return Dnnl.primitiveDesc(
-                    pd -> dnnl_convolution_forward_primitive_desc_create(
-                            pd,
-                            engine,
-                            dnnl_forward_inference,
-                            dnnl_convolution_direct,
-                            src.get(),
-                            weights.get(),
-                            null,
-                            dst.get(),
-                            g.strides(),
-                            NO_DILATION,
-                            g.transposedPadLeft(),
-                            g.transposedPadRight(),
-                            attr.get()),
-                    what);
-        }
+        return forward(engine, dnnl_forward_inference, g.transposed(), Layout.BLOCKED, null, what);
     }
 
     private static Handle<dnnl_memory_desc> blocked(Shape s) {

@@ -196,7 +196,7 @@ final class OneDnnConvolutions implements Convolutions {
                             ConvolutionalWeights.transposeFlipped(
                                     w.kernels(), conv.filters(), g.in().channels(), conv.size()),
                             user),
-                    g.transposedWeights(),
+                    g.transposed().weights(),
                     dnnl_oihw,
                     pd);
             return transposed
