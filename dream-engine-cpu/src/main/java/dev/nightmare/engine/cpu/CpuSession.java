@@ -2,20 +2,13 @@ package dev.nightmare.engine.cpu;
 
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.DreamSession;
-import dev.nightmare.engine.backend.ForwardArithmetic;
 import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
 import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.backend.SessionStats;
 import dev.nightmare.engine.backend.Tensor;
-import dev.nightmare.engine.cpu.LayerKernels.ChannelParameters;
-import dev.nightmare.engine.cpu.WorkingSize.LayerState;
 import dev.nightmare.engine.image.ImageOps;
-import dev.nightmare.engine.model.ConvolutionalSpec;
-import dev.nightmare.engine.model.LayerSpec;
-import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Model;
-import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.model.Shape;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
@@ -24,10 +17,9 @@ import java.util.Map;
 /**
  * A dream session on the CPU: activations and gradients stay in the channel-blocked layout from
  * layer 0's output to the backward pass's last convolution; only the network input and its
- * gradient are planar. Convolutions come from the backend's {@link Convolutions} (forward from
- * {@link DarknetConvolutions} instead when the session runs darknet's arithmetic); everything else
- * is {@link LayerKernels} and {@link ImageKernels}. Buffers belong to a {@link WorkingSize} and
- * are allocated once per size.
+ * gradient are planar. Each layer is a {@link CpuLayer} of a {@link WorkingSize} (made by the
+ * session's {@link LayerFactory}, once per size) with its own buffers; the loss and image steps are
+ * {@link LayerKernels} and {@link ImageKernels}.
  */
 final class CpuSession implements DreamSession {
     private record StackKey(int layer, int width, int height) {}
@@ -36,16 +28,9 @@ final class CpuSession implements DreamSession {
 
     private final CpuBackend backend;
     private final Model model;
-    private final SessionOptions options;
-    private final Convolutions convolutions;
-    /** Layer 0's backward data when it is a convolution and the backend wants it in Java, else null. */
-    private final FirstLayerBackward firstLayer;
-    /** Forward convolutions in darknet's arithmetic, or null when the session runs the fastest one. */
-    private final DarknetConvolutions darknet;
-
-    private final LayerKernels layers;
+    private final LayerFactory layers;
+    private final LayerKernels kernels;
     private final ImageKernels images;
-    private final ChannelParameters[] parameters;
     private final Map<SizeKey, WorkingSize> sizes = new HashMap<>();
     private final Map<StackKey, CpuStack> stacks = new HashMap<>();
     private long skippedSteps;
@@ -54,24 +39,9 @@ final class CpuSession implements DreamSession {
     CpuSession(CpuBackend backend, Model model, SessionOptions options, Workers workers, Convolutions convolutions) {
         this.backend = backend;
         this.model = model;
-        this.options = options;
-        this.convolutions = convolutions;
-        this.darknet = options.forwardArithmetic() == ForwardArithmetic.DARKNET
-                ? new DarknetConvolutions(model, workers)
-                : null;
-        this.firstLayer = convolutions.javaFirstLayerBackward()
-                        && model.spec().layer(0) instanceof ConvolutionalSpec conv
-                ? new FirstLayerBackward(workers, conv, model.convolutional(0).kernels())
-                : null;
-        this.layers = new LayerKernels(workers);
+        this.kernels = new LayerKernels(workers);
         this.images = new ImageKernels(workers);
-        NetworkSpec spec = model.spec();
-        this.parameters = new ChannelParameters[spec.size()];
-        for (int i = 0; i < spec.size(); i++) {
-            if (spec.layer(i) instanceof ConvolutionalSpec conv) {
-                parameters[i] = ChannelParameters.of(model.convolutional(i), conv.filters());
-            }
-        }
+        this.layers = new LayerFactory(model, options, workers, kernels, convolutions);
     }
 
     @Override
@@ -100,14 +70,14 @@ final class CpuSession implements DreamSession {
     public void write(Tensor tensor, float[] chw) {
         CpuTensor t = cpu(tensor);
         checkLength(chw.length, t.shape());
-        layers.convert(CpuTensor.view(t.shape(), Layout.PLANAR, MemorySegment.ofArray(chw)), t);
+        kernels.convert(CpuTensor.view(t.shape(), Layout.PLANAR, MemorySegment.ofArray(chw)), t);
     }
 
     @Override
     public void read(Tensor tensor, float[] chw) {
         CpuTensor t = cpu(tensor);
         checkLength(chw.length, t.shape());
-        layers.convert(t, CpuTensor.view(t.shape(), Layout.PLANAR, MemorySegment.ofArray(chw)));
+        kernels.convert(t, CpuTensor.view(t.shape(), Layout.PLANAR, MemorySegment.ofArray(chw)));
     }
 
     private static void checkLength(int host, Shape shape) {
@@ -119,7 +89,7 @@ final class CpuSession implements DreamSession {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        layers.convert(cpu(src), cpu(dst));
+        kernels.convert(cpu(src), cpu(dst));
     }
 
     // ---- per-shape state -----------------------------------------------------------------------
@@ -133,7 +103,7 @@ final class CpuSession implements DreamSession {
             model.spec().outputShapes(width, height, targetLayer);
             WorkingSize size = sizes.computeIfAbsent(
                     new SizeKey(width, height), k -> new WorkingSize(model.spec(), width, height));
-            size.prepare(model, targetLayer, convolutions, darknet, parameters);
+            size.prepare(targetLayer, layers);
             stack = new CpuStack(targetLayer, size);
             stacks.put(key, stack);
         }
@@ -157,93 +127,27 @@ final class CpuSession implements DreamSession {
 
     @Override
     public void forward(LayerStack stack) {
-        CpuStack s = (CpuStack) stack;
-        WorkingSize size = s.size;
-        NetworkSpec spec = model.spec();
-        for (int i = 0; i <= s.targetLayer; i++) {
-            LayerState layer = size.layers[i];
-            CpuTensor x = i == 0 ? size.input : size.layers[i - 1].output;
-            switch (spec.layer(i)) {
-                case ConvolutionalSpec conv -> {
-                    if (conv.batchNormalize()) {
-                        layer.convolution.forward(x, layer.raw);
-                        layers.normalizeAndActivate(layer.raw, layer.output, layer.parameters, conv.activation());
-                    } else {
-                        layer.convolution.forward(x, layer.output);
-                    }
-                }
-                case MaxpoolSpec pool -> {
-                    if (i == 0) {
-                        layers.convert(size.input, size.blockedInput);
-                        x = size.blockedInput;
-                    }
-                    layers.maxpool(x, layer.output, layer.argmax, pool);
-                }
-                default -> throw new IllegalStateException("layer " + i + " has no forward here");
-            }
+        WorkingSize size = ((CpuStack) stack).size;
+        for (int i = 0; i <= stack.targetLayer(); i++) {
+            size.layers[i].forward(i == 0 ? size.input : size.layers[i - 1].output());
         }
     }
 
     @Override
     public void thresholdGradient(LayerStack stack, float thresh) {
         CpuStack s = (CpuStack) stack;
-        layers.thresholdGradient(s.output(), s.outputGradient, thresh);
+        kernels.thresholdGradient(s.output(), s.outputGradient, thresh);
     }
 
-    /**
-     * Back through layers target..0. The gradient lives in one of two scratch buffers (never in the
-     * caller's output gradient, which stays unchanged): a convolution turns dL/da into dL/dz in place
-     * and passes it back into the other buffer; a maxpool routes it into the other buffer,
-     * multiplying by the activation derivative of the convolution below on the way.
-     */
+    /** Back through layers target..0 (see {@link BackwardPass}); the caller's output gradient stays unchanged. */
     @Override
     public void backward(LayerStack stack) {
         CpuStack s = (CpuStack) stack;
-        WorkingSize size = s.size;
-        NetworkSpec spec = model.spec();
-        CpuTensor delta = s.outputGradient;
-        int current = -1; // scratch buffer holding delta; −1: the caller's output gradient
-        boolean derivativeApplied = false;
+        BackwardPass pass = new BackwardPass(s.size, s.outputGradient);
         for (int i = s.targetLayer; i >= 0; i--) {
-            LayerState layer = size.layers[i];
-            LayerSpec spec_i = spec.layer(i);
-            switch (spec_i) {
-                case ConvolutionalSpec conv -> {
-                    int gBuffer = current < 0 ? 0 : current;
-                    CpuTensor g = size.scratch(gBuffer, i);
-                    if (!derivativeApplied) {
-                        layers.activationBackward(delta, layer.output, g, conv.activation());
-                    }
-                    if (conv.batchNormalize()) {
-                        layers.batchNormBackward(g, layer.raw, layer.parameters, options.batchNormGradient());
-                    }
-                    if (i == 0 && firstLayer != null) {
-                        // Straight into the planar image gradient (see FirstLayerBackward).
-                        firstLayer.backward(g, size.inputGradient);
-                        return;
-                    }
-                    current = 1 - gBuffer;
-                    delta = size.scratch(current, i - 1);
-                    layer.convolution.backwardData(g, delta);
-                    derivativeApplied = false;
-                }
-                case MaxpoolSpec pool -> {
-                    current = current < 0 ? 0 : 1 - current;
-                    CpuTensor dx = size.scratch(current, i - 1);
-                    CpuTensor below = null;
-                    var activation = dev.nightmare.engine.model.Activation.LINEAR;
-                    if (i > 0 && spec.layer(i - 1) instanceof ConvolutionalSpec conv) {
-                        below = size.layers[i - 1].output;
-                        activation = conv.activation();
-                    }
-                    layers.maxpoolBackward(delta, layer.argmax, dx, pool, below, activation);
-                    derivativeApplied = below != null;
-                    delta = dx;
-                }
-                default -> throw new IllegalStateException("layer " + i + " has no backward here");
-            }
+            s.size.layers[i].backward(pass);
         }
-        layers.convert(delta, size.inputGradient);
+        pass.finish(kernels);
     }
 
     @Override
@@ -263,7 +167,7 @@ final class CpuSession implements DreamSession {
     @Override
     public void reconstructionGradient(LayerStack stack, Tensor features) {
         CpuStack s = (CpuStack) stack;
-        layers.difference(cpu(features), s.output(), s.outputGradient);
+        kernels.difference(cpu(features), s.output(), s.outputGradient);
     }
 
     @Override
@@ -325,9 +229,6 @@ final class CpuSession implements DreamSession {
             s.close();
         }
         sizes.clear();
-        convolutions.close();
-        if (darknet != null) {
-            darknet.close();
-        }
+        layers.close();
     }
 }

@@ -41,7 +41,7 @@ final class CpuStack implements LayerStack {
 
     @Override
     public CpuTensor output() {
-        return size.layers[targetLayer].output;
+        return size.layers[targetLayer].output();
     }
 
     @Override

@@ -16,8 +16,8 @@ import jdk.incubator.vector.FloatVector;
  * Forward convolutions in darknet's arithmetic ({@code ForwardArithmetic.DARKNET}), for both CPU
  * backends: every output is summed from 0 over (c, ky, kx) in that order with a float multiply
  * and a separate float add (never a fused multiply-add), then the bias is added and the activation
- * applied with darknet's rounding — bit-identical to {@code ReferenceLayers.convolve} followed by
- * {@code biasAndActivate}. Only the order of the sum per output is fixed; which outputs are summed
+ * applied with darknet's rounding — bit-identical to the reference {@code ConvolutionalLayer.convolve}
+ * followed by {@code biasAndActivate}. Only the order of the sum per output is fixed; which outputs are summed
  * together is free, so the kernel vectorises across output channels (one lane per filter: the
  * blocked layout puts 16 filters of a pixel side by side) and register-blocks 2 vectors of filters
  * × 8 output pixels (16 accumulators; a weight vector serves 8 pixels, an input value 2 vectors).

@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The steps of darknet's forward that round through double, as vectors: each lane gives the bits
- * the reference's scalar expression gives ({@code Activation.apply}, {@code
- * ReferenceLayers.biasAndActivate}). A float vector is widened into two double vectors of the same
+ * the reference's scalar expression gives ({@code Activation.apply}, the reference {@code
+ * ConvolutionalLayer.biasAndActivate}). A float vector is widened into two double vectors of the same
  * bit size, computed on, and narrowed back.
  */
 final class DarknetRounding {

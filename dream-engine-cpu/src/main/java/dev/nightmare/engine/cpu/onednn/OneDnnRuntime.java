@@ -3,8 +3,6 @@ package dev.nightmare.engine.cpu.onednn;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_version;
 
@@ -66,10 +64,8 @@ final class OneDnnRuntime implements AutoCloseable {
     }
 
     /** A new in-order stream; each session has its own, so sessions may run on different threads at once. */
-    dnnl_stream newStream() {
-        dnnl_stream stream = new dnnl_stream();
-        check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "creating a stream");
-        return stream;
+    Handle<dnnl_stream> newStream() {
+        return Dnnl.stream(engine);
     }
 
     /** Fixes OpenMP's thread count for the calling thread to the backend's (a per-thread setting). */

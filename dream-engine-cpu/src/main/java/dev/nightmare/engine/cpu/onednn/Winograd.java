@@ -1,6 +1,6 @@
 package dev.nightmare.engine.cpu.onednn;
 
-import static dev.nightmare.engine.cpu.onednn.OneDnnConvolutions.desc;
+import static dev.nightmare.engine.cpu.onednn.Dnnl.desc;
 import static dev.nightmare.engine.cpu.onednn.OneDnnRuntime.check;
 import static dev.nightmare.engine.cpu.onednn.WinogradTransforms.POSITIONS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
@@ -10,22 +10,13 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_abc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_matmul_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_clone;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_deterministic;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scratchpad_mode;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_scratchpad_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_scratchpad_mode_user;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 
 import dev.nightmare.engine.cpu.CpuTensor;
@@ -114,12 +105,12 @@ final class Winograd implements AutoCloseable {
         }
 
         /** The transformed tiles, {@code [36][rows][in]}. */
-        dnnl_memory_desc src() {
+        Handle<dnnl_memory_desc> src() {
             return desc(new long[] {POSITIONS, rows, in}, dnnl_abc);
         }
 
         /** The products, {@code [36][rows][out]}. */
-        dnnl_memory_desc dst() {
+        Handle<dnnl_memory_desc> dst() {
             return desc(new long[] {POSITIONS, rows, out}, dnnl_abc);
         }
     }
@@ -129,9 +120,21 @@ final class Winograd implements AutoCloseable {
      * worker thread at once, each with its own scratchpad (with oneDNN's library-managed one, two
      * threads running one primitive at once gave wrong results).
      */
-    private record Matmul(MatmulShape shape, dnnl_primitive_desc pd, dnnl_primitive primitive, long scratchpadBytes) {
+    private record Matmul(
+            MatmulShape shape, Handle<dnnl_primitive_desc> pd, Handle<dnnl_primitive> primitive, long scratchpadBytes)
+            implements AutoCloseable {
         dnnl_memory_desc weights() {
-            return dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+            return dnnl_primitive_desc_query_md(pd.get(), dnnl_query_weights_md, 0);
+        }
+
+        dnnl_memory_desc scratchpad() {
+            return dnnl_primitive_desc_query_md(pd.get(), dnnl_query_scratchpad_md, 0);
+        }
+
+        @Override
+        public void close() {
+            primitive.close();
+            pd.close();
         }
     }
 
@@ -140,30 +143,30 @@ final class Winograd implements AutoCloseable {
         if (existing != null) {
             return existing;
         }
-        dnnl_memory_desc src = shape.src();
-        dnnl_memory_desc weights = desc(new long[] {POSITIONS, shape.in(), shape.out()}, dnnl_format_tag_any);
-        dnnl_memory_desc dst = shape.dst();
-        dnnl_primitive_attr attr = new dnnl_primitive_attr();
-        check(dnnl_primitive_attr_create(attr), "primitive_attr_create");
-        check(dnnl_primitive_attr_set_deterministic(attr, 1), "set_deterministic");
-        check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "set_scratchpad_mode");
-        // oneDNN sizes a primitive's thread team when it is created: make it for one thread.
-        runtime.ompThreads(1);
-        dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        check(
-                dnnl_matmul_primitive_desc_create(pd, runtime.engine, src, weights, null, dst, attr),
-                "Winograd matmul " + shape);
-        dnnl_primitive primitive = new dnnl_primitive();
-        check(dnnl_primitive_create(primitive, pd), "primitive_create (Winograd matmul " + shape + ")");
-        runtime.pinThreads();
-        dnnl_primitive_attr_destroy(attr);
-        for (dnnl_memory_desc d : new dnnl_memory_desc[] {src, weights, dst}) {
-            dnnl_memory_desc_destroy(d);
+        try (Handle<dnnl_memory_desc> src = shape.src();
+                Handle<dnnl_memory_desc> weights =
+                        desc(new long[] {POSITIONS, shape.in(), shape.out()}, dnnl_format_tag_any);
+                Handle<dnnl_memory_desc> dst = shape.dst();
+                Handle<dnnl_primitive_attr> attr = Dnnl.deterministic(null)) {
+            check(
+                    dnnl_primitive_attr_set_scratchpad_mode(attr.get(), dnnl_scratchpad_mode_user),
+                    "set_scratchpad_mode");
+            // oneDNN sizes a primitive's thread team when it is created: make it for one thread.
+            runtime.ompThreads(1);
+            try (Handle<dnnl_primitive_desc> pd = Dnnl.primitiveDesc(
+                            p -> dnnl_matmul_primitive_desc_create(
+                                    p, runtime.engine, src.get(), weights.get(), null, dst.get(), attr.get()),
+                            "Winograd matmul " + shape);
+                    Handle<dnnl_primitive> primitive =
+                            Dnnl.primitive(pd.get(), "primitive_create (Winograd matmul " + shape + ")")) {
+                runtime.pinThreads();
+                long scratchpad =
+                        dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(pd.get(), dnnl_query_scratchpad_md, 0));
+                Matmul m = new Matmul(shape, pd.move(), primitive.move(), scratchpad);
+                matmuls.put(shape, m);
+                return m;
+            }
         }
-        long scratchpad = dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0));
-        Matmul m = new Matmul(shape, pd, primitive, scratchpad);
-        matmuls.put(shape, m);
-        return m;
     }
 
     /**
@@ -171,7 +174,7 @@ final class Winograd implements AutoCloseable {
      * (a stream must not be used by two threads at once), and the matmul arguments bound to the scratch.
      */
     private final class PartScratch implements AutoCloseable {
-        private final dnnl_stream stream = runtime.newStream();
+        private final Handle<dnnl_stream> stream = runtime.newStream();
         /** The transforms' scratch (native, like everything they read and write). */
         private final Arena tmpArena = Arena.ofShared();
 
@@ -210,21 +213,29 @@ final class Winograd implements AutoCloseable {
         /** Runs {@code matmul} (reserved for) from {@code v} into {@code m}. */
         void execute(Matmul matmul, dnnl_memory weights) {
             MatmulShape shape = matmul.shape();
-            Bound b = bound.computeIfAbsent(shape, s -> {
-                Native src = Native.over(s.src(), v, runtime);
-                Native dst = Native.over(s.dst(), m, runtime);
-                Native scratchpad = null;
-                int count = 3;
-                if (matmul.scratchpadBytes() > 0) {
-                    dnnl_memory_desc d = new dnnl_memory_desc();
-                    check(
-                            dnnl_memory_desc_clone(
-                                    d, dnnl_primitive_desc_query_md(matmul.pd(), dnnl_query_scratchpad_md, 0)),
-                            "memory_desc_clone");
-                    scratchpad = Native.over(d, arena.allocate(matmul.scratchpadBytes(), 64), runtime);
-                    count = 4;
+            Bound b = bound.computeIfAbsent(shape, s -> bind(matmul));
+            b.args().getPointer(0).memory(weights);
+            check(
+                    dnnl_primitive_execute(matmul.primitive().get(), stream.get(), b.count(), b.args()),
+                    "Winograd matmul " + shape);
+            check(dnnl_stream_wait(stream.get()), "stream_wait");
+        }
+
+        /** {@code matmul}'s arguments over this part's scratch; what it made is closed if a step fails. */
+        private Bound bind(Matmul matmul) {
+            MatmulShape shape = matmul.shape();
+            long scratchpadBytes = matmul.scratchpadBytes();
+            MemorySegment scratchpadData = scratchpadBytes > 0 ? arena.allocate(scratchpadBytes, 64) : null;
+            int count = scratchpadData == null ? 3 : 4;
+            Native src = null, dst = null, scratchpad = null;
+            dnnl_exec_arg_t args = null;
+            try {
+                src = Native.over(shape.src(), v, runtime);
+                dst = Native.over(shape.dst(), m, runtime);
+                if (scratchpadData != null) {
+                    scratchpad = Native.over(Dnnl.copyOf(matmul.scratchpad()), scratchpadData, runtime);
                 }
-                dnnl_exec_arg_t args = new dnnl_exec_arg_t(count);
+                args = new dnnl_exec_arg_t(count);
                 args.getPointer(0).arg(DNNL_ARG_WEIGHTS);
                 args.getPointer(1).arg(DNNL_ARG_SRC).memory(src.memory());
                 args.getPointer(2).arg(DNNL_ARG_DST).memory(dst.memory());
@@ -232,10 +243,17 @@ final class Winograd implements AutoCloseable {
                     args.getPointer(3).arg(DNNL_ARG_SCRATCHPAD).memory(scratchpad.memory());
                 }
                 return new Bound(src, dst, scratchpad, args, count);
-            });
-            b.args().getPointer(0).memory(weights);
-            check(dnnl_primitive_execute(matmul.primitive(), stream, b.count(), b.args()), "Winograd matmul " + shape);
-            check(dnnl_stream_wait(stream), "stream_wait");
+            } catch (RuntimeException e) {
+                if (args != null) {
+                    args.close();
+                }
+                for (Native made : new Native[] {scratchpad, dst, src}) {
+                    if (made != null) {
+                        made.close();
+                    }
+                }
+                throw e;
+            }
         }
 
         private void release() {
@@ -252,7 +270,7 @@ final class Winograd implements AutoCloseable {
         public void close() {
             release();
             tmpArena.close();
-            dnnl_stream_destroy(stream);
+            stream.close();
         }
     }
 
@@ -278,7 +296,7 @@ final class Winograd implements AutoCloseable {
      */
     @FunctionalInterface
     interface WeightsSource {
-        dnnl_memory weights(boolean transposed, Consumer<MemorySegment> fill, long[] dims, dnnl_memory_desc wanted);
+        dnnl_memory weights(KernelsKey key, Consumer<MemorySegment> fill, long[] dims, dnnl_memory_desc wanted);
     }
 
     /** Layer {@code layer} for an input of shape {@code in} (its output has the same size). */
@@ -359,12 +377,12 @@ final class Winograd implements AutoCloseable {
             this.backward = matmul(new MatmulShape(rows, kPad, cPad));
             float[] kernels = weights.kernels();
             this.forwardWeights = () -> source.weights(
-                    false,
+                    KernelsKey.of(layer),
                     u -> WinogradTransforms.kernels(kernels, filters, channels, cPad, kPad, u),
                     new long[] {POSITIONS, cPad, kPad},
                     forward.weights());
             this.backwardWeights = () -> source.weights(
-                    true,
+                    KernelsKey.transposedOf(layer),
                     u -> WinogradTransforms.kernels(
                             ConvolutionalWeights.transposeFlipped(kernels, filters, channels, 3),
                             channels,
@@ -432,10 +450,7 @@ final class Winograd implements AutoCloseable {
                 scratch[i] = null;
             }
         }
-        for (Matmul m : matmuls.values()) {
-            dnnl_primitive_destroy(m.primitive());
-            dnnl_primitive_desc_destroy(m.pd());
-        }
+        matmuls.values().forEach(Matmul::close);
         matmuls.clear();
     }
 }

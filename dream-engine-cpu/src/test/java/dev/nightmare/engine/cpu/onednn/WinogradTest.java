@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class WinogradTest {
     /** Layer 1: 16 → 40 leaky; layer 2: 40 → 24 relu; layer 3: 24 → 32 batch-normalised. */
-    private static final String CFG = """
+    static final String CFG = """
             [net]
             width=24
             height=24

@@ -8,10 +8,6 @@ import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.backend.SessionStats;
 import dev.nightmare.engine.backend.Tensor;
 import dev.nightmare.engine.image.ImageOps;
-import dev.nightmare.engine.model.ConvolutionalSpec;
-import dev.nightmare.engine.model.ConvolutionalWeights;
-import dev.nightmare.engine.model.LayerSpec;
-import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.Shape;
 import java.util.HashMap;
@@ -84,7 +80,7 @@ final class ReferenceSession implements DreamSession {
     public LayerStack stack(int targetLayer, int width, int height) {
         return stacks.computeIfAbsent(
                 new StackKey(targetLayer, width, height),
-                k -> new ReferenceStack(model.spec(), targetLayer, width, height));
+                k -> new ReferenceStack(model, options.batchNormGradient(), parallel, targetLayer, width, height));
     }
 
     @Override
@@ -106,20 +102,7 @@ final class ReferenceSession implements DreamSession {
     public void forward(LayerStack stack) {
         ReferenceStack s = (ReferenceStack) stack;
         for (int i = 0; i <= s.targetLayer; i++) {
-            LayerSpec layer = model.spec().layer(i);
-            Shape in = s.layerInputShape(i);
-            Shape out = s.shapes.get(i);
-            float[] x = s.layerInput(i);
-            switch (layer) {
-                case ConvolutionalSpec conv -> {
-                    ConvolutionalWeights w = model.convolutional(i);
-                    ReferenceLayers.convolve(x, in, w.kernels(), conv, s.preActivations[i], out, parallel);
-                    ReferenceLayers.biasAndActivate(s.preActivations[i], s.outputs[i].data, out, w, conv.activation());
-                }
-                case MaxpoolSpec pool -> ReferenceLayers.maxpool(x, in, pool, s.outputs[i].data, s.argmax[i], out);
-                default ->
-                    throw new IllegalStateException("layer " + i + " [" + layer.type() + "] has no forward here");
-            }
+            s.layers[i].forward(s.layerInput(i));
         }
     }
 
@@ -140,29 +123,10 @@ final class ReferenceSession implements DreamSession {
     @Override
     public void backward(LayerStack stack) {
         ReferenceStack s = (ReferenceStack) stack;
-        System.arraycopy(s.outputGradient.data, 0, s.deltas[s.targetLayer], 0, s.deltas[s.targetLayer].length);
+        float[] delta = s.layers[s.targetLayer].delta;
+        System.arraycopy(s.outputGradient.data, 0, delta, 0, delta.length);
         for (int i = s.targetLayer; i >= 0; i--) {
-            LayerSpec layer = model.spec().layer(i);
-            float[] delta = s.deltas[i];
-            float[] inputDelta = i == 0 ? s.inputGradient.data : s.deltas[i - 1];
-            switch (layer) {
-                case ConvolutionalSpec conv -> {
-                    ConvolutionalWeights w = model.convolutional(i);
-                    ReferenceLayers.activationAndBatchNormBackward(
-                            delta,
-                            s.outputs[i].data,
-                            s.preActivations[i],
-                            s.shapes.get(i),
-                            w,
-                            conv.activation(),
-                            options.batchNormGradient());
-                    ReferenceLayers.convolveBackwardData(
-                            delta, s.shapes.get(i), w.kernels(), conv, inputDelta, s.layerInputShape(i), parallel);
-                }
-                case MaxpoolSpec pool -> ReferenceLayers.maxpoolBackward(delta, s.argmax[i], inputDelta);
-                default ->
-                    throw new IllegalStateException("layer " + i + " [" + layer.type() + "] has no backward here");
-            }
+            s.layers[i].backward(s.layerInputGradient(i));
         }
     }
 

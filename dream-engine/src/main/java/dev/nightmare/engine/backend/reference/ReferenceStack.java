@@ -1,14 +1,12 @@
 package dev.nightmare.engine.backend.reference;
 
+import dev.nightmare.engine.backend.BatchNormGradient;
 import dev.nightmare.engine.backend.LayerStack;
-import dev.nightmare.engine.model.ConvolutionalSpec;
-import dev.nightmare.engine.model.LayerSpec;
-import dev.nightmare.engine.model.MaxpoolSpec;
-import dev.nightmare.engine.model.NetworkSpec;
+import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.Shape;
 import java.util.List;
 
-/** Heap buffers for forward and backward through layers 0..L at one working size. */
+/** Layers 0..L at one working size, each with its own heap buffers, plus the input and the gradients. */
 final class ReferenceStack implements LayerStack {
     final int targetLayer;
     final Shape inputShape;
@@ -18,47 +16,37 @@ final class ReferenceStack implements LayerStack {
     final ArrayTensor input;
     final ArrayTensor inputGradient;
     final ArrayTensor outputGradient;
-    /** (layer) activated outputs; the last is {@link #output()}. */
-    final ArrayTensor[] outputs;
-    /** (layer) conv outputs before bias/batch norm, null for maxpool. */
-    final float[][] preActivations;
-    /** (layer) maxpool argmax input indices, null for conv. */
-    final int[][] argmax;
-    /** (layer) dLoss/d(output) scratch during backward. */
-    final float[][] deltas;
+    /** (layer) the layers; the last one's output is {@link #output()}. */
+    final ReferenceLayer[] layers;
 
-    ReferenceStack(NetworkSpec spec, int targetLayer, int width, int height) {
+    ReferenceStack(
+            Model model,
+            BatchNormGradient batchNormGradient,
+            Parallel parallel,
+            int targetLayer,
+            int width,
+            int height) {
         this.targetLayer = targetLayer;
-        this.inputShape = new Shape(spec.channels(), height, width);
-        this.shapes = spec.outputShapes(width, height, targetLayer);
+        this.inputShape = new Shape(model.spec().channels(), height, width);
+        this.shapes = model.spec().outputShapes(width, height, targetLayer);
         this.input = new ArrayTensor(inputShape);
         this.inputGradient = new ArrayTensor(inputShape);
-        int n = targetLayer + 1;
-        this.outputs = new ArrayTensor[n];
-        this.preActivations = new float[n][];
-        this.argmax = new int[n][];
-        this.deltas = new float[n][];
-        for (int i = 0; i < n; i++) {
-            Shape s = shapes.get(i);
-            int size = Math.toIntExact(s.size());
-            outputs[i] = new ArrayTensor(s);
-            deltas[i] = new float[size];
-            LayerSpec layer = spec.layer(i);
-            if (layer instanceof ConvolutionalSpec) {
-                preActivations[i] = new float[size];
-            } else if (layer instanceof MaxpoolSpec) {
-                argmax[i] = new int[size];
-            }
+        this.layers = new ReferenceLayer[targetLayer + 1];
+        for (int i = 0; i <= targetLayer; i++) {
+            Shape in = i == 0 ? inputShape : shapes.get(i - 1);
+            layers[i] = ReferenceLayer.of(model, i, in, shapes.get(i), batchNormGradient, parallel);
         }
         this.outputGradient = new ArrayTensor(shapes.get(targetLayer));
     }
 
-    Shape layerInputShape(int layer) {
-        return layer == 0 ? inputShape : shapes.get(layer - 1);
+    /** What layer {@code layer}'s forward reads: the layer below's output, or the input. */
+    float[] layerInput(int layer) {
+        return layer == 0 ? input.data : layers[layer - 1].output.data;
     }
 
-    float[] layerInput(int layer) {
-        return layer == 0 ? input.data : outputs[layer - 1].data;
+    /** Where layer {@code layer}'s backward writes: the layer below's delta, or the input gradient. */
+    float[] layerInputGradient(int layer) {
+        return layer == 0 ? inputGradient.data : layers[layer - 1].delta;
     }
 
     @Override
@@ -83,7 +71,7 @@ final class ReferenceStack implements LayerStack {
 
     @Override
     public ArrayTensor output() {
-        return outputs[targetLayer];
+        return layers[targetLayer].output;
     }
 
     @Override

@@ -4,22 +4,58 @@ import dev.nightmare.engine.backend.BatchNormGradient;
 import dev.nightmare.engine.model.Activation;
 import dev.nightmare.engine.model.ConvolutionalSpec;
 import dev.nightmare.engine.model.ConvolutionalWeights;
-import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Shape;
 
 /**
- * Plain-Java layer maths, the oracle the fast backends are tested against. Planar CHW everywhere;
- * kernels are {@code [filter][channel][ky][kx]}. Loops are written so that each output element is
- * summed in one fixed order by one thread.
+ * darknet's {@code [convolutional]} layer at one working size, in plain Java on planar CHW heap
+ * arrays (darknet {@code convolutional_layer.c} and {@code batchnorm_layer.c}): the convolution,
+ * then bias or inference batch norm, then the activation; backward turns dL/da into dL/dz and
+ * takes the convolution's gradient with respect to its input, never the weights'. Kernels are
+ * {@code [filter][channel][ky][kx]}. Each output element is summed in one fixed order by one thread.
  */
-public final class ReferenceLayers {
-    private ReferenceLayers() {}
+final class ConvolutionalLayer extends ReferenceLayer {
+    private final ConvolutionalSpec conv;
+    private final ConvolutionalWeights weights;
+    private final Shape in;
+    private final BatchNormGradient batchNormGradient;
+    private final Parallel parallel;
+    /** (filters, h, w) the convolution before bias or batch norm, which backward reads. */
+    private final float[] z;
+
+    ConvolutionalLayer(
+            ConvolutionalSpec conv,
+            ConvolutionalWeights weights,
+            Shape in,
+            Shape out,
+            BatchNormGradient batchNormGradient,
+            Parallel parallel) {
+        super(out);
+        this.conv = conv;
+        this.weights = weights;
+        this.in = in;
+        this.batchNormGradient = batchNormGradient;
+        this.parallel = parallel;
+        this.z = new float[output.data.length];
+    }
+
+    @Override
+    void forward(float[] x) {
+        convolve(x, in, weights.kernels(), conv, z, output.shape(), parallel);
+        biasAndActivate(z, output.data, output.shape(), weights, conv.activation());
+    }
+
+    @Override
+    void backward(float[] dx) {
+        activationAndBatchNormBackward(
+                delta, output.data, z, output.shape(), weights, conv.activation(), batchNormGradient);
+        convolveBackwardData(delta, output.shape(), weights.kernels(), conv, dx, in, parallel);
+    }
 
     /**
      * Convolution without bias: {@code z[f][oy][ox] = Σ_c Σ_ky Σ_kx w[f][c][ky][kx] ·
      * x[c][oy·s+ky−p][ox·s+kx−p]} (zero outside), summed in darknet's order c, ky, kx.
      */
-    public static void convolve(
+    static void convolve(
             float[] x, Shape in, float[] kernels, ConvolutionalSpec conv, float[] z, Shape out, Parallel parallel) {
         int k = conv.size();
         int s = conv.stride();
@@ -63,7 +99,7 @@ public final class ReferenceLayers {
      * Gradient of {@link #convolve} with respect to its input: {@code dx[c][iy][ix] = Σ w[f][c][ky][kx]
      * · g[f][oy][ox]} over the (f, ky, kx) that read that input. Overwrites {@code dx}.
      */
-    public static void convolveBackwardData(
+    static void convolveBackwardData(
             float[] g, Shape out, float[] kernels, ConvolutionalSpec conv, float[] dx, Shape in, Parallel parallel) {
         int k = conv.size();
         int s = conv.stride();
@@ -105,13 +141,12 @@ public final class ReferenceLayers {
     private static int ceilDiv(int a, int b) {
         return -Math.floorDiv(-a, b);
     }
-
     /**
      * Bias or inference batch norm, then the activation, in place: {@code a = act(y)} with {@code y
      * = (z − m)/(√v + 1e-6)·s + b} (darknet {@code normalize_cpu}, {@code scale_bias}, {@code
      * add_bias}) or {@code y = z + b}.
      */
-    public static void biasAndActivate(float[] z, float[] a, Shape out, ConvolutionalWeights w, Activation activation) {
+    static void biasAndActivate(float[] z, float[] a, Shape out, ConvolutionalWeights w, Activation activation) {
         int plane = out.height() * out.width();
         for (int f = 0; f < out.channels(); f++) {
             int base = f * plane;
@@ -140,7 +175,7 @@ public final class ReferenceLayers {
      * Turns dL/da into dL/dz in place: multiply by the activation derivative (from the output a),
      * then back through batch norm per {@code mode}.
      */
-    public static void activationAndBatchNormBackward(
+    static void activationAndBatchNormBackward(
             float[] delta,
             float[] a,
             float[] z,
@@ -181,49 +216,6 @@ public final class ReferenceLayers {
             for (int i = base; i < base + n; i++) {
                 delta[i] = (float) (delta[i] * invStd + varianceDelta * 2. * (z[i] - mean) / n + meanDelta / n);
             }
-        }
-    }
-
-    /**
-     * darknet {@code forward_maxpool_layer}: windows from {@code offset + o·stride}, cells outside
-     * are −∞, the first strict maximum scanning ky then kx wins; its input index goes to {@code
-     * argmax}.
-     */
-    public static void maxpool(float[] x, Shape in, MaxpoolSpec pool, float[] y, int[] argmax, Shape out) {
-        int off = pool.offset();
-        int inH = in.height(), inW = in.width();
-        int outH = out.height(), outW = out.width();
-        for (int c = 0; c < out.channels(); c++) {
-            for (int oy = 0; oy < outH; oy++) {
-                for (int ox = 0; ox < outW; ox++) {
-                    float max = Float.NEGATIVE_INFINITY;
-                    int best = -1;
-                    for (int n = 0; n < pool.size(); n++) {
-                        int iy = off + oy * pool.stride() + n;
-                        for (int m = 0; m < pool.size(); m++) {
-                            int ix = off + ox * pool.stride() + m;
-                            if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) {
-                                int index = (c * inH + iy) * inW + ix;
-                                if (x[index] > max || best < 0) {
-                                    max = x[index];
-                                    best = index;
-                                }
-                            }
-                        }
-                    }
-                    int o = (c * outH + oy) * outW + ox;
-                    y[o] = max;
-                    argmax[o] = best;
-                }
-            }
-        }
-    }
-
-    /** darknet {@code backward_maxpool_layer}: each output gradient added at its argmax. Overwrites dx. */
-    public static void maxpoolBackward(float[] g, int[] argmax, float[] dx) {
-        java.util.Arrays.fill(dx, 0f);
-        for (int o = 0; o < g.length; o++) {
-            dx[argmax[o]] += g[o];
         }
     }
 }

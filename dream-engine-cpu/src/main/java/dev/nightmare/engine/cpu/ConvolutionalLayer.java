@@ -1,0 +1,93 @@
+package dev.nightmare.engine.cpu;
+
+import dev.nightmare.engine.backend.BatchNormGradient;
+import dev.nightmare.engine.cpu.Convolutions.Convolution;
+import dev.nightmare.engine.cpu.LayerKernels.ChannelParameters;
+import dev.nightmare.engine.model.Activation;
+import dev.nightmare.engine.model.Shape;
+
+/**
+ * darknet's {@code [convolutional]} at one working size: the backend's convolution (bias and
+ * activation fused into it without batch norm), else the raw convolution then batch norm and the
+ * activation in {@link LayerKernels}; backward through the activation and batch norm in place,
+ * then the convolution's backward data.
+ */
+final class ConvolutionalLayer implements CpuLayer {
+    private final int index;
+    private final Activation activation;
+    private final Convolution convolution;
+    private final ChannelParameters parameters;
+    /** Layer 0's backward data straight into the planar image gradient, where the backend wants it; else null. */
+    private final FirstLayerBackward firstLayer;
+
+    private final LayerKernels kernels;
+    private final BatchNormGradient batchNormGradient;
+    private final CpuTensor output;
+    /** Batch-normalised layers: the raw convolution output z, which darknet's backward reads; else null. */
+    private final CpuTensor raw;
+
+    ConvolutionalLayer(
+            int index,
+            Activation activation,
+            boolean batchNormalize,
+            Shape out,
+            Convolution convolution,
+            ChannelParameters parameters,
+            FirstLayerBackward firstLayer,
+            LayerKernels kernels,
+            BatchNormGradient batchNormGradient) {
+        this.index = index;
+        this.activation = activation;
+        this.convolution = convolution;
+        this.parameters = parameters;
+        this.firstLayer = firstLayer;
+        this.kernels = kernels;
+        this.batchNormGradient = batchNormGradient;
+        this.output = CpuTensor.allocate(out, Layout.BLOCKED);
+        this.raw = batchNormalize ? CpuTensor.allocate(out, Layout.BLOCKED) : null;
+    }
+
+    Activation activation() {
+        return activation;
+    }
+
+    @Override
+    public CpuTensor output() {
+        return output;
+    }
+
+    @Override
+    public void forward(CpuTensor input) {
+        if (raw == null) {
+            convolution.forward(input, output);
+        } else {
+            convolution.forward(input, raw);
+            kernels.normalizeAndActivate(raw, output, parameters, activation);
+        }
+    }
+
+    /** dL/da into dL/dz in place, then the convolution's backward data into the next gradient. */
+    @Override
+    public void backward(BackwardPass pass) {
+        CpuTensor g = pass.inPlace(index);
+        if (!pass.activated()) {
+            kernels.activationBackward(pass.gradient(), output, g, activation);
+        }
+        if (raw != null) {
+            kernels.batchNormBackward(g, raw, parameters, batchNormGradient);
+        }
+        if (firstLayer != null) {
+            firstLayer.backward(g, pass.inputGradient());
+        } else {
+            convolution.backwardData(g, pass.next(index - 1, false));
+        }
+    }
+
+    @Override
+    public void close() {
+        output.close();
+        if (raw != null) {
+            raw.close();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.nightmare.engine.cpu;
+
+/**
+ * One layer at one working size on the CPU, as darknet keeps one file per layer type: the layer's
+ * own blocked buffers and its forward and backward steps. Made by a session's {@link LayerFactory}
+ * and closed with its {@link WorkingSize}.
+ */
+sealed interface CpuLayer extends AutoCloseable permits ConvolutionalLayer, MaxpoolLayer {
+    /** The activated output (blocked), after {@link #forward}. */
+    CpuTensor output();
+
+    /**
+     * Overwrites {@link #output()} with this layer applied to {@code input}: the layer below's
+     * output, or for layer 0 the planar network input.
+     */
+    void forward(CpuTensor input);
+
+    /** Takes {@code pass}'s gradient from this layer's output back to its input. */
+    void backward(BackwardPass pass);
+
+    @Override
+    void close();
+}

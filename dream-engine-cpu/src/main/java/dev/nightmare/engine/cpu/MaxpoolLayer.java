@@ -1,0 +1,70 @@
+package dev.nightmare.engine.cpu;
+
+import dev.nightmare.engine.model.Activation;
+import dev.nightmare.engine.model.MaxpoolSpec;
+import dev.nightmare.engine.model.Shape;
+
+/**
+ * darknet's {@code [maxpool]} at one working size: forward keeps each window's winner; backward
+ * routes each gradient to it, multiplying by the activation derivative of the convolution below on
+ * the way (which that convolution's backward then skips).
+ */
+final class MaxpoolLayer implements CpuLayer {
+    private final int index;
+    private final MaxpoolSpec pool;
+    private final LayerKernels kernels;
+    private final CpuTensor output;
+    /** The winning window position per output element (as a float). */
+    private final CpuTensor argmax;
+    /** Layer 0: the planar network input in blocked layout; else null. */
+    private final CpuTensor blockedInput;
+    /** The convolution below, whose activation derivative backward applies; null when there is none. */
+    private final ConvolutionalLayer below;
+
+    MaxpoolLayer(int index, MaxpoolSpec pool, Shape in, Shape out, ConvolutionalLayer below, LayerKernels kernels) {
+        this.index = index;
+        this.pool = pool;
+        this.kernels = kernels;
+        this.below = below;
+        this.output = CpuTensor.allocate(out, Layout.BLOCKED);
+        this.argmax = CpuTensor.allocate(out, Layout.BLOCKED);
+        this.blockedInput = index == 0 ? CpuTensor.allocate(in, Layout.BLOCKED) : null;
+    }
+
+    @Override
+    public CpuTensor output() {
+        return output;
+    }
+
+    @Override
+    public void forward(CpuTensor input) {
+        CpuTensor x = input;
+        if (blockedInput != null) {
+            kernels.convert(input, blockedInput);
+            x = blockedInput;
+        }
+        kernels.maxpool(x, output, argmax, pool);
+    }
+
+    @Override
+    public void backward(BackwardPass pass) {
+        CpuTensor dy = pass.gradient();
+        CpuTensor dx = pass.next(index - 1, below != null);
+        kernels.maxpoolBackward(
+                dy,
+                argmax,
+                dx,
+                pool,
+                below == null ? null : below.output(),
+                below == null ? Activation.LINEAR : below.activation());
+    }
+
+    @Override
+    public void close() {
+        output.close();
+        argmax.close();
+        if (blockedInput != null) {
+            blockedInput.close();
+        }
+    }
+}
