@@ -22,6 +22,7 @@ import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.gateway.testing.InMemoryJobBus;
 import dev.nightmare.gateway.testing.InMemoryObjectStore;
 import dev.nightmare.gateway.testing.TestImages;
+import dev.nightmare.platform.testing.Await;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ExtractableResponse;
@@ -483,11 +484,10 @@ class NightmareResourceTest {
     }
 
     @Test
-    void listShowsOwnJobsNewestFirstInPages() throws InterruptedException {
+    void listShowsOwnJobsNewestFirstInPages() {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             ids.add(submitted(ALICE));
-            Thread.sleep(3);
         }
         submitted(BOB);
         ExtractableResponse<Response> page1 =
@@ -553,14 +553,7 @@ class NightmareResourceTest {
     }
 
     private void awaitSubscribed(String id) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < until) {
-            if (hub.subscribedJobs() > 0) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no SSE subscription for " + id);
+        Await.until("an SSE subscription for " + id, Duration.ofSeconds(10), () -> hub.subscribedJobs() > 0);
     }
 
     @Inject

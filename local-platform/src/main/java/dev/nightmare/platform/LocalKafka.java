@@ -79,10 +79,10 @@ public final class LocalKafka extends ServerProcess {
             throws IOException {
         Path config = dir.resolve("server.properties");
         int controllerPort = storedControllerPort(config);
-        if (controllerPort == 0 || !portFree(controllerPort)) {
-            controllerPort = freePort();
+        if (controllerPort == 0 || !Ports.isFree(controllerPort)) {
+            controllerPort = Ports.free();
         }
-        LocalKafka kafka = new LocalKafka(dir, port == 0 ? freePort() : port, controllerPort, detached, overrides);
+        LocalKafka kafka = new LocalKafka(dir, port == 0 ? Ports.free() : port, controllerPort, detached, overrides);
         kafka.launch();
         return kafka;
     }
@@ -121,7 +121,7 @@ public final class LocalKafka extends ServerProcess {
 
     @Override
     boolean ready(String newLog) {
-        return newLog.contains(STARTED) && accepts(port());
+        return newLog.contains(STARTED) && Ports.accepts(port());
     }
 
     /** The JVM settings PLATFORM.md measured: ~3.4 s to accept connections, ~290 MB. */

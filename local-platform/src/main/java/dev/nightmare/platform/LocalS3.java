@@ -54,7 +54,7 @@ public final class LocalS3 extends ServerProcess {
      * closed.
      */
     public static LocalS3 start(Path dir, int port, String accessKey, String secretKey) throws IOException {
-        LocalS3 s3 = new LocalS3(dir, port == 0 ? freePort() : port, accessKey, secretKey, false);
+        LocalS3 s3 = new LocalS3(dir, port == 0 ? Ports.free() : port, accessKey, secretKey, false);
         s3.launch();
         return s3;
     }
@@ -140,7 +140,7 @@ public final class LocalS3 extends ServerProcess {
     /** Ready once it answers HTTP at all: an anonymous request gets 403 from a signature-checking server. */
     @Override
     boolean ready(String newLog) {
-        if (!accepts(port())) {
+        if (!Ports.accepts(port())) {
             return false;
         }
         try {

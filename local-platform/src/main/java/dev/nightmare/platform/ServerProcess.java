@@ -3,9 +3,6 @@ package dev.nightmare.platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +23,7 @@ abstract class ServerProcess implements AutoCloseable {
     /** How long a clean stop may take before the process is killed. */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
-    static final String LOOPBACK = "127.0.0.1";
+    static final String LOOPBACK = Ports.LOOPBACK;
 
     private final String name;
     private final Path dir;
@@ -96,7 +93,7 @@ abstract class ServerProcess implements AutoCloseable {
         }
         Files.createDirectories(dir);
         prepare();
-        if (!portFree(port)) {
+        if (!Ports.isFree(port)) {
             throw new IOException(name + ": 127.0.0.1:" + port + " is already in use");
         }
         long logStart = Files.exists(logFile()) ? Files.size(logFile()) : 0;
@@ -195,36 +192,6 @@ abstract class ServerProcess implements AutoCloseable {
             } catch (Exception e) {
                 return false;
             }
-            return false;
-        }
-    }
-
-    /** A port on 127.0.0.1 that nothing listens on now (the OS's choice). */
-    public static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(LOOPBACK, 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static boolean portFree(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(LOOPBACK, port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(LOOPBACK, port), 500);
-            return true;
-        } catch (IOException e) {
             return false;
         }
     }

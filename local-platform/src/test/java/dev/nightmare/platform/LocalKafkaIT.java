@@ -47,7 +47,7 @@ class LocalKafkaIT {
             assertThat(kafka.isRunning()).isFalse();
             assertThat(ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false))
                     .isFalse();
-            assertThat(ServerProcess.accepts(port)).isFalse();
+            assertThat(Ports.accepts(port)).isFalse();
             assertThat(kafka.pidFile()).doesNotExist();
 
             kafka.restart();

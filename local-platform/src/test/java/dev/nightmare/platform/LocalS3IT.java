@@ -34,7 +34,7 @@ class LocalS3IT {
 
             int port = s3.port();
             s3.stop();
-            assertThat(ServerProcess.accepts(port)).isFalse();
+            assertThat(Ports.accepts(port)).isFalse();
             s3.restart();
             assertThat(s3.port()).isEqualTo(port);
             assertThat(get(minio, "models", "tiny/blob.bin")).isEqualTo(body);

@@ -20,8 +20,8 @@ class PlatformScriptIT {
 
     @Test
     void startStatusStopLeavesNoProcessOrBoundPort() throws Exception {
-        int kafkaPort = ServerProcess.freePort();
-        int s3Port = ServerProcess.freePort();
+        int kafkaPort = Ports.free();
+        int s3Port = Ports.free();
         try {
             Result start = script("start", kafkaPort, s3Port);
             assertThat(start.status()).as(start.output()).isZero();
@@ -32,8 +32,8 @@ class PlatformScriptIT {
                     Files.readString(runDir.resolve("kafka/kafka.pid")).strip());
             long s3Pid =
                     Long.parseLong(Files.readString(runDir.resolve("s3/s3.pid")).strip());
-            assertThat(ServerProcess.accepts(kafkaPort)).isTrue();
-            assertThat(ServerProcess.accepts(s3Port)).isTrue();
+            assertThat(Ports.accepts(kafkaPort)).isTrue();
+            assertThat(Ports.accepts(s3Port)).isTrue();
 
             Result again = script("start", kafkaPort, s3Port);
             assertThat(again.output()).contains("kafka already running").contains("s3 already running");
@@ -43,8 +43,8 @@ class PlatformScriptIT {
             assertThat(stop.status()).as(stop.output()).isZero();
             assertThat(ProcessHandle.of(kafkaPid).isPresent()).isFalse();
             assertThat(ProcessHandle.of(s3Pid).isPresent()).isFalse();
-            assertThat(ServerProcess.portFree(kafkaPort)).isTrue();
-            assertThat(ServerProcess.portFree(s3Port)).isTrue();
+            assertThat(Ports.isFree(kafkaPort)).isTrue();
+            assertThat(Ports.isFree(s3Port)).isTrue();
             assertThat(script("status", kafkaPort, s3Port).status()).isEqualTo(3);
         } finally {
             script("stop", kafkaPort, s3Port);

@@ -46,12 +46,12 @@ class QuarkusTestResourcesIT {
             assertThat(kafka).isNotNull();
             assertThat(s3).isNull();
             assertThat(config).containsEntry("kafka.bootstrap.servers", kafka.bootstrapServers());
-            assertThat(ServerProcess.accepts(kafka.port())).isTrue();
+            assertThat(Ports.accepts(kafka.port())).isTrue();
         } finally {
             resource.stop();
         }
         assertThat(kafka.isRunning()).isFalse();
-        assertThat(ServerProcess.portFree(kafka.port())).isTrue();
+        assertThat(Ports.isFree(kafka.port())).isTrue();
     }
 
     @Test

@@ -1,8 +1,9 @@
 package dev.nightmare.contracts;
 
+import dev.nightmare.contracts.testing.SampleJobs;
 import java.time.Instant;
 
-/** Valid sample contract values for tests. */
+/** Valid sample contract values for this module's tests. */
 final class Samples {
     static final String JOB_ID = "0123456789abcdef0123456789abcdef";
     static final String SHA = "a".repeat(64);
@@ -11,35 +12,20 @@ final class Samples {
     private Samples() {}
 
     static JobOptions options() {
-        return new JobOptions(
-                        "vgg-conv",
-                        10,
-                        2,
-                        3,
-                        3,
-                        null,
-                        0.01f,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        42L,
-                        null,
-                        "png",
-                        null)
-                .resolve(0, 1024);
+        return SampleJobs.options("vgg-conv", 10)
+                .rounds(2)
+                .iters(3)
+                .range(3)
+                .rate(0.01f)
+                .resolved(1024);
     }
 
     static JobRequest request() {
-        return new JobRequest(
-                JobRequest.SCHEMA_VERSION,
+        return SampleJobs.request(
                 JOB_ID,
                 JobIds.owner("bot-1"),
                 options(),
                 SHA,
-                JobKeys.input(JOB_ID),
                 256,
                 192,
                 T0,

@@ -10,6 +10,8 @@ import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobOptions;
 import dev.nightmare.contracts.JobRequest;
 import dev.nightmare.contracts.Topics;
+import dev.nightmare.contracts.testing.SampleJobs;
+import dev.nightmare.platform.testing.AppProcess;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -321,7 +323,7 @@ class BadInputIT {
         }
         assertThat(api.awaitFinal(goodId, Duration.ofSeconds(60)).path("state").asText())
                 .isEqualTo("succeeded");
-        for (ServiceProcess worker : system.workers().values()) {
+        for (AppProcess worker : system.workers().values()) {
             assertThat(worker.health("ready")).as(worker.name()).isEqualTo(200);
         }
         System.out.println("requests:\n  " + String.join("\n  ", report));
@@ -497,21 +499,14 @@ class BadInputIT {
     private static String requestJson(String id, String model) {
         Instant now = Instant.now();
         String sha = model.equals("ghost") ? sha256(id) : tinySha();
-        JobOptions options = new JobOptions(
-                        model, 4, 1, 1, null, 1, null, null, null, null, null, null, null, 7L, null, "png", null)
-                .resolve(7, 1024);
-        JobRequest request = new JobRequest(
-                JobRequest.SCHEMA_VERSION,
-                id,
-                JobIds.owner("inputs"),
-                options,
-                sha,
-                JobKeys.input(id),
-                64,
-                48,
-                now,
-                now.plus(Duration.ofHours(1)),
-                null);
+        JobOptions options = SampleJobs.options(model, 4)
+                .rounds(1)
+                .iters(1)
+                .octaves(1)
+                .seed(7)
+                .resolved(1024);
+        JobRequest request = SampleJobs.request(
+                id, JobIds.owner("inputs"), options, sha, 64, 48, now, now.plus(Duration.ofHours(1)), null);
         return new String(ContractJson.write(request), StandardCharsets.UTF_8);
     }
 

@@ -12,6 +12,7 @@ import dev.nightmare.engine.image.Image;
 import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.image.ImageOps;
 import dev.nightmare.engine.testing.Shared;
+import dev.nightmare.platform.testing.AppProcess;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -328,7 +329,7 @@ class FaultsIT {
     @Order(6)
     void workerStartedWhileTheModelStoreIsDownWaitsNotReadyThenBecomesReady() throws Exception {
         system.modelStore().terminate(Duration.ofSeconds(30));
-        ServiceProcess late = system.startWorker("worker-late");
+        AppProcess late = system.startWorker("worker-late");
         try {
             // Kafka and S3 are up: the worker gets as far as loading its models, then waits.
             await(
@@ -418,7 +419,7 @@ class FaultsIT {
 
     private static String log(String service) {
         try {
-            ServiceProcess process = system.worker(service);
+            AppProcess process = system.worker(service);
             return process == null ? "" : process.log();
         } catch (Exception e) {
             return "";

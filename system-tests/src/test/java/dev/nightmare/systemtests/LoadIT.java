@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightmare.contracts.EventType;
 import dev.nightmare.contracts.JobEvent;
 import dev.nightmare.contracts.JobStatus;
+import dev.nightmare.platform.testing.AppProcess;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -307,8 +308,8 @@ class LoadIT {
         pids.put("kafka", system.kafka().pid());
         pids.put("s3proxy", system.s3().pid());
         for (Map.Entry<String, Long> service : pids.entrySet()) {
-            long heap = ServiceProcess.heapAfterGcBytes(service.getValue());
-            long rss = ServiceProcess.rssBytes(service.getValue());
+            long heap = AppProcess.heapAfterGcBytes(service.getValue());
+            long rss = AppProcess.rssBytes(service.getValue());
             samples.computeIfAbsent(service.getKey(), k -> new ArrayList<>()).add(new long[] {heap, rss});
         }
     }
@@ -337,7 +338,7 @@ class LoadIT {
     /** How often each job appears as "taken" in both workers' logs. */
     private static Map<String, Integer> takenCounts() throws IOException {
         Map<String, Integer> counts = new HashMap<>();
-        for (ServiceProcess worker : system.workers().values()) {
+        for (AppProcess worker : system.workers().values()) {
             Matcher m = TAKEN.matcher(worker.log());
             while (m.find()) {
                 counts.merge(m.group(1), 1, Integer::sum);
@@ -350,7 +351,7 @@ class LoadIT {
         Map<String, Long> offsets = new LinkedHashMap<>();
         offsets.put("gateway", (long) system.gateway().log().length());
         offsets.put("model-store", (long) system.modelStore().log().length());
-        for (Map.Entry<String, ServiceProcess> worker : system.workers().entrySet()) {
+        for (Map.Entry<String, AppProcess> worker : system.workers().entrySet()) {
             offsets.put(worker.getKey(), (long) worker.getValue().log().length());
         }
         return offsets;
@@ -360,7 +361,7 @@ class LoadIT {
     private static Map<String, List<String>> errorLines(Map<String, Long> offsets) throws IOException {
         Map<String, List<String>> errors = new LinkedHashMap<>();
         for (Map.Entry<String, Long> offset : offsets.entrySet()) {
-            ServiceProcess service = switch (offset.getKey()) {
+            AppProcess service = switch (offset.getKey()) {
                 case "gateway" -> system.gateway();
                 case "model-store" -> system.modelStore();
                 default -> system.worker(offset.getKey());

@@ -8,6 +8,7 @@ import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.testing.Shared;
 import dev.nightmare.platform.LocalKafka;
 import dev.nightmare.platform.LocalS3;
+import dev.nightmare.platform.testing.AppProcess;
 import dev.nightmare.platform.testing.TestDirs;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -80,7 +81,7 @@ class ServicePathBench {
                     "nightmare.s3.secret-key", s3.secretKey(),
                     "nightmare.s3.region", s3.region(),
                     "nightmare.s3.bucket", BUCKET);
-            try (ServiceProcess store = ServiceProcess.start(
+            try (AppProcess store = AppProcess.start(
                     "model-store",
                     app("nightmare.model-store.app"),
                     List.of("-Xmx256m"),
@@ -108,9 +109,9 @@ class ServicePathBench {
                         work.resolve("worker-models").toString());
                 List<String> workerJvm =
                         List.of("-Xmx1g", "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED");
-                try (ServiceProcess gateway = ServiceProcess.start(
+                try (AppProcess gateway = AppProcess.start(
                                 "gateway", app("nightmare.gateway.app"), List.of("-Xmx384m"), gatewayConfig, work);
-                        ServiceProcess worker = ServiceProcess.start(
+                        AppProcess worker = AppProcess.start(
                                 "worker", app("nightmare.worker.app"), workerJvm, workerConfig, work)) {
                     gateway.awaitReady(Duration.ofSeconds(120));
                     worker.awaitReady(Duration.ofSeconds(300));
@@ -124,8 +125,7 @@ class ServicePathBench {
         Files.writeString(Path.of("target", "service-path-bench.md"), text + "\n");
     }
 
-    private static List<String> overhead(GatewayClient api, ServiceProcess worker, int warmup, int jobs)
-            throws Exception {
+    private static List<String> overhead(GatewayClient api, AppProcess worker, int warmup, int jobs) throws Exception {
         Map<String, double[]> before = Map.of();
         byte[] input = ImageCodec.encode(
                 ImageCodec.read(Shared.images().resolve("scream_240x300.png"), 1_000_000), ImageCodec.Format.PNG);
@@ -191,7 +191,7 @@ class ServicePathBench {
             Pattern.compile("(?m)^(nightmare_worker_[a-z_]+)_seconds_(sum|count)(?:\\{[^}]*\\})? ([0-9.eE+-]+)$");
 
     /** {@code name → [sum seconds, count]} of the worker's timers. */
-    private static Map<String, double[]> timers(ServiceProcess worker) throws Exception {
+    private static Map<String, double[]> timers(AppProcess worker) throws Exception {
         String text = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create(worker.url() + "/q/metrics"))
@@ -226,8 +226,8 @@ class ServicePathBench {
         List<Double> ownReady = new ArrayList<>();
         for (int i = 0; i < restarts; i++) {
             long began = System.nanoTime();
-            try (ServiceProcess worker =
-                    ServiceProcess.start("worker-start-" + i, app("nightmare.worker.app"), jvm, vggOnly, work)) {
+            try (AppProcess worker =
+                    AppProcess.start("worker-start-" + i, app("nightmare.worker.app"), jvm, vggOnly, work)) {
                 awaitReadyQuickly(worker);
                 launchToReady.add((System.nanoTime() - began) / 1e6);
                 Matcher m = READY_IN.matcher(worker.log());
@@ -248,8 +248,8 @@ class ServicePathBench {
                 "");
     }
 
-    /** Polls readiness every 20 ms (ServiceProcess polls every 100 ms). */
-    private static void awaitReadyQuickly(ServiceProcess worker) throws Exception {
+    /** Polls readiness every 20 ms (AppProcess polls every 100 ms). */
+    private static void awaitReadyQuickly(AppProcess worker) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long until = System.nanoTime() + Duration.ofSeconds(300).toNanos();
         while (System.nanoTime() - until < 0) {

@@ -1,5 +1,6 @@
 package dev.nightmare.systemtests;
 
+import dev.nightmare.platform.Ports;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -21,7 +22,7 @@ final class SharedSystem implements BeforeAllCallback {
     static final int PRESIGN_SECONDS = 2;
 
     /** The only webhook target the shared gateway allows ({@code 127.0.0.1:HOOK_PORT}); tests listen on it. */
-    static final int HOOK_PORT = freePort();
+    static final int HOOK_PORT = Ports.free();
 
     private static volatile TestSystem system;
 
@@ -51,14 +52,6 @@ final class SharedSystem implements BeforeAllCallback {
 
     static String limit(String name, String generous) {
         return System.getProperty("nightmare.load." + name, generous);
-    }
-
-    private static int freePort() {
-        try {
-            return ServiceProcess.freePort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static TestSystem start() {

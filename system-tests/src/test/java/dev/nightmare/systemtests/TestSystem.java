@@ -9,6 +9,7 @@ import dev.nightmare.contracts.Topics;
 import dev.nightmare.engine.testing.Shared;
 import dev.nightmare.platform.LocalKafka;
 import dev.nightmare.platform.LocalS3;
+import dev.nightmare.platform.testing.AppProcess;
 import dev.nightmare.platform.testing.TestDirs;
 import io.minio.GetObjectArgs;
 import io.minio.GetObjectResponse;
@@ -60,9 +61,9 @@ final class TestSystem implements AutoCloseable {
     private LocalKafka kafka;
     private LocalS3 s3;
     private MinioClient minio;
-    private ServiceProcess modelStore;
-    private ServiceProcess gateway;
-    private final Map<String, ServiceProcess> workers = new LinkedHashMap<>();
+    private AppProcess modelStore;
+    private AppProcess gateway;
+    private final Map<String, AppProcess> workers = new LinkedHashMap<>();
 
     /** Settings of a system; {@link #start()} launches it and waits until every service is ready. */
     static final class Builder {
@@ -161,7 +162,7 @@ final class TestSystem implements AutoCloseable {
         Path models = Files.createDirectories(work.resolve("models"));
         Files.copy(Shared.models().resolve("tiny.cfg"), models.resolve("tiny.cfg"));
         Files.createSymbolicLink(models.resolve("tiny.weights"), Shared.models().resolve("tiny.weights"));
-        modelStore = ServiceProcess.start(
+        modelStore = AppProcess.start(
                 "model-store",
                 app("nightmare.model-store.app"),
                 List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
@@ -180,7 +181,7 @@ final class TestSystem implements AutoCloseable {
         gatewayConfig.put("nightmare.model-store.token", SERVICE_TOKEN);
         settings.apiKeys.forEach((id, key) -> gatewayConfig.put("nightmare.auth.keys." + id, key));
         gatewayConfig.putAll(settings.gateway);
-        gateway = ServiceProcess.start(
+        gateway = AppProcess.start(
                 "gateway",
                 app("nightmare.gateway.app"),
                 List.of("-Xmx384m", "-XX:TieredStopAtLevel=1"),
@@ -191,18 +192,18 @@ final class TestSystem implements AutoCloseable {
         }
         modelStore.awaitReady(Duration.ofSeconds(120));
         gateway.awaitReady(Duration.ofSeconds(120));
-        for (ServiceProcess worker : workers.values()) {
+        for (AppProcess worker : workers.values()) {
             worker.awaitReady(Duration.ofSeconds(120));
         }
     }
 
     /** Starts (or starts again) worker {@code id} with the system's worker settings; not awaited. */
-    ServiceProcess startWorker(String id) throws Exception {
+    AppProcess startWorker(String id) throws Exception {
         return startWorker(id, Map.of());
     }
 
     /** Like {@link #startWorker(String)} with extra settings for this worker only. */
-    ServiceProcess startWorker(String id, Map<String, String> extra) throws Exception {
+    AppProcess startWorker(String id, Map<String, String> extra) throws Exception {
         Map<String, String> config = new HashMap<>(platformConfig());
         config.put("nightmare.model-store.url", modelStore.url());
         config.put("nightmare.model-store.token", SERVICE_TOKEN);
@@ -217,7 +218,7 @@ final class TestSystem implements AutoCloseable {
         if (!extraJvm.isEmpty()) {
             jvm.addAll(List.of(extraJvm.split("\\s+")));
         }
-        ServiceProcess worker = ServiceProcess.start(id, app("nightmare.worker.app"), jvm, config, work);
+        AppProcess worker = AppProcess.start(id, app("nightmare.worker.app"), jvm, config, work);
         workers.put(id, worker);
         return worker;
     }
@@ -225,7 +226,7 @@ final class TestSystem implements AutoCloseable {
     /** Restarts every configured worker that is not running, and waits until all are ready. */
     void ensureWorkersRunning() throws Exception {
         for (String id : settings.workerIds) {
-            ServiceProcess worker = workers.get(id);
+            AppProcess worker = workers.get(id);
             if (worker == null || !worker.alive()) {
                 startWorker(id).awaitReady(Duration.ofSeconds(120));
             }
@@ -248,19 +249,19 @@ final class TestSystem implements AutoCloseable {
         return minio;
     }
 
-    ServiceProcess modelStore() {
+    AppProcess modelStore() {
         return modelStore;
     }
 
-    ServiceProcess gateway() {
+    AppProcess gateway() {
         return gateway;
     }
 
-    ServiceProcess worker(String id) {
+    AppProcess worker(String id) {
         return workers.get(id);
     }
 
-    Map<String, ServiceProcess> workers() {
+    Map<String, AppProcess> workers() {
         return workers;
     }
 

@@ -1,13 +1,12 @@
 package dev.nightmare.worker.testing;
 
 import dev.nightmare.contracts.ContractJson;
-import dev.nightmare.contracts.JobIds;
 import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobOptions;
 import dev.nightmare.contracts.JobRequest;
+import dev.nightmare.contracts.testing.SampleJobs;
 import dev.nightmare.engine.image.Image;
 import dev.nightmare.engine.image.ImageCodec;
-import java.time.Instant;
 import java.util.Random;
 
 /** Small, fast, seeded nightmare jobs on Tiny Darknet for the worker's tests. */
@@ -19,40 +18,16 @@ public final class TestJobs {
 
     /** Options: layer 4 (after two maxpools), 2 octaves, PNG rounds, a fixed seed. */
     public static JobOptions options(int rounds, int iters) {
-        return new JobOptions(
-                        TinyModel.NAME,
-                        4,
-                        rounds,
-                        iters,
-                        1,
-                        2,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        42L,
-                        null,
-                        "png",
-                        null)
-                .resolve(0, null);
+        return SampleJobs.options(TinyModel.NAME, 4)
+                .rounds(rounds)
+                .iters(iters)
+                .range(1)
+                .octaves(2)
+                .resolved(null);
     }
 
     public static JobRequest request(String jobId, JobOptions options) {
-        return new JobRequest(
-                JobRequest.SCHEMA_VERSION,
-                jobId,
-                JobIds.owner("test-key"),
-                options,
-                TinyModel.SHA256,
-                JobKeys.input(jobId),
-                WIDTH,
-                HEIGHT,
-                Instant.now(),
-                null,
-                null);
+        return SampleJobs.request(jobId, options, TinyModel.SHA256, WIDTH, HEIGHT);
     }
 
     /** A seeded noise image, as the gateway would store it (PNG). */

@@ -18,6 +18,7 @@ import dev.nightmare.s3.S3Config;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ public class JobService {
     private final DecodeBudget decodeBudget;
     private final GatewayConfig config;
     private final S3Config s3;
+    private final Clock clock;
     private final byte[] idSecret;
     private final SecureRandom seeds = new SecureRandom();
     /** S3 writes done side by side and events published after the answer: blocking I/O, so virtual threads. */
@@ -62,8 +64,10 @@ public class JobService {
             WebhookPolicy webhooks,
             DecodeBudget decodeBudget,
             GatewayConfig config,
-            S3Config s3) {
+            S3Config s3,
+            Clock clock) {
         this.s3 = s3;
+        this.clock = clock;
         this.store = store;
         this.decodeBudget = decodeBudget;
         this.bus = bus;
@@ -174,7 +178,7 @@ public class JobService {
             ModelCatalog.ModelInfo model,
             ImageIntake.Input input,
             String callbackUrl) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Duration deadline = config.jobs().deadline();
         JobRequest request = new JobRequest(
                 JobRequest.SCHEMA_VERSION,

@@ -3,6 +3,7 @@ package dev.nightmare.gateway.service;
 import dev.nightmare.contracts.JobEvent;
 import dev.nightmare.gateway.config.GatewayConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,13 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class Limits {
+    private final Clock clock;
     private final double ratePerNano;
     private final int burst;
     private final int concurrent;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Instant>> active = new ConcurrentHashMap<>();
 
-    public Limits(GatewayConfig config, EventHub hub) {
+    public Limits(GatewayConfig config, EventHub hub, Clock clock) {
+        this.clock = clock;
         this.ratePerNano = config.limits().submissionsPerMinute() / 60e9;
         this.burst = Math.max(1, config.limits().submissionBurst());
         this.concurrent = config.limits().concurrentJobs();
@@ -63,7 +66,7 @@ public class Limits {
         if (jobs == null) {
             return;
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         jobs.values().removeIf(deadline -> deadline.isBefore(now));
         if (jobs.size() >= concurrent) {
             throw new ApiException(

@@ -6,6 +6,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Executors;
@@ -24,11 +25,13 @@ public class RetentionSweeper {
 
     private final ObjectStore store;
     private final Duration period;
+    private final Clock clock;
     private final Duration interval;
     private ScheduledExecutorService timer;
 
-    public RetentionSweeper(ObjectStore store, GatewayConfig config) {
+    public RetentionSweeper(ObjectStore store, GatewayConfig config, Clock clock) {
         this.store = store;
+        this.clock = clock;
         this.period = config.retention().period();
         this.interval = config.retention().sweepInterval();
     }
@@ -48,7 +51,7 @@ public class RetentionSweeper {
 
     private void sweepQuietly() {
         try {
-            int deleted = sweep(Instant.now());
+            int deleted = sweep(clock.instant());
             if (deleted > 0) {
                 LOG.infof("retention: deleted %d jobs older than %s", deleted, period);
             }

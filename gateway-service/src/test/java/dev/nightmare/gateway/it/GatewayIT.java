@@ -15,6 +15,8 @@ import dev.nightmare.gateway.service.WebhookPolicy;
 import dev.nightmare.gateway.testing.TestImages;
 import dev.nightmare.platform.LocalKafka;
 import dev.nightmare.platform.LocalS3;
+import dev.nightmare.platform.Ports;
+import dev.nightmare.platform.testing.AppProcess;
 import dev.nightmare.platform.testing.TestDirs;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
@@ -131,11 +133,12 @@ class GatewayIT {
         Files.copy(shared.resolve("tiny.cfg"), models.resolve("tiny.cfg"));
         Files.createSymbolicLink(
                 models.resolve("tiny.weights"), shared.resolve("tiny.weights").toAbsolutePath());
-        int storePort = AppProcess.freePort();
+        int storePort = Ports.free();
         modelStore = AppProcess.start(
                 "model-store",
                 storeJar,
                 storePort,
+                AppProcess.TEST_JVM,
                 Map.of(
                         "nightmare.model-store.models-dir",
                         models.toString(),
@@ -165,8 +168,8 @@ class GatewayIT {
         config.put("nightmare.limits.max-upload-bytes", "1000000");
         config.put("nightmare.limits.max-pixels", "4000000");
         config.put("nightmare.kafka.publish-timeout-millis", "2000");
-        gatewayA = AppProcess.start("gateway-a", gatewayJar, AppProcess.freePort(), config, work);
-        gatewayB = AppProcess.start("gateway-b", gatewayJar, AppProcess.freePort(), config, work);
+        gatewayA = AppProcess.start("gateway-a", gatewayJar, Ports.free(), AppProcess.TEST_JVM, config, work);
+        gatewayB = AppProcess.start("gateway-b", gatewayJar, Ports.free(), AppProcess.TEST_JVM, config, work);
         modelStore.awaitReady(Duration.ofSeconds(60));
         gatewayA.awaitReady(Duration.ofSeconds(60));
         gatewayB.awaitReady(Duration.ofSeconds(60));
@@ -277,7 +280,10 @@ class GatewayIT {
     }
 
     /** Opens an SSE stream and collects its lines until the server ends it. */
-    static CompletableFuture<List<String>> stream(AppProcess gateway, String id) throws Exception {
+    /** A job's event stream being read: {@code subscribed} completes with its first event, {@code lines} at its end. */
+    record EventStream(CompletableFuture<Void> subscribed, CompletableFuture<List<String>> lines) {}
+
+    static EventStream stream(AppProcess gateway, String id) throws Exception {
         HttpResponse<Stream<String>> open = HTTP.send(
                 HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/nightmares/" + id + "/events"))
                         .header("Authorization", "Bearer " + ALICE)
@@ -285,7 +291,16 @@ class GatewayIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofLines());
         assertThat(open.statusCode()).isEqualTo(200);
-        return CompletableFuture.supplyAsync(() -> open.body().toList());
+        // The gateway subscribes to the job's live events before it sends the first (its state).
+        CompletableFuture<Void> subscribed = new CompletableFuture<>();
+        CompletableFuture<List<String>> lines = CompletableFuture.supplyAsync(() -> open.body()
+                .peek(line -> {
+                    if (line.startsWith("event:")) {
+                        subscribed.complete(null);
+                    }
+                })
+                .toList());
+        return new EventStream(subscribed, lines);
     }
 
     static List<String> eventNames(List<String> lines) {
@@ -330,10 +345,10 @@ class GatewayIT {
     @Order(2)
     void statusAndEventsFollowTheWorkerAndBothReplicasAgree() throws Exception {
         String id = accepted(gatewayA);
-        CompletableFuture<List<String>> sse = stream(gatewayB, id);
-        Thread.sleep(300);
+        EventStream sse = stream(gatewayB, id);
+        sse.subscribed().get(30, TimeUnit.SECONDS);
         worker.run(id);
-        List<String> lines = sse.get(30, TimeUnit.SECONDS);
+        List<String> lines = sse.lines().get(30, TimeUnit.SECONDS);
         assertThat(eventNames(lines)).startsWith("state").endsWith("succeeded").contains("started", "round");
         assertThat(eventNames(lines).stream().filter("round"::equals)).hasSize(2);
 
@@ -365,7 +380,7 @@ class GatewayIT {
     void lateClientGetsTheFinalStateFirst() throws Exception {
         String id = accepted(gatewayB);
         worker.run(id);
-        List<String> lines = stream(gatewayA, id).get(15, TimeUnit.SECONDS);
+        List<String> lines = stream(gatewayA, id).lines().get(15, TimeUnit.SECONDS);
         assertThat(eventNames(lines)).containsExactly("state");
         assertThat(String.join("\n", lines)).contains("\"state\":\"succeeded\"");
     }

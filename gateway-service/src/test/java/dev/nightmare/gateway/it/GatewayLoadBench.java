@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nightmare.gateway.testing.TestImages;
 import dev.nightmare.platform.LocalKafka;
 import dev.nightmare.platform.LocalS3;
+import dev.nightmare.platform.Ports;
+import dev.nightmare.platform.testing.AppProcess;
 import dev.nightmare.platform.testing.TestDirs;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -90,7 +92,8 @@ class GatewayLoadBench {
             try (AppProcess store = AppProcess.start(
                     "model-store",
                     storeJar,
-                    AppProcess.freePort(),
+                    Ports.free(),
+                    AppProcess.TEST_JVM,
                     Map.of(
                             "nightmare.model-store.models-dir", models.toString(),
                             "nightmare.model-store.data-dir",
@@ -112,7 +115,7 @@ class GatewayLoadBench {
                 config.put("quarkus.log.category.\"dev.nightmare\".level", "WARN");
                 store.awaitReady(Duration.ofSeconds(60));
                 try (AppProcess gateway =
-                        AppProcess.start("gateway", gatewayJar, AppProcess.freePort(), config, work)) {
+                        AppProcess.start("gateway", gatewayJar, Ports.free(), AppProcess.TEST_JVM, config, work)) {
                     gateway.awaitReady(Duration.ofSeconds(60));
                     byte[] image = TestImages.png(64, 48);
                     HttpClient http = HttpClient.newBuilder().build();

@@ -1,9 +1,7 @@
-package dev.nightmare.systemtests;
+package dev.nightmare.platform.testing;
 
+import dev.nightmare.platform.Ports;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,12 +20,17 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A packaged Quarkus service ({@code quarkus-run.jar}) run as a child process on a free port, with
- * its configuration as system properties and its output in {@code <name>.log}; ready when {@code
- * /q/health/ready} answers 200. {@link #kill()} is {@code kill -9}, {@link #pause()} / {@link
- * #resume()} are SIGSTOP / SIGCONT, and {@link #restart()} starts the same command on the same port.
+ * A packaged Quarkus service ({@code quarkus-run.jar}) run by a test as a child process on a port of
+ * its own, with its configuration as system properties and its output in {@code <name>.log}; ready
+ * when {@code /q/health/ready} answers 200. {@link #kill()} is {@code kill -9}, {@link #pause()} /
+ * {@link #resume()} are SIGSTOP / SIGCONT, and {@link #restart()} starts the same command on the
+ * same port. The app is copied beside the logs first, so a rebuild of its module while the test
+ * runs cannot pull jars from under the process.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class AppProcess implements AutoCloseable {
+    /** Quick start-up for tests that do not measure speed: C1 only, a small heap. */
+    public static final List<String> TEST_JVM = List.of("-Xmx384m", "-XX:TieredStopAtLevel=1");
+
     private static final Pattern VM_RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
@@ -37,37 +40,46 @@ final class ServiceProcess implements AutoCloseable {
     private final Path log;
     private volatile Process process;
 
-    private ServiceProcess(String name, List<String> command, int port, Path log) {
+    private AppProcess(String name, List<String> command, int port, Path log) {
         this.name = name;
         this.command = List.copyOf(command);
         this.port = port;
         this.log = log;
     }
 
+    /** Starts the app on a free port; call {@link #awaitReady} next. */
+    public static AppProcess start(String name, Path jar, List<String> jvm, Map<String, String> config, Path logDir)
+            throws IOException {
+        return start(name, jar, Ports.free(), jvm, config, logDir);
+    }
+
     /**
-     * @param jvm extra JVM options (before {@code -jar})
+     * Starts the app on {@code port} (chosen before, when other processes must be told it).
+     *
+     * @param jvm JVM options (before {@code -jar})
      */
-    static ServiceProcess start(String name, Path jar, List<String> jvm, Map<String, String> config, Path logDir)
+    public static AppProcess start(
+            String name, Path jar, int port, List<String> jvm, Map<String, String> config, Path logDir)
             throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(name + " is not packaged: " + jar.toAbsolutePath()
-                    + " (the reactor builds it before this module; alone: ./mvnw -pl " + name + " -am package)");
+                    + " (the reactor builds it first; alone: ./mvnw -pl <module> -am package)");
         }
         // One copy per module (…/<module>/target/quarkus-app/quarkus-run.jar), shared by its processes.
         Path module = jar.toAbsolutePath().getParent().getParent().getParent();
-        jar = snapshot(jar, logDir.resolve("apps").resolve(module.getFileName().toString()));
-        int port = freePort();
+        Path copy = snapshot(
+                jar, logDir.resolve("apps").resolve(module.getFileName().toString()));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvm);
         command.add("-Dquarkus.http.port=" + port);
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
-        command.add(jar.toString());
+        command.add(copy.toString());
         Files.createDirectories(logDir);
-        ServiceProcess service = new ServiceProcess(name, command, port, logDir.resolve(name + ".log"));
-        service.launch();
-        return service;
+        AppProcess app = new AppProcess(name, command, port, logDir.resolve(name + ".log"));
+        app.launch();
+        return app;
     }
 
     private void launch() throws IOException {
@@ -78,28 +90,18 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the service again, after it exited or was stopped, with the same command on the same
-     * port (its log goes on in the same file); call {@link #awaitReady} next.
+     * Starts the app again, after it exited or was stopped, with the same command on the same port
+     * (its log goes on in the same file); call {@link #awaitReady} next.
      */
-    ServiceProcess restart() throws IOException, InterruptedException {
+    public AppProcess restart() throws IOException, InterruptedException {
         if (process.isAlive()) {
             throw new IllegalStateException(name + " is still running");
         }
-        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!portFree(port)) {
-            if (System.nanoTime() - until > 0) {
-                throw new IllegalStateException(name + ": port " + port + " is still taken");
-            }
-            Thread.sleep(100);
-        }
+        Await.until(name + "'s port " + port + " to be free", Duration.ofSeconds(30), () -> Ports.isFree(port));
         launch();
         return this;
     }
 
-    /**
-     * Copies the packaged app ({@code quarkus-app/}) beside the logs and returns the copy's jar, so
-     * a rebuild of the module while the test runs cannot pull jars from under the process.
-     */
     private static Path snapshot(Path jar, Path target) throws IOException {
         Path app = jar.toAbsolutePath().getParent();
         if (!Files.exists(target)) {
@@ -117,61 +119,35 @@ final class ServiceProcess implements AutoCloseable {
         return target.resolve(jar.getFileName().toString());
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean portFree(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    String name() {
+    public String name() {
         return name;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
-    boolean alive() {
-        return process.isAlive();
-    }
-
-    long pid() {
-        return process.pid();
-    }
-
-    int port() {
+    public int port() {
         return port;
     }
 
-    /** Waits until the service reports ready, or fails with the end of its log. */
-    ServiceProcess awaitReady(Duration timeout) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Waits until the app reports ready, or fails with the end of its log. */
+    public AppProcess awaitReady(Duration timeout) throws IOException, InterruptedException {
         long until = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() - until < 0) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
             }
-            try {
-                HttpResponse<String> r = http.send(
-                        HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
-                                .timeout(Duration.ofSeconds(3))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return this;
-                }
-            } catch (IOException e) {
-                // Not listening yet.
+            if (health("ready") == 200) {
+                return this;
             }
             Thread.sleep(100);
         }
@@ -179,7 +155,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** The health endpoint's status code ({@code live} or {@code ready}), or -1 when nothing answers. */
-    int health(String which) {
+    public int health(String which) {
         try {
             return HttpClient.newHttpClient()
                     .send(
@@ -197,12 +173,12 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** SIGSTOP: the process freezes (threads, timers, sockets) until {@link #resume()}. */
-    void pause() throws IOException, InterruptedException {
+    public void pause() throws IOException, InterruptedException {
         signal("-STOP");
     }
 
     /** SIGCONT after {@link #pause()}. */
-    void resume() throws IOException, InterruptedException {
+    public void resume() throws IOException, InterruptedException {
         signal("-CONT");
     }
 
@@ -217,11 +193,11 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Resident set size now, from {@code /proc/<pid>/status}. */
-    long rssBytes() throws IOException {
+    public long rssBytes() throws IOException {
         return rssBytes(process.pid());
     }
 
-    static long rssBytes(long pid) throws IOException {
+    public static long rssBytes(long pid) throws IOException {
         Matcher m = VM_RSS.matcher(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
         if (!m.find()) {
             throw new IOException("no VmRSS for " + pid);
@@ -230,11 +206,11 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Java heap in use right after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}). */
-    long heapAfterGcBytes() throws IOException, InterruptedException {
+    public long heapAfterGcBytes() throws IOException, InterruptedException {
         return heapAfterGcBytes(process.pid());
     }
 
-    static long heapAfterGcBytes(long pid) throws IOException, InterruptedException {
+    public static long heapAfterGcBytes(long pid) throws IOException, InterruptedException {
         jcmd(pid, "GC.run");
         String info = jcmd(pid, "GC.heap_info");
         long used = 0;
@@ -265,13 +241,13 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hooks, no goodbye to Kafka. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** SIGTERM; returns how long the process took to exit (at most {@code timeout}, then it is killed). */
-    Duration terminate(Duration timeout) throws InterruptedException {
+    public Duration terminate(Duration timeout) throws InterruptedException {
         long began = System.nanoTime();
         process.destroy();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -281,11 +257,11 @@ final class ServiceProcess implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - began);
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.readString(log);
     }
 
-    String tail() throws IOException {
+    public String tail() throws IOException {
         List<String> lines = Files.readAllLines(log);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
