@@ -65,7 +65,27 @@ final class Compose {
             String restart,
             Duration stopGrace,
             List<String> profiles,
-            Object deploy) {}
+            Object deploy) {
+        /** The same service without its device reservations (the GPU worker on a machine without GPUs). */
+        Service withoutDeviceReservations() {
+            return new Service(
+                    name,
+                    image,
+                    build,
+                    command,
+                    environment,
+                    dependsOn,
+                    healthcheck,
+                    volumes,
+                    ports,
+                    memLimit,
+                    memswapLimit,
+                    restart,
+                    stopGrace,
+                    profiles,
+                    null);
+        }
+    }
 
     private final Path file;
     private final String project;
@@ -82,7 +102,7 @@ final class Compose {
         Map<String, Object> doc =
                 new Yaml().load(Repo.read(Repo.root().relativize(file).toString()));
         for (String key : doc.keySet()) {
-            require(TOP_LEVEL.contains(key), "top-level key " + key);
+            require(TOP_LEVEL.contains(key) || key.startsWith("x-"), "top-level key " + key);
         }
         this.project = project != null ? project : (String) doc.get("name");
         Map<String, Object> volumes = (Map<String, Object>) doc.getOrDefault("volumes", Map.of());
@@ -186,7 +206,7 @@ final class Compose {
             if (check.ok()) {
                 return;
             }
-            last = check.output();
+            last = check.all();
             String state = state(service);
             if (!state.equals("running") && !state.equals("created") && !state.equals("stopping")) {
                 String restarts = Podman.run(
@@ -216,11 +236,11 @@ final class Compose {
 
     String logs(String service, int lines) {
         return Podman.run(PODMAN, "logs", "--tail", Integer.toString(lines), container(service))
-                .output();
+                .all();
     }
 
     String logs(String service) {
-        return Podman.run(PODMAN, "logs", container(service)).output();
+        return Podman.run(PODMAN, "logs", container(service)).all();
     }
 
     private List<String> startOrder(List<String> wanted) {

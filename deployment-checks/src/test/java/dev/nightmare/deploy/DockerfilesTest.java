@@ -10,9 +10,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * What can be checked in the Dockerfiles by reading them (no Docker engine here): base images
- * pinned to a version, a non-root user, a health check, and the port the service is configured
- * with. Not exercised: building and running the images.
+ * What can be checked in the Dockerfiles by reading them: base images pinned to a version (the
+ * defaults of their base arguments), a non-root user, a health check, and the port the service is
+ * configured with. ContainersIT builds and runs them with Podman.
  */
 class DockerfilesTest {
     private static final Pattern FROM = Pattern.compile("(?m)^FROM\\s+(\\S+)");
