@@ -3,9 +3,13 @@
 # backend, with one log line saying why, when no GPU is visible.
 # Build the app first: ./mvnw -pl dream-worker -am package -DskipTests
 # then: docker build -f docker/dream-worker-cuda.Dockerfile -t nightmare/dream-worker-cuda:0.1.0 .
-FROM eclipse-temurin:25.0.1_8-jre-jammy AS jre
+# The bases are build arguments so a test can build this same file on stand-ins; the defaults are
+# the images operators build on.
+ARG JRE_IMAGE=eclipse-temurin:25.0.1_8-jre-jammy
+ARG CUDA_IMAGE=nvidia/cuda:12.2.2-cudnn8-runtime-ubuntu22.04
+FROM ${JRE_IMAGE} AS jre
 
-FROM nvidia/cuda:12.2.2-cudnn8-runtime-ubuntu22.04
+FROM ${CUDA_IMAGE}
 ENV JAVA_HOME=/opt/java/openjdk
 ENV PATH=$JAVA_HOME/bin:$PATH
 COPY --from=jre /opt/java/openjdk /opt/java/openjdk
@@ -20,7 +24,7 @@ COPY --chown=10001:10001 dream-worker/target/quarkus-app/app/ /app/app/
 COPY --chown=10001:10001 dream-worker/target/quarkus-app/quarkus/ /app/quarkus/
 USER 10001
 EXPOSE 8083
-ENV JAVA_OPTS="-XX:MaxRAMPercentage=75 --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.util.logging.manager=org.jboss.logmanager.LogManager" \
+ENV JAVA_OPTS="-Xmx1g -XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=192m --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.util.logging.manager=org.jboss.logmanager.LogManager" \
     QUARKUS_HTTP_PORT=8083 \
     QUARKUS_LOG_CONSOLE_JSON_ENABLED=true \
     NIGHTMARE_WORKER_MODEL_CACHE_DIR=/cache/models \

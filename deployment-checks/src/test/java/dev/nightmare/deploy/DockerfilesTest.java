@@ -2,19 +2,33 @@ package dev.nightmare.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
 import java.util.List;
-import java.util.regex.Matcher;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * What can be checked in the Dockerfiles by reading them (no Docker engine here): base images
- * pinned to a version, a non-root user, a health check, and the port the service is configured
- * with. Not exercised: building and running the images.
+ * What can be checked in the Dockerfiles by reading them: base images pinned to a version (the
+ * defaults of their base arguments), a non-root user, a health check, and the port the service is
+ * configured with. ContainersIT builds and runs them with Podman.
  */
 class DockerfilesTest {
     private static final Pattern FROM = Pattern.compile("(?m)^FROM\\s+(\\S+)");
+    private static final Pattern ARG = Pattern.compile("(?m)^ARG\\s+(\\w+)=(\\S+)\\s*$");
+
+    /** The images each FROM names when no build argument is given: the ARG defaults resolved. */
+    static List<String> bases(String text) {
+        Map<String, String> defaults = new HashMap<>();
+        ARG.matcher(text).results().forEach(m -> defaults.put(m.group(1), m.group(2)));
+        return FROM.matcher(text)
+                .results()
+                .map(m -> m.group(1))
+                .map(image ->
+                        image.matches("\\$\\{\\w+}") ? defaults.get(image.substring(2, image.length() - 1)) : image)
+                .toList();
+    }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
@@ -25,9 +39,8 @@ class DockerfilesTest {
     })
     void imagesArePinnedNonRootHealthCheckedAndOnTheServicesPort(String file, String module) {
         String text = Repo.read("docker/" + file);
-        Matcher from = FROM.matcher(text);
-        List<String> bases = from.results().map(m -> m.group(1)).toList();
-        assertThat(bases).isNotEmpty().allSatisfy(image -> {
+        List<String> bases = bases(text);
+        assertThat(bases).isNotEmpty().doesNotContainNull().allSatisfy(image -> {
             assertThat(image)
                     .as("base image pinned to a version")
                     .matches("[\\w./-]+:[\\w.-]*\\d[\\w.-]*(@sha256:[0-9a-f]{64})?");
@@ -52,6 +65,24 @@ class DockerfilesTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"dream-worker-cuda.Dockerfile"})
     void theGpuWorkerRunsOnACudaRuntimeWithCudnn8(String file) {
-        assertThat(Repo.read("docker/" + file)).containsPattern("(?m)^FROM nvidia/cuda:12\\.[\\d.]+-cudnn8-runtime-");
+        assertThat(bases(Repo.read("docker/" + file)))
+                .anySatisfy(image -> assertThat(image).matches("nvidia/cuda:12\\.[\\d.]+-cudnn8-runtime-.*"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "gateway-service.Dockerfile, eclipse-temurin:25.0.1_8-jre-noble",
+        "model-store.Dockerfile, eclipse-temurin:25.0.1_8-jre-noble",
+        "dream-worker.Dockerfile, eclipse-temurin:25.0.1_8-jre-noble",
+        "dream-worker-cuda.Dockerfile, eclipse-temurin:25.0.1_8-jre-jammy"
+    })
+    void theBasesAreBuildArgumentsWhoseDefaultsAreThePinnedPublicImages(String file, String jre) {
+        String text = Repo.read("docker/" + file);
+        assertThat(text).containsPattern("(?m)^FROM \\$\\{JRE_IMAGE}");
+        assertThat(bases(text)).contains(jre);
+        if (file.contains("cuda")) {
+            assertThat(text).containsPattern("(?m)^FROM \\$\\{CUDA_IMAGE}\\s*$");
+            assertThat(bases(text)).containsExactly(jre, "nvidia/cuda:12.2.2-cudnn8-runtime-ubuntu22.04");
+        }
     }
 }

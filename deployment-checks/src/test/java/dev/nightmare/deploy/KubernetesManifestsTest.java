@@ -21,9 +21,9 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * Renders every overlay with {@code kubectl kustomize} and checks what must hold in the result:
  * GPU requests, probes on the services' ports, the worker's grace period, the KEDA scaler's target
- * and metric, no plain-text secrets, pinned images, only the gateway exposed. Not exercised:
- * applying to a cluster, Strimzi/KEDA reconciling the custom resources (their CRD schemas are not
- * available here).
+ * and metric, no plain-text secrets, pinned images, only the gateway exposed. KubernetesSchemasTest
+ * validates every rendered object against its kind's schema. Not exercised: applying to a cluster,
+ * Strimzi and KEDA reconciling the custom resources.
  */
 class KubernetesManifestsTest {
     private static final List<String> SERVICES = List.of("gateway", "model-store", "dream-worker");
