@@ -6,7 +6,7 @@
 // Filters per thread of convolution_darknet; must match LayerParameters.DARKNET_GROUP.
 #define DARKNET_GROUP 8
 
-// ForwardArithmetic.DARKNET's convolution, bit-identical to ReferenceLayers.convolve: each output
+// ForwardArithmetic.DARKNET's convolution, bit-identical to the reference ConvolutionalLayer.convolve: each output
 // z[f][oy][ox] is summed from 0 over (c, ky, kx) in that order, taps outside the input skipped,
 // with a rounded product and a rounded sum (__fmul_rn/__fadd_rn: never contracted into an FMA),
 // as darknet's im2col + gemm computes it. One thread per output pixel and group of DARKNET_GROUP

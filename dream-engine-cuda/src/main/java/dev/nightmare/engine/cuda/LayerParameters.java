@@ -106,7 +106,7 @@ final class LayerParameters implements AutoCloseable {
             double[] den = new double[filters];
             float[] factor = new float[filters];
             for (int f = 0; f < filters; f++) {
-                // ReferenceLayers.biasAndActivate and activationAndBatchNormBackward, verbatim.
+                // The reference ConvolutionalLayer's biasAndActivate and activationAndBatchNormBackward, verbatim.
                 den[f] = Math.sqrt(w.rollingVariance()[f]) + 0.000001f;
                 factor[f] = (float) (w.scales()[f] / (Math.sqrt(w.rollingVariance()[f]) + 0.000001f));
             }
