@@ -17,7 +17,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$here/containers.conf}"
-java_home="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+source "$root/scripts/java-env.sh"
+java_home="$JAVA_HOME"
 cache="${NIGHTMARE_STANDIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nightmare-standins}"
 mirror="${NIGHTMARE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 suite=bookworm

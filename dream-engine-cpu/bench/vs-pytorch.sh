@@ -20,7 +20,7 @@ backend=${5:-onednn}
 iters=${ITERS:-5}
 warmup=${WARMUP:-2}
 arithmetic=${ARITHMETIC:-fast}
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+source scripts/java-env.sh
 shared=../shared
 weights=target/synthetic-weights/$cfg.synth.weights
 cp_file=dream-engine-cpu/target/bench.classpath

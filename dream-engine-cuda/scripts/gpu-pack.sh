@@ -30,7 +30,7 @@ for arg in "$@"; do
 done
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+source "$root/scripts/java-env.sh"
 shared="${NIGHTMARE_SHARED_DIR:-$root/../shared}"
 limit_mib="${GPU_PACK_LIMIT_MIB:-56}"
 inputs="$module/target/gpu-pack-inputs"

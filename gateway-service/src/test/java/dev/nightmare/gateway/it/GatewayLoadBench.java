@@ -113,6 +113,7 @@ class GatewayLoadBench {
                 config.put("nightmare.limits.submission-burst", "100000");
                 config.put("nightmare.limits.concurrent-jobs", "1000000");
                 config.put("quarkus.log.category.\"dev.nightmare\".level", "WARN");
+                config.put("nightmare.bench.noop-enabled", "true");
                 store.awaitReady(Duration.ofSeconds(60));
                 try (AppProcess gateway =
                         AppProcess.start("gateway", gatewayJar, Ports.free(), AppProcess.TEST_JVM, config, work)) {
