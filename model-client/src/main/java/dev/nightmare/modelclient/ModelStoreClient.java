@@ -1,5 +1,6 @@
 package dev.nightmare.modelclient;
 
+import dev.nightmare.contracts.ModelNames;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.retry.Retry;
 import java.io.IOException;
@@ -48,7 +49,6 @@ import java.util.stream.Stream;
 public final class ModelStoreClient {
     private static final System.Logger LOG = System.getLogger(ModelStoreClient.class.getName());
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** Header the store sets on cfg/weights responses: the model version they belong to. */
     static final String MODEL_VERSION = "X-Model-Version";
 
@@ -327,9 +327,9 @@ public final class ModelStoreClient {
     }
 
     private static void checkName(String name) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("'" + name + "' is not a model name");
-        }
+        ModelNames.problem(name).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
     }
 
     private static void checkSha(String sha256) {

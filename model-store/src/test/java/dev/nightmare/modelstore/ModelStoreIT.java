@@ -177,7 +177,7 @@ class ModelStoreIT {
     void brokenModelIsNeverServedWhileOthersAre() {
         Response broken = service().get("/v1/models/tiny-truncated/weights");
         assertThat(broken.statusCode()).isEqualTo(409);
-        assertThat(broken.jsonPath().getString("message")).contains("truncated");
+        assertThat(broken.jsonPath().getString("title")).contains("truncated");
         service().get("/v1/models/tiny-truncated").then().statusCode(200);
         assertThat(service().get("/v1/models/tiny-truncated").jsonPath().getString("status"))
                 .isEqualTo("broken");
@@ -207,7 +207,7 @@ class ModelStoreIT {
                 .multiPart("weights", truncated.toFile())
                 .put("/v1/models/tiny");
         assertThat(response.statusCode()).isEqualTo(422);
-        assertThat(response.jsonPath().getString("message")).contains("truncated");
+        assertThat(response.jsonPath().getString("title")).contains("truncated");
 
         Response badCfg = admin().multiPart("cfg", "x.cfg", "[net]\n[nonsense]\n".getBytes(StandardCharsets.UTF_8))
                 .multiPart("weights", truncated.toFile())
@@ -217,6 +217,33 @@ class ModelStoreIT {
                 .isEqualTo(before);
         assertThat(service().get("/v1/models/tiny").jsonPath().getList("versions", String.class))
                 .isEqualTo(versions);
+    }
+
+    @Test
+    void badModelNamesAreRefusedWithTheRuleBeforeAnythingElse() {
+        String longName = "m".repeat(300);
+        for (String raw : List.of("..%2F..%2Fetc", "tiny%2F", "a%00b", longName, "-dash", "a%20b")) {
+            Response response = admin().urlEncodingEnabled(false)
+                    .multiPart("cfg", "x.cfg", "[net]\n".getBytes(StandardCharsets.UTF_8))
+                    .multiPart("weights", "x.weights", new byte[] {1, 2, 3})
+                    .put("/v1/models/" + raw);
+            String body = response.asString();
+            assertThat(response.statusCode()).as(raw + " → " + body).isIn(400, 404);
+            assertThat(response.contentType()).as(raw).startsWith("application/json");
+            assertThat(body)
+                    .as(raw)
+                    .doesNotContain("Exception")
+                    .doesNotContain("\tat ")
+                    .doesNotContain(tmp.toString())
+                    .doesNotContain("/work/");
+            if (response.statusCode() == 400) {
+                assertThat(response.jsonPath().getString("title")).contains("is not a model name: expected 1 to 64");
+            }
+            Response read = service().urlEncodingEnabled(false).get("/v1/models/" + raw);
+            assertThat(read.statusCode()).as("GET " + raw).isIn(400, 404);
+        }
+        assertThat(service().get("/v1/models").jsonPath().getList("name", String.class))
+                .noneMatch(n -> n.contains("etc") || n.length() > 64);
     }
 
     @Test

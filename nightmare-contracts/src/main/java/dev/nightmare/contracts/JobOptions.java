@@ -8,7 +8,6 @@ import dev.nightmare.engine.random.RandomMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The options of one nightmare job, as clients post them and as {@code request.json} and the
@@ -57,9 +56,6 @@ public record JobOptions(
 
     /** Largest {@code maxSide}: beyond it a downscale limit would not limit anything useful. */
     public static final int MAX_SIDE_LIMIT = 16_384;
-
-    /** Model names as the model-store accepts them; also keeps them safe in URLs and logs. */
-    public static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     /** The default output format: darknet saves JPEG. */
     public static final String DEFAULT_FORMAT = "jpg";
@@ -123,9 +119,8 @@ public record JobOptions(
         List<FieldProblem> problems = new ArrayList<>();
         if (model == null || model.isBlank()) {
             problems.add(new FieldProblem("model", "model is required; list the models with GET /v1/models"));
-        } else if (!MODEL_NAME.matcher(model).matches()) {
-            problems.add(new FieldProblem(
-                    "model", "model '" + model + "' is not a model name; expected letters, digits, '.', '_', '-'"));
+        } else {
+            ModelNames.problem(model).ifPresent(p -> problems.add(new FieldProblem("model", p)));
         }
         if (layer == null) {
             problems.add(new FieldProblem("layer", "layer is required (darknet's LAYER, 0-based)"));

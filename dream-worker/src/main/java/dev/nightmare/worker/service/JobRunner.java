@@ -1,5 +1,7 @@
 package dev.nightmare.worker.service;
 
+import dev.nightmare.contracts.ContractException;
+import dev.nightmare.contracts.ContractJson;
 import dev.nightmare.contracts.EventType;
 import dev.nightmare.contracts.JobIds;
 import dev.nightmare.contracts.JobOptions;
@@ -115,9 +117,15 @@ public final class JobRunner {
                     () -> store.storedRounds(id, options.imageFormat().extension()));
             CompletableFuture<Boolean> canceled = jobIo.async("check cancel marker", () -> store.cancelRequested(id));
             CompletableFuture<Optional<byte[]>> inputBytes = jobIo.async("read input", () -> store.input(id));
-            if (JobIo.join(stored).isEmpty()) {
+            Optional<byte[]> storedRequest = JobIo.join(stored);
+            if (storedRequest.isEmpty()) {
                 LOG.infof("job %s: request.json is gone (deleted); dropping the message", id);
                 return Disposition.accept("deleted");
+            }
+            Optional<String> mismatch = mismatch(storedRequest.get());
+            if (mismatch.isPresent()) {
+                LOG.warnf("job %s: the message is not the stored request (%s); dead-lettering it", id, mismatch.get());
+                return new Disposition.DeadLetter("REQUEST_MISMATCH", mismatch.get());
             }
             Optional<Versioned<JobStatus>> current = JobIo.join(read);
             if (current.isPresent() && current.get().value().state().isFinal()) {
@@ -205,6 +213,22 @@ public final class JobRunner {
                     request, owned, events, jobIo, services, control, models.backend(), limitNanos, deliveredNanos);
             listener.cancelMarkerChecked();
             return dream(loaded, input, engineOptions, inputs.resumePoint(done, input, engineOptions), listener);
+        }
+
+        /**
+         * Why the delivered message cannot run: request.json is what the gateway validated, so a
+         * message that says anything else (other options, seed, deadline, model) is not this job.
+         */
+        private Optional<String> mismatch(byte[] storedRequest) {
+            JobRequest validated;
+            try {
+                validated = ContractJson.readRequest(storedRequest);
+            } catch (ContractException e) {
+                return Optional.of("request.json cannot be read: " + e.getMessage());
+            }
+            return validated.equals(request)
+                    ? Optional.empty()
+                    : Optional.of("the message differs from the job's request.json, which the gateway validated");
         }
 
         private Disposition dream(

@@ -10,6 +10,7 @@ import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobRequest;
 import dev.nightmare.contracts.JobState;
 import dev.nightmare.contracts.JobStatus;
+import dev.nightmare.contracts.testing.SampleJobs;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.Backends;
@@ -292,6 +293,42 @@ class JobRunnerTest {
         Disposition disposition = racing.run(request, delivery(request), new JobControl());
 
         assertThat(disposition).isEqualTo(Disposition.release("taken"));
+        assertThat(events.all()).isEmpty();
+    }
+
+    @Test
+    void messageThatDiffersFromTheStoredRequestIsDeadLetteredAndNotRun() {
+        JobRequest stored = TestJobs.request(
+                JobIds.random(),
+                SampleJobs.options(TinyModel.NAME, 4)
+                        .rounds(1)
+                        .iters(1)
+                        .octaves(2)
+                        .seed(7)
+                        .resolved(null));
+        stored = new JobRequest(
+                stored.schemaVersion(),
+                stored.jobId(),
+                stored.owner(),
+                stored.options(),
+                stored.modelSha256(),
+                stored.inputKey(),
+                stored.inputWidth(),
+                stored.inputHeight(),
+                stored.createdAt(),
+                stored.createdAt().plus(Duration.ofHours(1)),
+                null);
+        TestJobs.submit(store, stored);
+        JobRequest forged = TestJobs.request(stored.jobId(), TestJobs.options(3, 2));
+
+        Disposition disposition = runner().run(forged, delivery(forged), new JobControl());
+
+        assertThat(disposition).isInstanceOf(Disposition.DeadLetter.class);
+        assertThat(((Disposition.DeadLetter) disposition).reason()).isEqualTo("REQUEST_MISMATCH");
+        assertThat(store.object(JobKeys.status(stored.jobId())))
+                .as("nothing ran, nothing was written")
+                .isEmpty();
+        assertThat(store.roundsWritten()).isEmpty();
         assertThat(events.all()).isEmpty();
     }
 

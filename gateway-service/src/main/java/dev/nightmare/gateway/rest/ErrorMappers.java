@@ -1,6 +1,7 @@
 package dev.nightmare.gateway.rest;
 
 import dev.nightmare.contracts.ContractException;
+import dev.nightmare.contracts.ErrorBody;
 import dev.nightmare.gateway.service.ApiException;
 import dev.nightmare.gateway.service.BusUnavailableException;
 import dev.nightmare.gateway.service.ModelStoreUnavailableException;

@@ -58,7 +58,4 @@ public interface ModelStoreConfig {
         S3,
         DIRECTORY
     }
-
-    /** Model names: the same rule as the job contract (safe in URLs, keys and file names). */
-    String NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
 }

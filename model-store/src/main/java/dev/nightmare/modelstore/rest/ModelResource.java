@@ -1,5 +1,8 @@
 package dev.nightmare.modelstore.rest;
 
+import dev.nightmare.contracts.ErrorBody;
+import dev.nightmare.contracts.FieldProblem;
+import dev.nightmare.contracts.ModelNames;
 import dev.nightmare.modelstore.InvalidModelException;
 import dev.nightmare.modelstore.ModelEntry;
 import dev.nightmare.modelstore.ModelVersion;
@@ -28,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -37,6 +41,7 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer")
 @SecurityRequirement(name = "bearer")
 public class ModelResource {
+    private static final Logger LOG = Logger.getLogger(ModelResource.class);
     private static final String SHA256 = "[0-9a-f]{64}";
     private static final String CFG_TYPE = "text/plain; charset=utf-8";
     private static final String WEIGHTS_TYPE = MediaType.APPLICATION_OCTET_STREAM;
@@ -64,7 +69,7 @@ public class ModelResource {
     @Operation(summary = "A model's current version with its layer table (output shapes for a 256×256 input)")
     @APIResponse(responseCode = "404", description = "no such model")
     public ModelDetails get(@PathParam("name") String name) {
-        ModelEntry entry = entry(name);
+        ModelEntry entry = entry(checked(name));
         return ModelDetails.of(entry, catalog.versionsOf(name));
     }
 
@@ -74,7 +79,7 @@ public class ModelResource {
     @Operation(summary = "One kept version of a model with its layer table")
     @APIResponse(responseCode = "404", description = "no such model version")
     public ModelDetails version(@PathParam("name") String name, @PathParam("sha256") String sha256) {
-        ModelVersion version = keptVersion(name, sha256);
+        ModelVersion version = keptVersion(checked(name), sha256);
         boolean current = catalog.get(name)
                 .filter(ModelEntry::isReady)
                 .map(e -> e.current().sha256().equals(sha256))
@@ -88,7 +93,7 @@ public class ModelResource {
     @Operation(summary = "The current version's cfg (ETag = its SHA-256; Range and If-None-Match supported)")
     @APIResponse(responseCode = "409", description = "the model is broken")
     public Response cfg(@PathParam("name") String name, @Context HttpHeaders headers) {
-        return cfgOf(current(name), headers);
+        return cfgOf(current(checked(name)), headers);
     }
 
     @GET
@@ -97,7 +102,7 @@ public class ModelResource {
     @Operation(summary = "The current version's weights, streamed (ETag = its SHA-256; Range and If-None-Match)")
     @APIResponse(responseCode = "409", description = "the model is broken")
     public Response weights(@PathParam("name") String name, @Context HttpHeaders headers) {
-        return weightsOf(current(name), headers);
+        return weightsOf(current(checked(name)), headers);
     }
 
     @GET
@@ -106,7 +111,7 @@ public class ModelResource {
     @Operation(summary = "A kept version's cfg")
     public Response versionCfg(
             @PathParam("name") String name, @PathParam("sha256") String sha256, @Context HttpHeaders headers) {
-        return cfgOf(keptVersion(name, sha256), headers);
+        return cfgOf(keptVersion(checked(name), sha256), headers);
     }
 
     @GET
@@ -115,7 +120,7 @@ public class ModelResource {
     @Operation(summary = "A kept version's weights")
     public Response versionWeights(
             @PathParam("name") String name, @PathParam("sha256") String sha256, @Context HttpHeaders headers) {
-        return weightsOf(keptVersion(name, sha256), headers);
+        return weightsOf(keptVersion(checked(name), sha256), headers);
     }
 
     @PUT
@@ -134,9 +139,10 @@ public class ModelResource {
             @Parameter(description = "darknet weights") @RestForm("weights") FileUpload weights,
             @Parameter(description = "{displayName, description, suggestedLayers}") @RestForm("metadata")
                     FileUpload metadata) {
+        checked(name);
         requireScanned();
         if (cfg == null || weights == null) {
-            throw error(422, "invalid-model", "the upload needs the multipart parts 'cfg' and 'weights'");
+            throw error(422, "the upload needs the multipart parts 'cfg' and 'weights'");
         }
         try {
             ModelService.Upload upload = service.upload(
@@ -154,9 +160,10 @@ public class ModelResource {
         } catch (InvalidModelException e) {
             registry.counter("nightmare.model-store.uploads", "outcome", "invalid")
                     .increment();
-            throw error(422, "invalid-model", e.getMessage());
+            throw error(422, e.getMessage());
         } catch (IOException e) {
-            throw error(503, "storage-unavailable", "the model could not be stored: " + e.getMessage());
+            LOG.warnf("model %s not stored: %s", name, e.toString());
+            throw error(503, "the model could not be stored (storage unavailable); retry later");
         }
     }
 
@@ -179,13 +186,13 @@ public class ModelResource {
     private ModelEntry entry(String name) {
         requireScanned();
         return catalog.get(name)
-                .orElseThrow(() -> error(404, "not-found", "no model named '" + name + "'; GET /v1/models lists them"));
+                .orElseThrow(() -> error(404, "no model named '" + name + "'; GET /v1/models lists them"));
     }
 
     private ModelVersion current(String name) {
         ModelEntry entry = entry(name);
         if (!entry.isReady()) {
-            throw error(409, "model-broken", "model '" + name + "' is broken and not served: " + entry.reason());
+            throw error(409, "model '" + name + "' is broken and not served: " + entry.reason());
         }
         return entry.current();
     }
@@ -193,10 +200,10 @@ public class ModelResource {
     private ModelVersion keptVersion(String name, String sha256) {
         requireScanned();
         if (!sha256.matches(SHA256)) {
-            throw error(404, "not-found", "'" + sha256 + "' is not a version id (64 lower-case hex digits)");
+            throw error(404, "'" + sha256 + "' is not a version id (64 lower-case hex digits)");
         }
         return catalog.version(name, sha256)
-                .orElseThrow(() -> error(404, "not-found", "model '" + name + "' has no version " + sha256));
+                .orElseThrow(() -> error(404, "model '" + name + "' has no version " + sha256));
     }
 
     private void requireScanned() {
@@ -204,15 +211,26 @@ public class ModelResource {
             throw new WebApplicationException(Response.status(503)
                     .header(HttpHeaders.RETRY_AFTER, "2")
                     .type(MediaType.APPLICATION_JSON)
-                    .entity(new ApiError("starting", "the models are still being scanned"))
+                    .entity(new ErrorBody(503, "the models are still being scanned; retry in a few seconds", List.of()))
                     .build());
         }
     }
 
-    private static WebApplicationException error(int status, String code, String message) {
+    /** A path's model name, checked before it is used for anything (it becomes file names and S3 keys). */
+    private static String checked(String name) {
+        ModelNames.problem(name).ifPresent(problem -> {
+            throw new WebApplicationException(Response.status(400)
+                    .type(MediaType.APPLICATION_JSON)
+                    .entity(new ErrorBody(400, problem, List.of(new FieldProblem("name", problem))))
+                    .build());
+        });
+        return name;
+    }
+
+    private static WebApplicationException error(int status, String message) {
         return new WebApplicationException(Response.status(status)
                 .type(MediaType.APPLICATION_JSON)
-                .entity(new ApiError(code, message))
+                .entity(new ErrorBody(status, message, List.of()))
                 .build());
     }
 }

@@ -1,5 +1,6 @@
 package dev.nightmare.modelstore.rest;
 
+import dev.nightmare.contracts.ErrorBody;
 import dev.nightmare.modelstore.config.ModelStoreConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -70,22 +71,23 @@ public class TokenAuthFilter implements ContainerRequestFilter {
         boolean write = !HttpMethod.GET.equals(request.getMethod()) && !HttpMethod.HEAD.equals(request.getMethod());
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            request.abortWith(deny(401, "unauthorized", "send Authorization: Bearer <token>"));
+            request.abortWith(deny(401, "send Authorization: Bearer <token>"));
             return;
         }
         byte[] presented = sha256(header.substring(7).strip());
         boolean admin = tokens.isAdmin(presented);
         boolean service = tokens.isService(presented);
         if (!admin && !service) {
-            request.abortWith(deny(401, "unauthorized", "the bearer token is not valid"));
+            request.abortWith(deny(401, "the bearer token is not valid"));
         } else if (write && !admin) {
-            request.abortWith(deny(403, "forbidden", "uploading models needs an admin token"));
+            request.abortWith(deny(403, "uploading models needs an admin token"));
         }
     }
 
-    private static Response deny(int status, String error, String message) {
-        Response.ResponseBuilder response =
-                Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiError(error, message));
+    private static Response deny(int status, String message) {
+        Response.ResponseBuilder response = Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(new ErrorBody(status, message, List.of()));
         if (status == 401) {
             response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"model-store\"");
         }

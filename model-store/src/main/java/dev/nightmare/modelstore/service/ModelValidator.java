@@ -3,13 +3,13 @@ package dev.nightmare.modelstore.service;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nightmare.contracts.ModelNames;
 import dev.nightmare.engine.cfg.CfgParser;
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.model.WeightsReader;
 import dev.nightmare.modelstore.InvalidModelException;
 import dev.nightmare.modelstore.ModelMetadata;
 import dev.nightmare.modelstore.ModelVersion;
-import dev.nightmare.modelstore.config.ModelStoreConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -76,10 +77,9 @@ public final class ModelValidator {
      */
     public static ModelVersion validate(String name, Inputs inputs, Path copyTo, Consumer<String> warnings)
             throws InvalidModelException, IOException {
-        if (!name.matches(ModelStoreConfig.NAME_PATTERN)) {
-            throw new InvalidModelException(
-                    "'" + name + "' is not a model name; expected 1-64 letters, digits, '.', '_',"
-                            + " '-', starting with a letter or digit");
+        Optional<String> badName = ModelNames.problem(name);
+        if (badName.isPresent()) {
+            throw new InvalidModelException(badName.get());
         }
         String cfgName = name + ".cfg";
         String weightsName = name + ".weights";
