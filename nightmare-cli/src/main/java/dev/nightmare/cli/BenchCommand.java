@@ -9,7 +9,7 @@ import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
 import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.backend.Tensor;
-import dev.nightmare.engine.model.ConvolutionalSpec;
+import dev.nightmare.engine.dream.WorkEstimate;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.model.Shape;
@@ -19,7 +19,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -83,7 +82,7 @@ final class BenchCommand {
                 for (String layerWord : args.string("layers", "10").split(",")) {
                     int layer = Integer.parseInt(layerWord.strip());
                     double[] seconds = time(session, size, layer, warmup, iters);
-                    double flop = 2 * forwardFlop(model.spec(), size, layer);
+                    double flop = WorkEstimate.forwardAndBackwardFlops(model.spec(), layer, size, size);
                     double median = median(seconds);
                     out.println(String.format(
                             Locale.ROOT,
@@ -146,19 +145,6 @@ final class BenchCommand {
             }
         }
         return seconds;
-    }
-
-    /** Forward FLOP to {@code layer}: 2·k²·Cin·Cout·Hout·Wout per convolution (multiply + add). */
-    static double forwardFlop(NetworkSpec spec, int size, int layer) {
-        List<Shape> shapes = spec.outputShapes(size, size, layer);
-        double flop = 0;
-        for (int i = 0; i <= layer; i++) {
-            if (spec.layer(i) instanceof ConvolutionalSpec conv) {
-                Shape o = shapes.get(i);
-                flop += 2.0 * conv.size() * conv.size() * spec.inputChannels(i) * o.size();
-            }
-        }
-        return flop;
     }
 
     private static double median(double[] values) {

@@ -12,7 +12,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -89,7 +91,8 @@ public final class ImageCodec {
     }
 
     /**
-     * Decodes PNG, JPEG (or anything else ImageIO reads: BMP, GIF) to a 3-channel image.
+     * Decodes PNG, JPEG (or anything else ImageIO reads: BMP, GIF) to a 3-channel image. A file cut
+     * short is an error, whatever the format (ImageIO's JPEG reader would fill it with grey).
      *
      * @param name what to call the image in messages
      * @throws ImageException if it is not an image, is corrupt, or has more than maxPixels pixels
@@ -111,7 +114,18 @@ public final class ImageCodec {
                     throw new ImageException(name + " is " + w + "×" + h + " = " + w * h + " pixels; at most "
                             + maxPixels + " are accepted (scale it down)");
                 }
-                return toImage(reader.read(0), name);
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage decoded = reader.read(0);
+                // ImageIO's JPEG reader fills missing data with grey and only warns; a cut-off file is
+                // an error here (libjpeg words it "premature end of data segment").
+                for (String warning : warnings) {
+                    if (warning.toLowerCase(Locale.ROOT).contains("premature end")) {
+                        throw new ImageException(
+                                name + " is truncated (" + warning + "); expected a complete PNG or JPEG image");
+                    }
+                }
+                return toImage(decoded, name);
             } finally {
                 reader.dispose();
             }

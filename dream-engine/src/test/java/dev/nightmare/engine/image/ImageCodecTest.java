@@ -89,6 +89,22 @@ class ImageCodecTest {
     }
 
     @Test
+    void aJpegCutShortIsRefusedWhileOneMissingOnlyItsEndMarkerIsRead() throws IOException {
+        byte[] jpeg = Files.readAllBytes(Shared.images().resolve("dog.jpg"));
+        byte[] half = java.util.Arrays.copyOf(jpeg, jpeg.length / 2);
+        byte[] noEndMarker = java.util.Arrays.copyOf(jpeg, jpeg.length - 2);
+
+        assertThatThrownBy(() -> ImageCodec.decode(half, "half.jpg", ImageCodec.DEFAULT_MAX_PIXELS))
+                .isInstanceOf(ImageException.class)
+                .hasMessageContaining("half.jpg is truncated")
+                .hasMessageContaining("expected a complete PNG or JPEG image");
+        assertThat(ImageCodec.decode(noEndMarker, "no-eoi.jpg", ImageCodec.DEFAULT_MAX_PIXELS)
+                        .width())
+                .as("all the image data is there")
+                .isEqualTo(768);
+    }
+
+    @Test
     void aHeaderClaimingHugeDimensionsIsRefusedBeforeDecoding() throws IOException {
         byte[] png = Files.readAllBytes(Shared.images().resolve("dog_200x150.png"));
         // IHDR width/height at bytes 16..23 (big-endian); the CRC no longer matches, the size check comes first.

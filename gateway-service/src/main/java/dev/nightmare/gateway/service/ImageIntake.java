@@ -6,7 +6,12 @@ import dev.nightmare.engine.image.ImageException;
 import dev.nightmare.engine.image.ImageOps;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageInputStream;
 
@@ -15,17 +20,22 @@ import javax.imageio.stream.ImageInputStream;
  * uploads with the right status (413, 415, 422), reads the dimensions from the header before
  * decoding anything (no decompression bombs), reserves the decode's memory in the {@link
  * DecodeBudget} (no pixel floods), decodes with the engine's {@link ImageCodec}, and downscales to
- * {@code maxSide} with the engine's {@link ImageOps#resize}.
+ * {@code maxSide} with the engine's {@link ImageOps#resize}. PNG and JPEG only: other formats
+ * ImageIO reads (GIF, BMP, TIFF, WBMP) are 415, as the API says.
  */
 public final class ImageIntake {
+    private static final Set<String> ACCEPTED_FORMATS = Set.of("png", "jpeg");
+
     private ImageIntake() {}
 
     /**
-     * The decoded (and possibly downscaled) input and its PNG bytes: the upload itself when it was
-     * a PNG kept at its size (the worker decodes it with the same codec, so the pixels are the
-     * same), else a fresh encoding. Holds its decode's memory reservation until closed.
+     * The decoded (and possibly downscaled) input and its PNG bytes: the upload's own pixel chunks
+     * when it was a PNG kept at its size (the worker decodes it with the same codec, so the pixels
+     * are the same), else a fresh encoding; {@code sha256} names those bytes (one Idempotency-Key
+     * names one input). Holds its decode's memory reservation until closed.
      */
-    public record Input(Image image, int originalWidth, int originalHeight, byte[] png, DecodeBudget.Permit permit)
+    public record Input(
+            Image image, int originalWidth, int originalHeight, byte[] png, String sha256, DecodeBudget.Permit permit)
             implements AutoCloseable {
         /** Gives the decode's memory back to the budget. */
         @Override
@@ -55,6 +65,10 @@ public final class ImageIntake {
         } catch (ImageException e) {
             throw ApiException.field(422, "image", e.getMessage());
         }
+        if (!ACCEPTED_FORMATS.contains(size.format())) {
+            throw ApiException.field(
+                    415, "image", "image is a " + size.format().toUpperCase(Locale.ROOT) + " file; send a PNG or JPEG");
+        }
         long pixels = (long) size.width() * size.height();
         if (size.width() <= 0 || size.height() <= 0) {
             throw ApiException.field(
@@ -79,9 +93,9 @@ public final class ImageIntake {
             }
             Image stored = downscale(image, maxSide);
             byte[] png = stored == image && size.format().equals("png")
-                    ? bytes
+                    ? PngChunks.pixelsOnly(bytes)
                     : ImageCodec.encode(stored, ImageCodec.Format.PNG);
-            return new Input(stored, image.width(), image.height(), png, permit);
+            return new Input(stored, image.width(), image.height(), png, sha256(png), permit);
         } catch (RuntimeException | Error e) {
             permit.close();
             throw e;
@@ -98,6 +112,14 @@ public final class ImageIntake {
         int w = Math.max(1, (int) Math.round(image.width() * scale));
         int h = Math.max(1, (int) Math.round(image.height() * scale));
         return ImageOps.resize(image, w, h);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private static boolean recognised(byte[] bytes) {
