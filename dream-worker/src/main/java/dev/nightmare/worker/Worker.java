@@ -1,5 +1,6 @@
 package dev.nightmare.worker;
 
+import dev.nightmare.contracts.AdmissionConfig;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.Backends;
@@ -56,6 +57,7 @@ public class Worker {
     private static final Logger LOG = Logger.getLogger(Worker.class);
 
     private final WorkerConfig config;
+    private final AdmissionConfig admission;
     private final S3Config s3;
     private final ModelStoreConfig modelStore;
     private final MeterRegistry registry;
@@ -79,6 +81,7 @@ public class Worker {
 
     public Worker(
             WorkerConfig config,
+            AdmissionConfig admission,
             S3Config s3,
             ModelStoreConfig modelStore,
             MeterRegistry registry,
@@ -91,6 +94,7 @@ public class Worker {
         saslMechanism.ifPresent(v -> kafkaSecurity.put("sasl.mechanism", v));
         saslJaasConfig.ifPresent(v -> kafkaSecurity.put("sasl.jaas.config", v));
         this.config = config;
+        this.admission = admission;
         this.s3 = s3;
         this.modelStore = modelStore;
         this.registry = registry;
@@ -147,6 +151,7 @@ public class Worker {
             RunnerSettings settings = new RunnerSettings(
                     workerId,
                     config.limits().maxPixels(),
+                    admission.rule(),
                     config.limits().maxJobDuration(),
                     config.progressInterval(),
                     config.cancelCheckInterval(),

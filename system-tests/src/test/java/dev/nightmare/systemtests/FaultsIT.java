@@ -60,7 +60,7 @@ class FaultsIT {
                 .worker("nightmare.worker.kafka.lock-duration", "PT5S")
                 .worker("nightmare.worker.kafka.renew-interval", "PT1S")
                 // The retries of S3 calls, logged one by one.
-                .worker("quarkus.log.category.\"dev.nightmare.worker.service.Retry\".level", "DEBUG")
+                .worker("quarkus.log.category.\"dev.nightmare.retry.Retry\".level", "DEBUG")
                 // SSE keep-alive comments every 2 s (streams here wait through outages).
                 .gateway("nightmare.events.keep-alive-seconds", "2")
                 .start();

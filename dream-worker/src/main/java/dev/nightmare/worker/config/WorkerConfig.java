@@ -88,9 +88,12 @@ public interface WorkerConfig {
 
     /** Per-job limits. */
     interface Limits {
-        /** Largest input (width × height) this worker runs; larger jobs fail with a message. */
+        /**
+         * Largest input (width × height) this worker decodes. What it runs is decided by the
+         * admission rule ({@code nightmare.admission.*}): the job's estimated work and memory.
+         */
         @WithName("max-pixels")
-        @WithDefault("4194304")
+        @WithDefault("67108864")
         long maxPixels();
 
         /** Longest a job may dream on this worker (all its deliveries together are not summed). */

@@ -11,6 +11,7 @@ import dev.nightmare.contracts.JobStatus;
 import dev.nightmare.contracts.RunDetails;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.OutOfDeviceMemoryException;
+import dev.nightmare.engine.dream.AdmissionRule;
 import dev.nightmare.engine.dream.CancelledException;
 import dev.nightmare.engine.dream.Checkpoint;
 import dev.nightmare.engine.dream.Nightmare;
@@ -18,6 +19,7 @@ import dev.nightmare.engine.dream.NightmareOptions;
 import dev.nightmare.engine.dream.NonFiniteImageException;
 import dev.nightmare.engine.dream.OptionException;
 import dev.nightmare.engine.dream.RunInfo;
+import dev.nightmare.engine.dream.WorkEstimate;
 import dev.nightmare.engine.image.Image;
 import dev.nightmare.retry.Retry;
 import java.time.Duration;
@@ -176,14 +178,6 @@ public final class JobRunner {
                         JobState.FAILED,
                         "the job's deadline (" + request.deadline() + ") passed before a worker could run it");
             }
-            long pixels = (long) request.inputWidth() * request.inputHeight();
-            if (pixels > settings.maxPixels()) {
-                return finish(
-                        JobState.FAILED,
-                        "the image is " + request.inputWidth() + "×" + request.inputHeight() + " = " + pixels
-                                + " pixels; this service dreams on at most " + settings.maxPixels()
-                                + " pixels: submit it again with a smaller maxSide");
-            }
             if (done >= rounds) {
                 return finish(JobState.SUCCEEDED, null);
             }
@@ -208,6 +202,13 @@ public final class JobRunner {
                     Nightmare.problems(engineOptions, loaded.model().spec(), input.width(), input.height());
             if (!problems.isEmpty()) {
                 return finish(JobState.FAILED, problems.getFirst().getMessage());
+            }
+            Optional<AdmissionRule.Refusal> refusal = settings.admission()
+                    .refusal(WorkEstimate.of(loaded.model().spec(), engineOptions, input.width(), input.height()));
+            if (refusal.isPresent()) {
+                return finish(
+                        JobState.FAILED,
+                        "this worker cannot run the job: " + refusal.get().message());
             }
             JobListener listener = new JobListener(
                     request, owned, events, jobIo, services, control, models.backend(), limitNanos, deliveredNanos);

@@ -1,12 +1,14 @@
 package dev.nightmare.worker.service;
 
+import dev.nightmare.engine.dream.AdmissionRule;
 import java.time.Duration;
 
 /**
  * What the {@link JobRunner} needs to know about this worker.
  *
  * @param workerId recorded in status.json and events
- * @param maxPixels largest input (width × height) this worker runs
+ * @param maxPixels largest input (width × height) this worker decodes
+ * @param admission the one admission rule: work and memory a job may take here
  * @param maxJobDuration longest one delivery of a job may dream
  * @param progressInterval at most one progress event per this interval
  * @param cancelCheckInterval the cancel marker is read before an iteration when the last read is older
@@ -17,6 +19,7 @@ import java.time.Duration;
 public record RunnerSettings(
         String workerId,
         long maxPixels,
+        AdmissionRule admission,
         Duration maxJobDuration,
         Duration progressInterval,
         Duration cancelCheckInterval,

@@ -18,6 +18,7 @@ import dev.nightmare.engine.backend.DeviceMemoryReading;
 import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.OutOfDeviceMemoryException;
 import dev.nightmare.engine.backend.SessionOptions;
+import dev.nightmare.engine.dream.AdmissionRule;
 import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.retry.Retry;
 import dev.nightmare.worker.testing.InMemoryJobStore;
@@ -75,7 +76,15 @@ class JobRunnerTest {
     }
 
     private static RunnerSettings settings() {
-        return new RunnerSettings("worker-a", 1_000_000, Duration.ofMinutes(5), Duration.ZERO, Duration.ZERO, 5, false);
+        return new RunnerSettings(
+                "worker-a",
+                1_000_000,
+                AdmissionRule.DEFAULT,
+                Duration.ofMinutes(5),
+                Duration.ZERO,
+                Duration.ZERO,
+                5,
+                false);
     }
 
     private static Delivery delivery(JobRequest request) {
@@ -370,24 +379,47 @@ class JobRunnerTest {
     }
 
     @Test
-    void inputLargerThanTheSizeLimitFailsWithAMessage() {
-        JobRequest request = submitted(1, 1);
-        RunnerSettings small =
-                new RunnerSettings("worker-a", 1000, Duration.ofMinutes(5), Duration.ZERO, Duration.ZERO, 5, false);
+    void jobBeyondThisWorkersAdmissionRuleFailsNamingLimitAndEstimate() {
+        JobRequest tooMuchWork = submitted(1, 1);
+        JobRequest tooLarge = submitted(1, 1);
+        RunnerSettings littleWork = new RunnerSettings(
+                "worker-a",
+                1_000_000,
+                new AdmissionRule(1_000, 1L << 30),
+                Duration.ofMinutes(5),
+                Duration.ZERO,
+                Duration.ZERO,
+                5,
+                false);
+        RunnerSettings littleMemory = new RunnerSettings(
+                "worker-a",
+                1_000_000,
+                new AdmissionRule(1L << 60, 1_000),
+                Duration.ofMinutes(5),
+                Duration.ZERO,
+                Duration.ZERO,
+                5,
+                false);
 
-        Disposition disposition = runner(small, reference).run(request, delivery(request), new JobControl());
+        Disposition work = runner(littleWork, reference).run(tooMuchWork, delivery(tooMuchWork), new JobControl());
+        Disposition memory = runner(littleMemory, reference).run(tooLarge, delivery(tooLarge), new JobControl());
 
-        assertThat(disposition).isEqualTo(Disposition.accept("failed"));
-        assertThat(store.storedStatus(request.jobId()).error())
-                .contains("64×48 = 3072 pixels")
-                .contains("at most 1000");
+        assertThat(work).isEqualTo(Disposition.accept("failed"));
+        assertThat(store.storedStatus(tooMuchWork.jobId()).error())
+                .contains("this worker cannot run the job")
+                .contains("a job may take at most 0.0 GFLOP");
+        assertThat(memory).isEqualTo(Disposition.accept("failed"));
+        assertThat(store.storedStatus(tooLarge.jobId()).error())
+                .contains("at its working size of 3072 pixels")
+                .contains("maxSide");
+        assertThat(store.roundsWritten()).isEmpty();
     }
 
     @Test
     void jobLongerThanTheTimeLimitFailsKeepingItsRounds() {
         JobRequest request = submitted(2, 1);
-        RunnerSettings instant =
-                new RunnerSettings("worker-a", 1_000_000, Duration.ZERO, Duration.ZERO, Duration.ZERO, 5, false);
+        RunnerSettings instant = new RunnerSettings(
+                "worker-a", 1_000_000, AdmissionRule.DEFAULT, Duration.ZERO, Duration.ZERO, Duration.ZERO, 5, false);
 
         Disposition disposition = runner(instant, reference).run(request, delivery(request), new JobControl());
 
@@ -463,8 +495,15 @@ class JobRunnerTest {
     @Test
     void gpuOutOfMemoryContinuesOnTheCpuWhenConfigured() {
         JobRequest request = submitted(2, 1);
-        RunnerSettings fallback =
-                new RunnerSettings("worker-a", 1_000_000, Duration.ofMinutes(5), Duration.ZERO, Duration.ZERO, 5, true);
+        RunnerSettings fallback = new RunnerSettings(
+                "worker-a",
+                1_000_000,
+                AdmissionRule.DEFAULT,
+                Duration.ofMinutes(5),
+                Duration.ZERO,
+                Duration.ZERO,
+                5,
+                true);
 
         Disposition disposition =
                 runner(fallback, outOfMemoryBackend()).run(request, delivery(request), new JobControl());

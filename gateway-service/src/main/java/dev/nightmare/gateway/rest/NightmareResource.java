@@ -11,6 +11,7 @@ import dev.nightmare.gateway.service.ApiException;
 import dev.nightmare.gateway.service.Caller;
 import dev.nightmare.gateway.service.EventHub;
 import dev.nightmare.gateway.service.JobService;
+import dev.nightmare.gateway.service.JobSubmitter;
 import dev.nightmare.gateway.service.JobView;
 import dev.nightmare.gateway.service.Links;
 import dev.nightmare.gateway.service.ObjectStore;
@@ -58,6 +59,7 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @SecurityRequirement(name = "apiKey")
 public class NightmareResource {
     private final JobService jobs;
+    private final JobSubmitter submitter;
     private final EventHub hub;
     private final CurrentCaller caller;
     private final GatewayConfig config;
@@ -72,8 +74,10 @@ public class NightmareResource {
     private static final ScheduledExecutorService KEEP_ALIVE = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sse-keep-alive").daemon().factory());
 
-    public NightmareResource(JobService jobs, EventHub hub, CurrentCaller caller, GatewayConfig config) {
+    public NightmareResource(
+            JobService jobs, JobSubmitter submitter, EventHub hub, CurrentCaller caller, GatewayConfig config) {
         this.jobs = jobs;
+        this.submitter = submitter;
         this.hub = hub;
         this.caller = caller;
         this.config = config;
@@ -121,8 +125,8 @@ public class NightmareResource {
         Caller who = caller.get();
         JobOptions parsed = OptionsParser.parse(options);
         byte[] bytes = image == null ? new byte[0] : read(image);
-        return accepted(
-                jobs.submit(who, new JobService.Submission(bytes, parsed, blankToNull(callbackUrl)), idempotencyKey));
+        return accepted(submitter.submit(
+                who, new JobSubmitter.Submission(bytes, parsed, blankToNull(callbackUrl)), idempotencyKey));
     }
 
     @POST
@@ -161,11 +165,11 @@ public class NightmareResource {
         }
         JsonNode callback = tree.get("callbackUrl");
         String callbackUrl = callback == null || callback.isNull() ? null : callback.asText();
-        return accepted(
-                jobs.submit(who, new JobService.Submission(bytes, parsed, blankToNull(callbackUrl)), idempotencyKey));
+        return accepted(submitter.submit(
+                who, new JobSubmitter.Submission(bytes, parsed, blankToNull(callbackUrl)), idempotencyKey));
     }
 
-    private Response accepted(JobService.Accepted accepted) {
+    private Response accepted(JobSubmitter.Accepted accepted) {
         JobView job = accepted.job();
         Response.ResponseBuilder response =
                 Response.accepted(job).location(URI.create(job.links().self()));

@@ -114,7 +114,8 @@ public final class ImageIntake {
         return ImageOps.resize(image, w, h);
     }
 
-    private static String sha256(byte[] bytes) {
+    /** Hex SHA-256 of the bytes: names a stored input. */
+    static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
