@@ -386,6 +386,69 @@ class NightmareResourceTest {
     }
 
     @Test
+    void sameIdempotencyKeyWithAnotherImageIs409AndTheFirstImageStillReplays() {
+        byte[] first = TestImages.png(32, 32);
+        byte[] other = TestImages.png(40, 30);
+        String id = as(ALICE)
+                .header("Idempotency-Key", "k-image")
+                .multiPart("image", "in.png", first, "image/png")
+                .multiPart("options", TINY)
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+
+        ExtractableResponse<Response> conflict = as(ALICE)
+                .header("Idempotency-Key", "k-image")
+                .multiPart("image", "in.png", other, "image/png")
+                .multiPart("options", TINY)
+                .post("/v1/nightmares")
+                .then()
+                .extract();
+
+        assertThat(conflict.statusCode()).isEqualTo(409);
+        assertThat(conflict.<String>path("errors[0].field")).isEqualTo("Idempotency-Key");
+        assertThat(conflict.<String>path("title"))
+                .contains("with a different image")
+                .contains("use a new key");
+        as(ALICE)
+                .header("Idempotency-Key", "k-image")
+                .multiPart("image", "in.png", first, "image/png")
+                .multiPart("options", TINY)
+                .post("/v1/nightmares")
+                .then()
+                .statusCode(202)
+                .header("Idempotent-Replayed", "true")
+                .body("id", equalTo(id));
+    }
+
+    @Test
+    void aSubmissionThatFailsPartWayLeavesNoJobBehind() {
+        for (String failing : List.of("/input.png", "/request.json", "owners/")) {
+            store.clear();
+            bus.clear();
+            store.failWrites(key -> key.contains(failing));
+
+            ExtractableResponse<Response> r = submit(ALICE, TestImages.png(32, 32), TINY);
+
+            assertThat(r.statusCode()).as("write of " + failing + " failed").isEqualTo(503);
+            assertThat(store.objects().keySet())
+                    .as("after the write of " + failing + " failed")
+                    .noneMatch(k -> k.endsWith("/request.json") || k.startsWith("owners/"));
+            assertThat(bus.requests()).isEmpty();
+            store.failWrites(key -> false);
+            assertThat(as(ALICE)
+                            .get("/v1/nightmares")
+                            .then()
+                            .statusCode(200)
+                            .extract()
+                            .<List<?>>path("items"))
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void kafkaDownIs503WithRetryAfterAndLeavesNothingBehind() {
         bus.down(true);
         ExtractableResponse<Response> r = submit(ALICE, TestImages.png(32, 32), TINY);

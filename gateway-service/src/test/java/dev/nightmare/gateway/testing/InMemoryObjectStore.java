@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Predicate;
 
 /** Unit-test stand-in for S3: a sorted map of keys, with the same semantics the gateway relies on. */
 @Mock
@@ -19,6 +20,7 @@ public class InMemoryObjectStore implements ObjectStore {
 
     private final ConcurrentSkipListMap<String, Entry> objects = new ConcurrentSkipListMap<>();
     private volatile boolean down;
+    private volatile Predicate<String> failingWrites = key -> false;
 
     public Map<String, Entry> objects() {
         return objects;
@@ -28,9 +30,22 @@ public class InMemoryObjectStore implements ObjectStore {
         this.down = down;
     }
 
+    /** Writes of the keys {@code keys} accepts fail as an outage would, everything else works. */
+    public void failWrites(Predicate<String> keys) {
+        this.failingWrites = keys;
+    }
+
     public void clear() {
         objects.clear();
         down = false;
+        failingWrites = key -> false;
+    }
+
+    private void checkWrite(String key) {
+        check();
+        if (failingWrites.test(key)) {
+            throw new StorageUnavailableException("test: the write of " + key + " failed", null);
+        }
     }
 
     private void check() {
@@ -41,13 +56,13 @@ public class InMemoryObjectStore implements ObjectStore {
 
     @Override
     public void put(String key, byte[] bytes, String contentType) {
-        check();
+        checkWrite(key);
         objects.put(key, new Entry(bytes.clone(), contentType));
     }
 
     @Override
     public boolean putIfAbsent(String key, byte[] bytes, String contentType) {
-        check();
+        checkWrite(key);
         return objects.putIfAbsent(key, new Entry(bytes.clone(), contentType)) == null;
     }
 
