@@ -449,6 +449,214 @@ class NightmareResourceTest {
     }
 
     @Test
+    void everyMalformedSubmissionGetsTheJsonErrorFormatNamingThePart() {
+        byte[] png = TestImages.png(32, 32);
+        // Two images, two options, a part nobody asked for, text where a file belongs.
+        assertError(
+                as(ALICE)
+                        .multiPart("image", "a.png", png, "image/png")
+                        .multiPart("image", "b.png", png, "image/png")
+                        .multiPart("options", TINY)
+                        .post("/v1/nightmares"),
+                400,
+                "image",
+                "send exactly one");
+        assertError(
+                as(ALICE)
+                        .multiPart("image", "a.png", png, "image/png")
+                        .multiPart("options", TINY)
+                        .multiPart("options", TINY.replace("\"rounds\":2", "\"rounds\":3"))
+                        .post("/v1/nightmares"),
+                400,
+                "options",
+                "send exactly one");
+        assertError(
+                as(ALICE)
+                        .multiPart("imag", "a.png", png, "image/png")
+                        .multiPart("options", TINY)
+                        .post("/v1/nightmares"),
+                400,
+                "imag",
+                "not a part of a submission");
+        // Anything after the options' JSON, as a JSON body would refuse it.
+        assertError(
+                as(ALICE)
+                        .multiPart("image", "a.png", png, "image/png")
+                        .multiPart("options", TINY + " {\"rounds\":9}")
+                        .post("/v1/nightmares"),
+                400,
+                "options",
+                "nothing may follow it");
+        // A callbackUrl that is not text is refused, not dropped.
+        assertError(
+                as(ALICE)
+                        .contentType("application/json")
+                        .body("{\"image\":\"" + Base64.getEncoder().encodeToString(png) + "\",\"options\":" + TINY
+                                + ",\"callbackUrl\":{\"url\":\"https://hooks.example.com/x\"}}")
+                        .post("/v1/nightmares"),
+                400,
+                "callbackUrl",
+                "expected a URL as a string");
+        // A GIF is an image ImageIO reads, but the API takes PNG and JPEG.
+        assertError(submitRaw(gif(16, 16), "image/gif"), 415, "image", "GIF file; send a PNG or JPEG");
+        // The framework's own refusals carry the same format.
+        Response plain = as(ALICE).contentType("text/plain").body("hello").post("/v1/nightmares");
+        assertThat(plain.statusCode()).isEqualTo(415);
+        assertThat(plain.jsonPath().getString("title")).contains("multipart/form-data");
+        Response unknown = as(ALICE).get("/v1/nothing-here");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.jsonPath().getInt("status")).isEqualTo(404);
+        assertThat(bus.requests()).isEmpty();
+    }
+
+    @Test
+    void malformedQueryAndPathValuesAre400NamingTheRange() {
+        String id = submitted(ALICE);
+        for (String limit : List.of("abc", "0", "-5", "101", "1e3")) {
+            assertError(as(ALICE).get("/v1/nightmares?limit=" + limit), 400, "limit", "a whole number from 1 to 100");
+        }
+        assertError(as(ALICE).get("/v1/nightmares/" + id + "/rounds/abc"), 400, "round", "a whole number from 0");
+        as(ALICE).get("/v1/nightmares?limit=1").then().statusCode(200);
+    }
+
+    @Test
+    void aPngIsStoredAsItsPixelsWithoutItsOtherChunks() {
+        byte[] png = TestImages.png(64, 48);
+        byte[] padded = TestImages.withTextChunk(png, 1_500_000);
+        assertThat(padded.length).isGreaterThan(1_500_000);
+
+        String id =
+                submitRaw(padded, "image/png").then().statusCode(202).extract().path("id");
+
+        byte[] stored = store.objects().get(JobKeys.input(id)).bytes();
+        assertThat(stored.length).as("the text chunk is not stored").isLessThan(png.length + 100);
+        Image decodedStored = ImageCodec.decode(stored, "stored", 1 << 20);
+        Image decodedUpload = ImageCodec.decode(padded, "upload", 1 << 20);
+        assertThat(decodedStored.data()).as("the same pixels").containsExactly(decodedUpload.data());
+    }
+
+    @Test
+    void tooLargeBodiesAndOptionFieldsAre413InTheJsonFormat() {
+        // Over the image limit (2 MB in tests), over the whole body's limit, and a long options field.
+        Response image = submitRaw(new byte[2_100_000], "image/png");
+        assertThat(image.statusCode()).isEqualTo(413);
+        assertThat(image.jsonPath().getString("title")).contains("at most 2000000");
+        // As curl -F and browsers send it: with its Content-Length, over quarkus.http.limits.max-body-size.
+        java.net.http.HttpResponse<String> body = postWithLength(31 * 1024 * 1024);
+        assertThat(body.statusCode()).as(body.body()).isEqualTo(413);
+        assertThat(body.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        assertThat(body.body()).contains("\"status\":413").contains("too large");
+        String longOptions = "{\"model\":\"tiny\",\"layer\":5,\"rng\":\"" + "s".repeat(9000) + "\"}";
+        Response options = as(ALICE)
+                .multiPart("image", "a.png", TestImages.png(8, 8), "image/png")
+                .multiPart("options", longOptions)
+                .post("/v1/nightmares");
+        assertThat(options.statusCode()).as(options.asString()).isIn(400, 413);
+        assertThat(options.contentType()).startsWith("application/json");
+        assertThat(options.jsonPath().getString("title")).isNotBlank();
+    }
+
+    @Test
+    void oneKeyMayHoldOnlySoManyEventStreamsOpenAndAClosedOneFreesItsPlace() throws Exception {
+        String id = submitted(ALICE);
+        String bobs = submitted(BOB);
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        List<java.net.http.HttpResponse<java.io.InputStream>> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                open.add(stream(http, ALICE, id));
+                assertThat(open.getLast().statusCode()).isEqualTo(200);
+            }
+            java.net.http.HttpResponse<java.io.InputStream> fourth = stream(http, ALICE, id);
+            assertThat(fourth.statusCode()).isEqualTo(429);
+            assertThat(new String(fourth.body().readAllBytes())).contains("event streams open (at most 3)");
+            assertThat(stream(http, BOB, bobs).statusCode())
+                    .as("another key is not limited by Alice's")
+                    .isEqualTo(200);
+
+            open.removeFirst().body().close();
+            Await.until(
+                    "a closed stream to free its place",
+                    Duration.ofSeconds(10),
+                    () -> stream(http, ALICE, id).statusCode() == 200);
+        } finally {
+            for (var r : open) {
+                r.body().close();
+            }
+        }
+    }
+
+    private java.net.http.HttpResponse<java.io.InputStream> stream(
+            java.net.http.HttpClient http, String key, String id) {
+        try {
+            return http.send(
+                    java.net.http.HttpRequest.newBuilder(base.toURI().resolve("/v1/nightmares/" + id + "/events"))
+                            .header("Authorization", key)
+                            .header("Accept", "text/event-stream")
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException | java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private java.net.http.HttpResponse<String> postWithLength(int bytes) {
+        byte[] head = ("--x\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n"
+                        + "Content-Type: image/png\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] multipart = java.util.Arrays.copyOf(head, head.length + bytes);
+        try {
+            return java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                    .build()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(base.toURI().resolve("/v1/nightmares"))
+                                    .header("Authorization", ALICE)
+                                    .header("Content-Type", "multipart/form-data; boundary=x")
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(multipart))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            // The server may close the connection while the client is still sending: read what it said.
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException | java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Response submitRaw(byte[] image, String type) {
+        return as(ALICE)
+                .multiPart("image", "in", image, type)
+                .multiPart("options", TINY)
+                .post("/v1/nightmares");
+    }
+
+    private static void assertError(Response response, int status, String field, String words) {
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(status);
+        assertThat(response.contentType()).startsWith("application/json");
+        assertThat(response.jsonPath().getInt("status")).isEqualTo(status);
+        assertThat(response.jsonPath().getString("title")).contains(words);
+        assertThat(response.jsonPath().getList("errors.field", String.class)).contains(field);
+        assertThat(response.asString()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    private static byte[] gif(int width, int height) {
+        try {
+            var out = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(
+                    new java.awt.image.BufferedImage(width, height, java.awt.image.BufferedImage.TYPE_BYTE_INDEXED),
+                    "gif",
+                    out);
+            return out.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void kafkaDownIs503WithRetryAfterAndLeavesNothingBehind() {
         bus.down(true);
         ExtractableResponse<Response> r = submit(ALICE, TestImages.png(32, 32), TINY);

@@ -72,6 +72,11 @@ public interface GatewayConfig {
         @WithDefault("20")
         int submissionBurst();
 
+        /** Event streams (SSE) one API key may have open on one replica. */
+        @WithName("event-streams-per-key")
+        @WithDefault("20")
+        int eventStreamsPerKey();
+
         /** Unfinished jobs per API key accepted by one replica. */
         @WithName("concurrent-jobs")
         @WithDefault("20")

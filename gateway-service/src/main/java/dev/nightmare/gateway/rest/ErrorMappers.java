@@ -6,6 +6,7 @@ import dev.nightmare.gateway.service.ApiException;
 import dev.nightmare.gateway.service.BusUnavailableException;
 import dev.nightmare.gateway.service.ModelStoreUnavailableException;
 import dev.nightmare.gateway.service.StorageUnavailableException;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -67,6 +68,41 @@ public class ErrorMappers {
         return Response.status(500)
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(new ErrorBody(500, "a stored job document is unreadable", List.of()))
+                .build();
+    }
+
+    /**
+     * The framework's own refusals (an unknown path, a wrong method, a body type no endpoint takes,
+     * a missing Accept match) keep their status, with a body in the one format that says what
+     * would be right.
+     */
+    @ServerExceptionMapper
+    public Response framework(WebApplicationException e) {
+        Response given = e.getResponse();
+        if (given.hasEntity()) {
+            return given;
+        }
+        int status = given.getStatus();
+        String title = switch (status) {
+            case 404 -> "no such resource; the API is under /v1 (see /q/openapi)";
+            case 405 -> "this method is not allowed here; see /q/openapi for the API's methods";
+            case 406 -> "cannot answer in the media type asked for; accept application/json";
+            case 415 -> "unsupported Content-Type; submit multipart/form-data (image, options) or application/json";
+            default -> given.getStatusInfo().getReasonPhrase();
+        };
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorBody(status, title, List.of()))
+                .build();
+    }
+
+    /** Anything unexpected: a 500 that names no class, trace or path (the log has them). */
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        LOG.error("unexpected failure answering a request", e);
+        return Response.status(500)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorBody(500, "the gateway failed unexpectedly; the failure is logged", List.of()))
                 .build();
     }
 

@@ -1,21 +1,17 @@
 package dev.nightmare.gateway.rest;
 
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightmare.contracts.ContractJson;
 import dev.nightmare.contracts.JobOptions;
 import dev.nightmare.gateway.config.GatewayConfig;
-import dev.nightmare.gateway.service.ApiException;
 import dev.nightmare.gateway.service.Caller;
 import dev.nightmare.gateway.service.EventHub;
 import dev.nightmare.gateway.service.JobService;
 import dev.nightmare.gateway.service.JobSubmitter;
 import dev.nightmare.gateway.service.JobView;
+import dev.nightmare.gateway.service.Limits;
 import dev.nightmare.gateway.service.Links;
 import dev.nightmare.gateway.service.ObjectStore;
-import dev.nightmare.gateway.service.OptionsParser;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
@@ -33,11 +29,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,11 +38,11 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
+import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 
 /** The nightmare job API, {@code /v1/nightmares}: thin — each method maps, calls {@link JobService}, maps. */
 @Path(Links.BASE)
@@ -60,39 +52,31 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 public class NightmareResource {
     private final JobService jobs;
     private final JobSubmitter submitter;
+    private final Limits limits;
     private final EventHub hub;
     private final CurrentCaller caller;
     private final GatewayConfig config;
     private final ObjectMapper json = ContractJson.mapper();
-    /**
-     * Reads JSON submissions: as strict as the contracts (duplicate keys refused), but with room for
-     * the base64 image, which the contracts' 64 KiB string limit would refuse.
-     */
-    private final ObjectMapper bodies;
+    private final SubmissionForms forms;
 
     /** Sends SSE keep-alive comments for every open stream of this replica. */
     private static final ScheduledExecutorService KEEP_ALIVE = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sse-keep-alive").daemon().factory());
 
     public NightmareResource(
-            JobService jobs, JobSubmitter submitter, EventHub hub, CurrentCaller caller, GatewayConfig config) {
+            JobService jobs,
+            JobSubmitter submitter,
+            EventHub hub,
+            Limits limits,
+            CurrentCaller caller,
+            GatewayConfig config) {
         this.jobs = jobs;
+        this.limits = limits;
         this.submitter = submitter;
         this.hub = hub;
         this.caller = caller;
         this.config = config;
-        this.bodies = ContractJson.mapper();
-        bodies.getFactory()
-                .setStreamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(32)
-                        .maxStringLength(base64Length(config.limits().maxUploadBytes()))
-                        .build());
-    }
-
-    /** Characters of MIME base64 (76-character lines) for {@code bytes}, with room to spare. */
-    static int base64Length(long bytes) {
-        long plain = (bytes + 2) / 3 * 4;
-        return (int) Math.min(Integer.MAX_VALUE, plain + plain / 38 + 1024);
+        this.forms = new SubmissionForms(config.limits().maxUploadBytes());
     }
 
     /** A JSON submission: the image as base64, the options, an optional webhook. */
@@ -101,7 +85,8 @@ public class NightmareResource {
             @Schema(description = "the image file (PNG or JPEG) as base64")
             String image,
 
-            @Schema(implementation = JobOptions.class) JsonNode options,
+            @Schema(description = "the options; model and layer at least")
+            JobOptions options,
 
             @Schema(description = "webhook URL; its host must be on the operator's allow-list")
             String callbackUrl) {}
@@ -117,17 +102,28 @@ public class NightmareResource {
     @APIResponse(responseCode = "429", description = "rate or concurrent-job limit; see Retry-After")
     @APIResponse(responseCode = "503", description = "Kafka, S3 or the model-store unavailable; see Retry-After")
     public Response submitMultipart(
-            @RestForm("image") FileUpload image,
-            @RestForm("options") @Schema(description = "options JSON, e.g. {\"model\":\"tiny\",\"layer\":12}")
-                    String options,
-            @RestForm("callbackUrl") String callbackUrl,
+            @RequestBody(
+                            content =
+                                    @Content(
+                                            mediaType = MediaType.MULTIPART_FORM_DATA,
+                                            schema = @Schema(implementation = MultipartSubmission.class)))
+                    MultipartFormDataInput form,
             @HeaderParam("Idempotency-Key") String idempotencyKey) {
         Caller who = caller.get();
-        JobOptions parsed = OptionsParser.parse(options);
-        byte[] bytes = image == null ? new byte[0] : read(image);
-        return accepted(submitter.submit(
-                who, new JobSubmitter.Submission(bytes, parsed, blankToNull(callbackUrl)), idempotencyKey));
+        return accepted(submitter.submit(who, forms.fromMultipart(form), idempotencyKey));
     }
+
+    /** The parts of a multipart submission, for the OpenAPI document. */
+    @Schema(name = "MultipartSubmission")
+    public record MultipartSubmission(
+            @Schema(description = "the image file, PNG or JPEG", format = "binary", required = true)
+            String image,
+
+            @Schema(description = "options JSON, e.g. {\"model\":\"tiny\",\"layer\":12}")
+            String options,
+
+            @Schema(description = "webhook URL; its host must be on the operator's allow-list")
+            String callbackUrl) {}
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -137,36 +133,7 @@ public class NightmareResource {
             @Schema(implementation = JsonSubmission.class) String body,
             @HeaderParam("Idempotency-Key") String idempotencyKey) {
         Caller who = caller.get();
-        JsonNode tree;
-        try {
-            tree = bodies.readTree(body == null ? "" : body);
-        } catch (StreamConstraintsException e) {
-            if (String.valueOf(e.getMessage()).startsWith("String value length")) {
-                long max = config.limits().maxUploadBytes();
-                throw ApiException.field(413, "image", "image is larger than the " + max + " bytes accepted");
-            }
-            throw ApiException.of(400, "the body is not valid JSON: it nests too deeply or is too long");
-        } catch (IOException e) {
-            throw ApiException.of(400, "the body is not valid JSON");
-        }
-        if (tree == null || !tree.isObject()) {
-            throw ApiException.of(400, "the body must be a JSON object with image, options and optionally callbackUrl");
-        }
-        JobOptions parsed = OptionsParser.parse(tree.get("options"));
-        JsonNode image = tree.get("image");
-        if (image == null || !image.isTextual()) {
-            throw ApiException.field(422, "image", "image is missing; send the file as base64 text");
-        }
-        byte[] bytes;
-        try {
-            bytes = Base64.getMimeDecoder().decode(image.textValue());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.field(400, "image", "image is not valid base64: " + e.getMessage());
-        }
-        JsonNode callback = tree.get("callbackUrl");
-        String callbackUrl = callback == null || callback.isNull() ? null : callback.asText();
-        return accepted(submitter.submit(
-                who, new JobSubmitter.Submission(bytes, parsed, blankToNull(callbackUrl)), idempotencyKey));
+        return accepted(submitter.submit(who, forms.fromJson(body), idempotencyKey));
     }
 
     private Response accepted(JobSubmitter.Accepted accepted) {
@@ -182,9 +149,9 @@ public class NightmareResource {
     @GET
     @Operation(summary = "The caller's jobs, newest first")
     public JobService.Page list(
-            @QueryParam("limit") @DefaultValue("20") @Parameter(description = "1..100") int limit,
+            @QueryParam("limit") @DefaultValue("20") @Parameter(description = "items per page, 1 to 100") String limit,
             @QueryParam("after") @Parameter(description = "cursor from the previous page's next") String after) {
-        return jobs.list(caller.get(), limit, after);
+        return jobs.list(caller.get(), QueryValues.integer("limit", limit, 1, 100), after);
     }
 
     @GET
@@ -205,6 +172,7 @@ public class NightmareResource {
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
         Caller who = caller.get();
         jobs.owned(who, id);
+        AutoCloseable slot = limits.openEventStream(who.owner());
         EventRelay relay = new EventRelay(sse, json, config.events().progressIntervalMillis());
         AutoCloseable subscription = hub.subscribe(id, relay::offer);
         JobView snapshot;
@@ -212,6 +180,7 @@ public class NightmareResource {
             snapshot = jobs.view(who, id);
         } catch (RuntimeException e) {
             closeQuietly(subscription);
+            closeQuietly(slot);
             throw e;
         }
         return Multi.createFrom()
@@ -221,6 +190,7 @@ public class NightmareResource {
                 .invoke(() -> {
                     relay.close();
                     closeQuietly(subscription);
+                    closeQuietly(slot);
                 });
     }
 
@@ -236,9 +206,10 @@ public class NightmareResource {
             })
     public Response round(
             @PathParam("id") String id,
-            @PathParam("round") int round,
+            @PathParam("round") @Parameter(description = "the round, from 0") String roundParam,
             @QueryParam("presigned") @DefaultValue("false") boolean presigned) {
         Caller who = caller.get();
+        int round = QueryValues.integer("round", roundParam, 0, Integer.MAX_VALUE);
         if (presigned) {
             JobService.PresignedUrl url = jobs.presignRound(who, id, round);
             return Response.ok(Map.of("url", url.url(), "expiresInSeconds", url.expiresInSeconds()))
@@ -268,23 +239,6 @@ public class NightmareResource {
     public Response delete(@PathParam("id") String id) {
         jobs.delete(caller.get(), id);
         return Response.noContent().build();
-    }
-
-    private byte[] read(FileUpload upload) {
-        long max = config.limits().maxUploadBytes();
-        if (upload.size() > max) {
-            throw ApiException.field(
-                    413, "image", "image is " + upload.size() + " bytes; at most " + max + " are accepted");
-        }
-        try {
-            return Files.readAllBytes(upload.uploadedFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -7,6 +7,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Per-key submission rate (token bucket) and unfinished-job count, kept in this replica's memory:
@@ -21,12 +23,15 @@ public class Limits {
     private final int concurrent;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Instant>> active = new ConcurrentHashMap<>();
+    private final int streamsPerKey;
+    private final Map<String, AtomicInteger> streams = new ConcurrentHashMap<>();
 
     public Limits(GatewayConfig config, EventHub hub, Clock clock) {
         this.clock = clock;
         this.ratePerNano = config.limits().submissionsPerMinute() / 60e9;
         this.burst = Math.max(1, config.limits().submissionBurst());
         this.concurrent = config.limits().concurrentJobs();
+        this.streamsPerKey = config.limits().eventStreamsPerKey();
         hub.subscribeAll(this::onEvent);
     }
 
@@ -86,6 +91,29 @@ public class Limits {
         for (Map<String, Instant> jobs : active.values()) {
             jobs.remove(jobId);
         }
+    }
+
+    /**
+     * Opens one event stream for {@code owner}, or throws 429 when the key already has the maximum
+     * open on this replica; close the returned handle when the stream ends.
+     */
+    public AutoCloseable openEventStream(String owner) {
+        AtomicInteger open = streams.computeIfAbsent(owner, o -> new AtomicInteger());
+        if (open.incrementAndGet() > streamsPerKey) {
+            open.decrementAndGet();
+            throw new ApiException(
+                    429,
+                    "this API key has " + streamsPerKey + " event streams open (at most " + streamsPerKey
+                            + "); close one, or read the job's status instead",
+                    java.util.List.of(),
+                    5);
+        }
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                open.decrementAndGet();
+            }
+        };
     }
 
     private void onEvent(JobEvent event) {

@@ -2,6 +2,7 @@ package dev.nightmare.gateway.service;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -22,6 +23,8 @@ import java.util.Set;
 public final class OptionsParser {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            // One object and nothing after it, as in a JSON body.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     static {
@@ -47,7 +50,10 @@ public final class OptionsParser {
         try {
             return parse(JSON.readTree(json));
         } catch (IOException e) {
-            throw ApiException.field(400, "options", "options are not valid JSON: " + firstLine(e.getMessage()));
+            throw ApiException.field(
+                    400,
+                    "options",
+                    "options are not one valid JSON object (nothing may follow it): " + firstLine(e.getMessage()));
         }
     }
 

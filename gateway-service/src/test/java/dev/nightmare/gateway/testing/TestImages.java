@@ -74,6 +74,20 @@ public final class TestImages {
         return out.toByteArray();
     }
 
+    /** {@code png} with a tEXt chunk of {@code bytes} bytes after its header (metadata, no pixels). */
+    public static byte[] withTextChunk(byte[] png, int bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int afterHeader = 8 + 12 + ByteBuffer.wrap(png, 8, 4).getInt();
+        out.write(png, 0, afterHeader);
+        byte[] text = new byte[bytes];
+        byte[] keyword = "Comment\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        System.arraycopy(keyword, 0, text, 0, keyword.length);
+        Arrays.fill(text, keyword.length, text.length, (byte) 'x');
+        chunk(out, "tEXt", text);
+        out.write(png, afterHeader, png.length - afterHeader);
+        return out.toByteArray();
+    }
+
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
         out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
         byte[] name = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
