@@ -104,19 +104,23 @@ wait_ready() { # NAME PORT PID
 }
 
 jvm=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto)
+# Each service's stated memory bound (docs/reliability.md), the same as in docker/ and k8s/.
+store_memory=(-Xmx256m -XX:MaxMetaspaceSize=128m -XX:MaxDirectMemorySize=64m)
+gateway_memory=(-Xmx512m -XX:MaxMetaspaceSize=160m -XX:MaxDirectMemorySize=128m)
+worker_memory=(-Xmx1g -XX:MaxMetaspaceSize=192m -XX:MaxDirectMemorySize=256m)
 s3=(-Dnightmare.s3.endpoint="http://127.0.0.1:$NIGHTMARE_S3_PORT" -Dnightmare.s3.access-key="$s3_access"
     -Dnightmare.s3.secret-key="$s3_secret" -Dnightmare.s3.region=us-east-1)
 
 say "starting Kafka and S3..."
 scripts/platform.sh start >"$logs/platform.log" 2>&1 || { cat "$logs/platform.log" >&2; die "the local platform did not start"; }
 
-"$java" "${jvm[@]}" -Dquarkus.http.port="$store_port" -Dnightmare.model-store.models-dir="$run/models" \
+"$java" "${jvm[@]}" "${store_memory[@]}" -Dquarkus.http.port="$store_port" -Dnightmare.model-store.models-dir="$run/models" \
   -Dnightmare.model-store.data-dir="$run/model-store" -Dnightmare.model-store.auth.enabled=false \
   -jar model-store/target/quarkus-app/quarkus-run.jar >"$logs/model-store.log" 2>&1 &
 pids+=($!); wait_ready model-store "$store_port" "${pids[-1]}"
 
 
-"$java" -Xmx3g --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+"$java" "${worker_memory[@]}" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   -Dquarkus.http.port="$worker_port" -Dkafka.bootstrap.servers="127.0.0.1:$NIGHTMARE_KAFKA_PORT" "${s3[@]}" \
   -Dnightmare.model-store.url="http://127.0.0.1:$store_port" -Dnightmare.worker.models="$models" \
   -Dnightmare.worker.model-cache-dir="$run/model-cache" -Dnightmare.worker.kafka.create-topics=true -Dnightmare.worker.backend.name="${NIGHTMARE_WORKER_BACKEND:-auto}" \
@@ -124,7 +128,7 @@ pids+=($!); wait_ready model-store "$store_port" "${pids[-1]}"
 pids+=($!); wait_ready dream-worker "$worker_port" "${pids[-1]}"
 
 # The worker created the topics; the gateway is ready once it reads every partition of them.
-"$java" "${jvm[@]}" -Dquarkus.http.port="$gateway_port" -Dkafka.bootstrap.servers="127.0.0.1:$NIGHTMARE_KAFKA_PORT" \
+"$java" "${jvm[@]}" "${gateway_memory[@]}" -Dquarkus.http.port="$gateway_port" -Dkafka.bootstrap.servers="127.0.0.1:$NIGHTMARE_KAFKA_PORT" \
   "${s3[@]}" -Dnightmare.model-store.url="http://127.0.0.1:$store_port" -Dnightmare.auth.keys.local="$key" \
   -Dnightmare.jobs.id-secret=local-run-only-secret -Dnightmare.kafka.backlog-interval=PT5S \
   -jar gateway-service/target/quarkus-app/quarkus-run.jar >"$logs/gateway.log" 2>&1 &

@@ -57,9 +57,12 @@ public interface GatewayConfig {
         @WithDefault("20971520")
         long maxUploadBytes();
 
-        /** Largest decoded image in pixels, checked from the header before decoding. */
+        /**
+         * Largest decoded image in pixels, checked from the header before decoding: 12 MP (a
+         * 4000×3000 photo), which the default decode budget (60% of the 512 MiB heap) decodes.
+         */
         @WithName("max-pixels")
-        @WithDefault("40000000")
+        @WithDefault("12000000")
         long maxPixels();
 
         /** Submissions per minute per API key, per replica. */
@@ -84,7 +87,7 @@ public interface GatewayConfig {
 
         /**
          * Heap bytes image decodes may use at once (24 bytes a pixel each, reserved from the header
-         * before decoding); unset: half the maximum heap. Also caps one image's pixels.
+         * before decoding); unset: 60% of the maximum heap. Also caps one image's pixels.
          */
         @WithName("decode-memory-bytes")
         Optional<Long> decodeMemoryBytes();

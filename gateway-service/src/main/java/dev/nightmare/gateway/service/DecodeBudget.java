@@ -40,8 +40,16 @@ public class DecodeBudget {
     @Inject
     public DecodeBudget(GatewayConfig config) {
         this(
-                config.limits().decodeMemoryBytes().orElse(Runtime.getRuntime().maxMemory() / 2),
+                config.limits().decodeMemoryBytes().orElse(defaultBytes()),
                 config.limits().decodeWaitMillis());
+    }
+
+    /**
+     * 60% of the maximum heap: with the stated 512 MiB heap, 307 MiB, so one decode of the default
+     * 12-megapixel limit fits (24 bytes a pixel) beside everything else the gateway holds.
+     */
+    static long defaultBytes() {
+        return Runtime.getRuntime().maxMemory() * 3 / 5;
     }
 
     public DecodeBudget(long budgetBytes, long waitMillis) {
