@@ -31,6 +31,7 @@ public final class Main {
               -lambda, -smooth: accepted and unused, as in darknet
             nightmare options:
               --backend auto|NAME   compute backend (auto: best available)
+              --backend-options K=V,...   backend settings, e.g. onednn.winograd=off, cuda.tf32=true
               --rng seeded|darknet  random draws: a seeded modern generator, or darknet's glibc rand() exactly
               --seed N              the seed (seeded mode: random and reported when omitted; darknet mode: 0)
               --format jpg|png      output format (jpg: quality 80 as darknet)

@@ -62,6 +62,7 @@ final class NightmareCommand {
             "threads",
             "max-pixels",
             "bn-gradient",
+            "arithmetic",
             "resume");
     static final Set<String> FLAGS = Set.of("reconstruct", "checkpoints", "no-progress");
 

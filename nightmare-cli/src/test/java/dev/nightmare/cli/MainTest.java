@@ -125,6 +125,13 @@ class MainTest {
     }
 
     @Test
+    void darknetArithmeticIsAcceptedAsTheHelpSays() throws IOException {
+        Result r = run(dream("--arithmetic", "darknet", "--rng", "darknet"));
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(outputs()).containsExactly("dog_tiny_7_000000.jpg");
+    }
+
+    @Test
     void resumingFromACheckpointReproducesTheRemainingRounds() throws IOException {
         assertThat(run(dream("-rounds", "3", "--seed", "5", "--format", "png", "--checkpoints"))
                         .status())
@@ -201,6 +208,7 @@ class MainTest {
         assertRefused(run(dream("-thresh", "inf")), "-thresh inf is not a number");
         assertRefused(run(dream("-octaves", "abc")), "-octaves abc is not an integer");
         assertRefused(run(dream("-bogus", "1")), "unknown option -bogus");
+        assertRefused(run(dream("--arithmetic", "exact")), "--arithmetic must be fast or darknet");
         assertRefused(run(cfg.toString(), weights.toString()), "expected CFG WEIGHTS IMAGE LAYER");
         assertRefused(
                 run(
