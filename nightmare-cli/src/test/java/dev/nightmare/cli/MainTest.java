@@ -201,7 +201,7 @@ class MainTest {
         assertRefused(
                 run(cfg.toString(), weights.toString(), image.toString(), "30", "-prefix", out.toString()),
                 "layer 30 is outside",
-                "0..19");
+                "0..21");
         assertRefused(run(dream("-rounds", "0")), "rounds is 0", "from 1");
         assertRefused(run(dream("-range", "-3")), "range is -3");
         assertRefused(run(dream("-rate", "NaN")), "rate is NaN", "finite");

@@ -148,9 +148,9 @@ class NightmareRunTest {
                 .singleElement()
                 .satisfies(p -> {
                     assertThat(p.option()).isEqualTo("layer");
-                    assertThat(p.getMessage()).contains("layer 40 is outside").contains("0..19");
+                    assertThat(p.getMessage()).contains("layer 40 is outside").contains("0..21");
                 });
-        assertThat(Nightmare.problems(NightmareOptions.builder(19).range(3).build(), spec, 96, 72))
+        assertThat(Nightmare.problems(NightmareOptions.builder(21).range(3).build(), spec, 96, 72))
                 .singleElement()
                 .satisfies(p -> assertThat(p.option()).isEqualTo("range"));
         assertThat(Nightmare.problems(
