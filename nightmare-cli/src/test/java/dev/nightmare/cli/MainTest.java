@@ -202,6 +202,15 @@ class MainTest {
                 run(cfg.toString(), weights.toString(), image.toString(), "30", "-prefix", out.toString()),
                 "layer 30 is outside",
                 "0..21");
+        assertRefused(
+                run(cfg.toString(), weights.toString(), image.toString(), "-1", "-prefix", out.toString()),
+                "layer -1 is outside",
+                "targetable layers 0..21");
+        assertRefused(
+                run(dream("-octaves", "30")),
+                "octaves 30 is too many for a 80×60 image",
+                "shrinks it to 1×0",
+                "use octaves 15 or fewer, or an image of at least 5600×4200");
         assertRefused(run(dream("-rounds", "0")), "rounds is 0", "from 1");
         assertRefused(run(dream("-range", "-3")), "range is -3");
         assertRefused(run(dream("-rate", "NaN")), "rate is NaN", "finite");
