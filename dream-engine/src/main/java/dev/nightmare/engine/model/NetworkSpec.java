@@ -38,16 +38,32 @@ public final class NetworkSpec {
 
     /** Parses a cfg file; warnings (unused keys) go to {@code warnings}. */
     public static NetworkSpec read(Path cfg, Consumer<String> warnings) throws IOException {
+        return read(cfg, warnings, warnings);
+    }
+
+    /**
+     * Parses a cfg file; the {@code [net]} section's unused keys (darknet's training settings, such as
+     * {@code momentum} or {@code policy}, which cannot change a dream) go to {@code netSettings},
+     * the other sections' unused keys (which darknet might have used) to {@code warnings}.
+     */
+    public static NetworkSpec read(Path cfg, Consumer<String> warnings, Consumer<String> netSettings)
+            throws IOException {
         long size = Files.size(cfg);
         if (size > CfgParser.MAX_CFG_CHARS) {
             throw new CfgException(
                     cfg.toString(), "is " + size + " bytes; a cfg is at most " + CfgParser.MAX_CFG_CHARS);
         }
-        return parse(cfg.toString(), Files.readString(cfg, StandardCharsets.UTF_8), warnings);
+        return parse(cfg.toString(), Files.readString(cfg, StandardCharsets.UTF_8), warnings, netSettings);
     }
 
     /** Parses cfg text; {@code source} names it in messages. */
     public static NetworkSpec parse(String source, String text, Consumer<String> warnings) {
+        return parse(source, text, warnings, warnings);
+    }
+
+    /** Parses cfg text, reporting unused keys as {@link #read(Path, Consumer, Consumer)} does. */
+    public static NetworkSpec parse(
+            String source, String text, Consumer<String> warnings, Consumer<String> netSettings) {
         List<CfgSection> sections = CfgParser.parse(source, text);
         CfgSection net = sections.getFirst();
         if (!net.type().equals("net") && !net.type().equals("network")) {
@@ -64,7 +80,7 @@ public final class NetworkSpec {
         // Read, not used by nightmare: batch size is always 1 here (set_batch_network).
         net.intValue("batch", 1, 1, Integer.MAX_VALUE);
         net.intValue("subdivisions", 1, 1, Integer.MAX_VALUE);
-        net.reportUnused(warnings);
+        net.reportUnused(netSettings);
 
         List<LayerSpec> layers = new ArrayList<>();
         int inputChannels = channels;

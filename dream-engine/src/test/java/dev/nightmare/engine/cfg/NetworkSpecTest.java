@@ -59,6 +59,24 @@ class NetworkSpecTest {
     }
 
     @Test
+    void netTrainingSettingsAreReportedApartFromOtherUnusedKeys() throws IOException {
+        List<String> warnings = new ArrayList<>();
+        List<String> netSettings = new ArrayList<>();
+        NetworkSpec.read(Shared.models().resolve("tiny.cfg"), warnings::add, netSettings::add);
+        assertThat(warnings).as("a stock cfg uses every key of its layers").isEmpty();
+        assertThat(netSettings).hasSize(12).allSatisfy(w -> assertThat(w).contains("[net]"));
+
+        NetworkSpec.parse(
+                "typo.cfg",
+                "[net]\nmomentum=0.9\n[convolutional]\nfitlers=8\nactivation=relu\n",
+                warnings::add,
+                netSettings::add);
+        assertThat(warnings)
+                .singleElement()
+                .isEqualTo("typo.cfg:4: [convolutional] fitlers=8 is not used by nightmare (ignored)");
+    }
+
+    @Test
     void unknownSectionIsAnErrorNamingFileLineAndWhatWasExpected() {
         String cfg = "[net]\nwidth=8\n\n[convolutional]\nfilters=2\nactivation=relu\n[shortcut]\nfrom=-3\n";
         assertThatThrownBy(() -> NetworkSpec.parse("bad.cfg", cfg, w -> {}))
