@@ -40,7 +40,7 @@ class MainTest {
                 args,
                 new PrintStream(o, true, StandardCharsets.UTF_8),
                 new PrintStream(e, true, StandardCharsets.UTF_8),
-                false);
+                Main.Terminals.NONE);
         return new Result(status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     }
 
@@ -93,6 +93,37 @@ class MainTest {
                 .contains("model-sha256=");
         Image first = ImageCodec.read(out.resolve("dog_tiny_7_000000.jpg"), 1 << 20);
         assertThat(first.width()).isEqualTo(80);
+    }
+
+    @Test
+    void notesAreForVerboseOnly() throws IOException {
+        Result quiet = run(dream());
+        assertThat(quiet.status()).as(quiet.stderr()).isZero();
+        assertThat(quiet.stderr())
+                .contains("reproduce with: seed=")
+                .doesNotContain("[net]")
+                .doesNotContain("nightmare: backend ");
+        Result verbose = run(dream("--verbose"));
+        assertThat(verbose.status()).as(verbose.stderr()).isZero();
+        assertThat(verbose.stderr())
+                .contains("nightmare: note: " + cfg + ":11: [net] momentum=0.9 is not used by nightmare (ignored)")
+                .contains("nightmare: backend reference on Java reference");
+    }
+
+    @Test
+    void onASharedTerminalTheStdoutLineStandsAlone() throws IOException {
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        PrintStream both = new PrintStream(terminal, true, StandardCharsets.UTF_8);
+        List<String> args = new java.util.ArrayList<>(Arrays.asList(dream()));
+        args.remove("--no-progress");
+        int status = Main.run(args.toArray(String[]::new), both, both, new Main.Terminals(true, true));
+        String shown = terminal.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(shown).isZero();
+        assertThat(ProgressBarTest.rendered(shown))
+                .as(shown)
+                .contains("0 " + out.resolve("dog_tiny_7_000000"))
+                .anySatisfy(
+                        line -> assertThat(line).startsWith("round 1/1 saved ").contains("(took "));
     }
 
     @Test
