@@ -68,14 +68,17 @@ public abstract class BackendContractTest {
                 Arguments.of("STRIDED", 2, 24, 24),
                 Arguments.of("POOLED", 3, 17, 13),
                 Arguments.of("POOLED", 4, 23, 9),
-                Arguments.of("POOLED", 4, 1, 1));
+                Arguments.of("POOLED", 4, 1, 1),
+                Arguments.of("POOLED_IMAGE", 0, 9, 7),
+                Arguments.of("POOLED_IMAGE", 1, 9, 7));
     }
 
     private static String cfg(String name) {
         return switch (name) {
             case "MIXED" -> TestModels.MIXED;
             case "STRIDED" -> TestModels.STRIDED;
-            default -> TestModels.POOLED;
+            case "POOLED" -> TestModels.POOLED;
+            default -> TestModels.POOLED_IMAGE;
         };
     }
 

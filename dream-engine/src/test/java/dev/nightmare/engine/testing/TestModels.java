@@ -103,8 +103,16 @@ public final class TestModels {
             groups=2
             """;
 
+    /** avgpool straight on the image (layer 0 reads the planar input), then softmax: no weights at all. */
+    public static final String POOLED_IMAGE = """
+            [net]
+            channels=3
+            [avgpool]
+            [softmax]
+            """;
+
     public static List<String> all() {
-        return List.of(MIXED, STRIDED, POOLED);
+        return List.of(MIXED, STRIDED, POOLED, POOLED_IMAGE);
     }
 
     /** A model from cfg text with weights drawn from SplitMix64(seed) (He-uniform kernels, as SYNTHETIC_WEIGHTS.md). */
