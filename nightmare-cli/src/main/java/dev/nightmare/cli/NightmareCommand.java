@@ -159,7 +159,7 @@ final class NightmareCommand {
             ProgressBar progress = args.flag("no-progress")
                     ? null
                     : new ProgressBar(err, terminals.stderr(), firstRound, options.rounds(), options.iters());
-            nightmare.run(input, options, resume, new DreamListener() {
+            DreamListener listener = new DreamListener() {
                 @Override
                 public void onIteration(int round, int iteration, IterationDraws draws) {
                     if (progress != null) {
@@ -183,6 +183,9 @@ final class NightmareCommand {
                                 os -> FloatImageFile.write(result.checkpoint().toFloatImage(), os));
                     }
                     if (result.stats().skippedSteps() > 0) {
+                        if (progress != null) {
+                            progress.beforeStderr();
+                        }
                         err.println("nightmare: round " + result.round() + ": "
                                 + result.stats().skippedSteps()
                                 + " step(s) skipped: the update had zero spread (a uniform image or a dead layer)");
@@ -197,7 +200,16 @@ final class NightmareCommand {
                         progress.round(result.round(), image.toString());
                     }
                 }
-            });
+            };
+            try {
+                nightmare.run(input, options, resume, listener);
+            } catch (Exception e) {
+                // The error's line (Main prints it) starts a line of its own, not the bar's.
+                if (progress != null) {
+                    progress.beforeStderr();
+                }
+                throw e;
+            }
         }
         return 0;
     }

@@ -37,7 +37,7 @@ final class ProgressBar {
 
     private long steadyNanos;
     private long lastDraw;
-    /** Whether a progress line is on the terminal, not ended by a newline. */
+    /** Whether a progress line is on stderr, not ended by a newline. */
     private boolean drawn;
 
     ProgressBar(PrintStream err, boolean terminal, int firstRound, int rounds, int iters) {
@@ -77,13 +77,21 @@ final class ProgressBar {
     }
 
     /**
-     * Before a line goes to stdout: when stdout is a terminal (the one the bar is drawn on), the
-     * bar's line is ended through stdout itself, so the two streams' bytes cannot meet on one line
-     * (the launcher may pass stderr through a pipe, which reorders it against stdout).
+     * Before a line goes to stdout: when the bar is drawn on a terminal and stdout is a terminal too
+     * (the same one), the current line is ended through stdout itself, so the two streams' bytes
+     * cannot meet on one line whatever order they arrive in (the launcher may pass stderr through a
+     * pipe). On an already empty line this changes nothing.
      */
     void beforeStdout(PrintStream out, boolean stdoutTerminal) {
-        if (drawn && stdoutTerminal) {
+        if (terminal && stdoutTerminal) {
             out.print(CLEAR_LINE);
+        }
+    }
+
+    /** Before another line goes to stderr: ends the bar's line there. */
+    void beforeStderr() {
+        if (drawn) {
+            err.print(CLEAR_LINE);
             drawn = false;
         }
     }

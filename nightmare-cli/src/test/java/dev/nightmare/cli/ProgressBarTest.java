@@ -65,7 +65,7 @@ class ProgressBarTest {
         assertThat(text()).isEqualTo("round 1/2 saved out_000000.jpg  (ETA 0:02.0)" + System.lineSeparator());
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         bar.beforeStdout(new PrintStream(stdout), true);
-        assertThat(stdout.toByteArray()).as("no bar was drawn").isEmpty();
+        assertThat(stdout.toByteArray()).as("no bar on a terminal").isEmpty();
     }
 
     @Test
@@ -85,17 +85,26 @@ class ProgressBarTest {
     }
 
     @Test
-    void nothingIsClearedWhenNoBarIsDrawnOrStdoutIsElsewhere() {
+    void stdoutEndsTheLineOnlyWhenBothAreTerminals() {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
+        bar(false, 1, 2).beforeStdout(out, true);
+        bar(true, 1, 2).beforeStdout(out, false);
+        assertThat(stdout.toByteArray()).isEmpty();
+        bar(true, 1, 2).beforeStdout(out, true);
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).isEqualTo(ProgressBar.CLEAR_LINE);
+    }
+
+    @Test
+    void anotherStderrLineStartsOnALineOfItsOwn() {
         ProgressBar bar = bar(true, 1, 2);
-        bar.beforeStdout(out, true);
+        bar.beforeStderr();
+        assertThat(text()).as("nothing drawn, nothing to end").isEmpty();
         now += SECOND;
         bar.iteration(0, 0, "size");
-        bar.beforeStdout(out, false);
-        assertThat(stdout.toByteArray()).isEmpty();
-        bar.beforeStdout(out, true);
-        assertThat(stdout.toString(StandardCharsets.UTF_8)).isEqualTo(ProgressBar.CLEAR_LINE);
+        bar.beforeStderr();
+        err.println("nightmare: round 0: 1 step(s) skipped");
+        assertThat(rendered(text())).containsExactly("nightmare: round 0: 1 step(s) skipped");
     }
 
     /** The lines a terminal shows for {@code text}: a carriage return moves to column 0, ESC[K clears to the end. */
