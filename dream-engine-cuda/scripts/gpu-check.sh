@@ -9,7 +9,8 @@
 #   probe     can the cuda backend run (driver, cuDNN 9 behind the compatibility library)?
 #   contract  CudaBackendContractTest: every step against the reference backend (the oracle)
 #   golden    CudaGoldenCasesTest: darknet's golden outputs on the GPU (synthetic weights are
-#             generated first, into $NIGHTMARE_GPU_WORK)
+#             generated first, into $NIGHTMARE_GPU_WORK); CudaClassifierTailCasesTest: runs
+#             targeting tiny's avgpool and softmax, held to the reference backend
 #   bench     GpuBench: vgg-conv layer 10 at 512² ms/iteration (FP32, TF32, FP32 any algorithm),
 #             TF32's effect, the website's scream run end to end, GPU memory
 #   torch     torch_peer.py on CUDA, FP32 (TF32 off, cudnn.benchmark on), then with --tf32
@@ -59,7 +60,8 @@ stage probe 45 "$java" "${jvm[@]}" -cp "$classpath" dev.nightmare.engine.cuda.Gp
 stage contract 100 "${junit[@]}" --reports-dir "$out/junit-contract" \
   --select-class dev.nightmare.engine.cuda.CudaBackendContractTest
 stage golden 120 "${junit[@]}" --reports-dir "$out/junit-golden" \
-  --select-class dev.nightmare.engine.cuda.CudaGoldenCasesTest
+  --select-class dev.nightmare.engine.cuda.CudaGoldenCasesTest \
+  --select-class dev.nightmare.engine.cuda.CudaClassifierTailCasesTest
 cp "$work/target/golden-report.txt" "$out/" 2>/dev/null
 rm -f "$out/bench.tsv"
 stage bench 120 "$java" "${jvm[@]}" -cp "$classpath" dev.nightmare.engine.cuda.GpuBench \

@@ -1,5 +1,5 @@
 // Layer kernels cuDNN does not provide: bias / inference batch norm with the activation fused,
-// the activation derivatives, darknet's batch-norm backward, and darknet's maxpool.
+// the activation derivatives, darknet's batch-norm backward, darknet's maxpool, avgpool and softmax.
 // Layout: planar CHW (NCHW with N = 1) everywhere.
 #include "common.cuh"
 
@@ -445,5 +445,45 @@ extern "C" __global__ void input_gradient_rgb3x3(
         for (int c = 0; c < 3; c++)
 #pragma unroll
             for (int q = 0; q < 4; q++) dx[c * plane + p0 + q] = acc[c][q];
+    }
+}
+
+// darknet forward_avgpool_layer, one thread per channel: y[c] = (sum of x[c][i]) / plane, the
+// float sum taken from 0 in position order (darknet's order: bit-identical to the reference), then
+// one division. Channels are few (the layer ends a classifier), so a thread each is enough.
+extern "C" __global__ void avgpool_forward(const float* x, float* y, int channels, index_t plane) {
+    GRID_STRIDE(c, channels) {
+        const float* xc = x + c * plane;
+        float sum = 0.f;
+        for (index_t i = 0; i < plane; i++) sum += xc[i];
+        y[c] = sum / (float)plane;
+    }
+}
+
+// darknet backward_avgpool_layer: dx[c][i] = g[c] / plane. Overwrites dx.
+extern "C" __global__ void avgpool_backward(const float* g, float* dx, int channels, index_t plane) {
+    GRID_STRIDE(i, channels * plane) {
+        dx[i] = g[i / plane] / (float)plane;
+    }
+}
+
+// darknet softmax_cpu, one thread per group of n contiguous inputs, in the reference's order: the
+// largest input (from -FLT_MAX), e = exp(x/t - largest/t) with the quotients and their difference
+// in float and exp in double (C's exp), the float sum of the e in order, then each e / sum.
+extern "C" __global__ void softmax_forward(const float* x, float* y, int groups, int n, float temperature) {
+    GRID_STRIDE(g, groups) {
+        const float* xg = x + g * n;
+        float* yg = y + g * n;
+        float largest = -3.402823466e+38f;
+        for (int i = 0; i < n; i++) {
+            if (xg[i] > largest) largest = xg[i];
+        }
+        float sum = 0.f;
+        for (int i = 0; i < n; i++) {
+            float e = (float)exp((double)(xg[i] / temperature - largest / temperature));
+            sum += e;
+            yg[i] = e;
+        }
+        for (int i = 0; i < n; i++) yg[i] = yg[i] / sum;
     }
 }

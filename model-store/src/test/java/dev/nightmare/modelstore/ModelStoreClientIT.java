@@ -119,7 +119,7 @@ class ModelStoreClientIT {
         String sha = client.currentVersion("tiny");
         assertThat(client.cfg("tiny", sha)).isEqualTo(client.cfg("tiny"));
         assertThat(client.metadata("tiny"))
-                .contains("\"lastTargetableLayer\":19")
+                .contains("\"lastTargetableLayer\":21")
                 .contains(sha);
         assertThat(client.metadata("tiny", sha)).contains("\"layers\"");
         assertThat(client.list()).contains("\"s3-tiny\"");

@@ -31,6 +31,7 @@ public final class Main {
               -lambda, -smooth: accepted and unused, as in darknet
             nightmare options:
               --backend auto|NAME   compute backend (auto: best available)
+              --backend-options K=V,...   backend settings, e.g. onednn.winograd=off, cuda.tf32=true
               --rng seeded|darknet  random draws: a seeded modern generator, or darknet's glibc rand() exactly
               --seed N              the seed (seeded mode: random and reported when omitted; darknet mode: 0)
               --format jpg|png      output format (jpg: quality 80 as darknet)
@@ -42,15 +43,33 @@ public final class Main {
                                     --rng darknet it reproduces darknet's images to its own tolerances)
               --max-pixels N        refuse larger input images (default 40000000)
               --no-progress         no progress bar on stderr
+              --verbose             also the notes: the cfg's unused [net] settings, why a backend was passed
+                                    over, the JVM's incubator-module warning
             """;
+
+    /** Which of the standard streams are terminals: the progress bar redraws only on one. */
+    record Terminals(boolean stdout, boolean stderr) {
+        static final Terminals NONE = new Terminals(false, false);
+
+        /**
+         * stdout: a console exists (stdin and stdout are terminals). stderr: as {@code bin/nightmare}
+         * found it before it may have passed stderr through a filter ({@code
+         * NIGHTMARE_STDERR_TERMINAL=1} or {@code 0}); without the launcher, as stdout.
+         */
+        static Terminals ofProcess() {
+            boolean stdout = System.console() != null;
+            String stderr = System.getenv("NIGHTMARE_STDERR_TERMINAL");
+            return new Terminals(stdout, stderr == null ? stdout : stderr.equals("1"));
+        }
+    }
 
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, System.console() != null));
+        System.exit(run(args, System.out, System.err, Terminals.ofProcess()));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
+    static int run(String[] args, PrintStream out, PrintStream err, Terminals terminals) {
         try {
             if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
                 (args.length == 0 ? err : out).print(USAGE);
@@ -66,7 +85,7 @@ public final class Main {
                 case "bench" -> new BenchCommand(out, err).run(rest);
                 case "backends" -> backends(out);
                 case "pattern" -> new PatternCommand(out).run(rest);
-                default -> new NightmareCommand(out, err, terminal).run(args);
+                default -> new NightmareCommand(out, err, terminals).run(args);
             };
         } catch (UsageException | IllegalArgumentException | BackendUnavailableException e) {
             // Bad input: cfg, weights, image, option or backend errors all say what would be right.

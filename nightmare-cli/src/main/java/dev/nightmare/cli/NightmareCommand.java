@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,19 +63,20 @@ final class NightmareCommand {
             "threads",
             "max-pixels",
             "bn-gradient",
+            "arithmetic",
             "resume");
-    static final Set<String> FLAGS = Set.of("reconstruct", "checkpoints", "no-progress");
+    static final Set<String> FLAGS = Set.of("reconstruct", "checkpoints", "no-progress", "verbose");
 
     private static final Pattern ROUND_SUFFIX = Pattern.compile("_(\\d{6})\\.f32$");
 
     private final PrintStream out;
     private final PrintStream err;
-    private final boolean terminal;
+    private final Main.Terminals terminals;
 
-    NightmareCommand(PrintStream out, PrintStream err, boolean terminal) {
+    NightmareCommand(PrintStream out, PrintStream err, Main.Terminals terminals) {
         this.out = out;
         this.err = err;
-        this.terminal = terminal;
+        this.terminals = terminals;
     }
 
     int run(String[] words) throws Exception {
@@ -131,8 +133,13 @@ final class NightmareCommand {
             throw new UsageException("-prefix " + outDir + " is not a writable directory; create it first");
         }
 
+        // Notes (what --verbose adds) say what was ignored or passed over; nothing they say changes the run.
+        boolean verbose = args.flag("verbose");
+        Consumer<String> note = verbose ? line -> err.println("nightmare: " + line) : line -> {};
+
         // Load and check everything before computing anything.
-        Model model = Model.load(cfg, weights, w -> err.println("nightmare: warning: " + w));
+        Model model =
+                Model.load(cfg, weights, w -> err.println("nightmare: warning: " + w), w -> note.accept("note: " + w));
         Image input = ImageCodec.read(imagePath, maxPixels);
         List<OptionException> problems = Nightmare.problems(options, model.spec(), input.width(), input.height());
         if (!problems.isEmpty()) {
@@ -144,22 +151,23 @@ final class NightmareCommand {
 
         Map<String, String> properties = args.keyValues("backend-options");
         try (Backend backend = Backends.discover()
-                        .create(
-                                args.string("backend", Backends.AUTO),
-                                new BackendConfig(threads, properties),
-                                line -> err.println("nightmare: " + line));
+                        .create(args.string("backend", Backends.AUTO), new BackendConfig(threads, properties), note);
                 DreamSession session = backend.open(model, new SessionOptions(bn, arithmetic))) {
             Nightmare nightmare = new Nightmare(session);
             err.println("nightmare: reproduce with: " + nightmare.runInfo(options));
             int firstRound = resume == null ? 0 : resume.round() + 1;
             ProgressBar progress = args.flag("no-progress")
                     ? null
-                    : new ProgressBar(err, terminal, firstRound, options.rounds(), options.iters());
-            nightmare.run(input, options, resume, new DreamListener() {
+                    : new ProgressBar(err, terminals.stderr(), firstRound, options.rounds(), options.iters());
+            DreamListener listener = new DreamListener() {
                 @Override
                 public void onIteration(int round, int iteration, IterationDraws draws) {
                     if (progress != null) {
-                        progress.iteration(round, iteration);
+                        // Reconstruct mode (no draws) runs at one size.
+                        progress.iteration(
+                                round,
+                                iteration,
+                                draws == null ? "reconstruct" : List.of(draws.layer(), draws.octave()));
                     }
                 }
 
@@ -175,18 +183,33 @@ final class NightmareCommand {
                                 os -> FloatImageFile.write(result.checkpoint().toFloatImage(), os));
                     }
                     if (result.stats().skippedSteps() > 0) {
+                        if (progress != null) {
+                            progress.beforeStderr();
+                        }
                         err.println("nightmare: round " + result.round() + ": "
                                 + result.stats().skippedSteps()
                                 + " step(s) skipped: the update had zero spread (a uniform image or a dead layer)");
                     }
                     // darknet prints "%d %s\n" (round, output name without extension) on stdout.
+                    if (progress != null) {
+                        progress.beforeStdout(out, terminals.stdout());
+                    }
                     out.println(result.round() + " " + (args.has("prefix") ? outDir.resolve(name) : name));
                     out.flush();
                     if (progress != null) {
                         progress.round(result.round(), image.toString());
                     }
                 }
-            });
+            };
+            try {
+                nightmare.run(input, options, resume, listener);
+            } catch (Exception e) {
+                // The error's line (Main prints it) starts a line of its own, not the bar's.
+                if (progress != null) {
+                    progress.beforeStderr();
+                }
+                throw e;
+            }
         }
         return 0;
     }

@@ -40,7 +40,7 @@ class MainTest {
                 args,
                 new PrintStream(o, true, StandardCharsets.UTF_8),
                 new PrintStream(e, true, StandardCharsets.UTF_8),
-                false);
+                Main.Terminals.NONE);
         return new Result(status, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     }
 
@@ -96,6 +96,37 @@ class MainTest {
     }
 
     @Test
+    void notesAreForVerboseOnly() throws IOException {
+        Result quiet = run(dream());
+        assertThat(quiet.status()).as(quiet.stderr()).isZero();
+        assertThat(quiet.stderr())
+                .contains("reproduce with: seed=")
+                .doesNotContain("[net]")
+                .doesNotContain("nightmare: backend ");
+        Result verbose = run(dream("--verbose"));
+        assertThat(verbose.status()).as(verbose.stderr()).isZero();
+        assertThat(verbose.stderr())
+                .contains("nightmare: note: " + cfg + ":11: [net] momentum=0.9 is not used by nightmare (ignored)")
+                .contains("nightmare: backend reference on Java reference");
+    }
+
+    @Test
+    void onASharedTerminalTheStdoutLineStandsAlone() throws IOException {
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        PrintStream both = new PrintStream(terminal, true, StandardCharsets.UTF_8);
+        List<String> args = new java.util.ArrayList<>(Arrays.asList(dream()));
+        args.remove("--no-progress");
+        int status = Main.run(args.toArray(String[]::new), both, both, new Main.Terminals(true, true));
+        String shown = terminal.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(shown).isZero();
+        assertThat(ProgressBarTest.rendered(shown))
+                .as(shown)
+                .contains("0 " + out.resolve("dog_tiny_7_000000"))
+                .anySatisfy(
+                        line -> assertThat(line).startsWith("round 1/1 saved ").contains("(took "));
+    }
+
+    @Test
     void acceptsDarknetOptionsAnywhereAndLongForms() throws IOException {
         Result r = run(
                 cfg.toString(),
@@ -122,6 +153,13 @@ class MainTest {
         assertThat(r.status()).as(r.stderr()).isZero();
         assertThat(outputs()).containsExactly("dog_tiny_7_000000.png", "dog_tiny_7_000001.png");
         assertThat(r.stderr()).contains("-lambda and -smooth are parsed but unused");
+    }
+
+    @Test
+    void darknetArithmeticIsAcceptedAsTheHelpSays() throws IOException {
+        Result r = run(dream("--arithmetic", "darknet", "--rng", "darknet"));
+        assertThat(r.status()).as(r.stderr()).isZero();
+        assertThat(outputs()).containsExactly("dog_tiny_7_000000.jpg");
     }
 
     @Test
@@ -194,13 +232,23 @@ class MainTest {
         assertRefused(
                 run(cfg.toString(), weights.toString(), image.toString(), "30", "-prefix", out.toString()),
                 "layer 30 is outside",
-                "0..19");
+                "0..21");
+        assertRefused(
+                run(cfg.toString(), weights.toString(), image.toString(), "-1", "-prefix", out.toString()),
+                "layer -1 is outside",
+                "targetable layers 0..21");
+        assertRefused(
+                run(dream("-octaves", "30")),
+                "octaves 30 is too many for a 80×60 image",
+                "shrinks it to 1×0",
+                "use octaves 15 or fewer, or an image of at least 5600×4200");
         assertRefused(run(dream("-rounds", "0")), "rounds is 0", "from 1");
         assertRefused(run(dream("-range", "-3")), "range is -3");
         assertRefused(run(dream("-rate", "NaN")), "rate is NaN", "finite");
         assertRefused(run(dream("-thresh", "inf")), "-thresh inf is not a number");
         assertRefused(run(dream("-octaves", "abc")), "-octaves abc is not an integer");
         assertRefused(run(dream("-bogus", "1")), "unknown option -bogus");
+        assertRefused(run(dream("--arithmetic", "exact")), "--arithmetic must be fast or darknet");
         assertRefused(run(cfg.toString(), weights.toString()), "expected CFG WEIGHTS IMAGE LAYER");
         assertRefused(
                 run(

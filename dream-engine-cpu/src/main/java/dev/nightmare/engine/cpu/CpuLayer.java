@@ -5,7 +5,7 @@ package dev.nightmare.engine.cpu;
  * own blocked buffers and its forward and backward steps. Made by a session's {@link LayerFactory}
  * and closed with its {@link WorkingSize}.
  */
-sealed interface CpuLayer extends AutoCloseable permits ConvolutionalLayer, MaxpoolLayer {
+sealed interface CpuLayer extends AutoCloseable permits ConvolutionalLayer, MaxpoolLayer, AvgpoolLayer, SoftmaxLayer {
     /** The activated output (blocked), after {@link #forward}. */
     CpuTensor output();
 

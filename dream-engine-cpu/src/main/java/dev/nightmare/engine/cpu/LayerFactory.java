@@ -5,11 +5,13 @@ import dev.nightmare.engine.backend.ForwardArithmetic;
 import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.cpu.Convolutions.Convolution;
 import dev.nightmare.engine.cpu.LayerKernels.ChannelParameters;
+import dev.nightmare.engine.model.AvgpoolSpec;
 import dev.nightmare.engine.model.ConvolutionalSpec;
 import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.model.Shape;
+import dev.nightmare.engine.model.SoftmaxSpec;
 
 /**
  * Makes a session's layers, one per (layer, working size), from what the session's layers share:
@@ -67,6 +69,8 @@ final class LayerFactory implements AutoCloseable {
                         batchNormGradient);
             case MaxpoolSpec pool ->
                 new MaxpoolLayer(index, pool, in, out, below instanceof ConvolutionalLayer c ? c : null, kernels);
+            case AvgpoolSpec avgpool -> new AvgpoolLayer(index, in, out, kernels);
+            case SoftmaxSpec softmax -> new SoftmaxLayer(index, softmax, out, kernels);
             default -> throw new IllegalStateException("layer " + index + " cannot run on the CPU backends");
         };
     }

@@ -15,8 +15,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Layer maths on channel-blocked tensors ({@link Layout#BLOCKED}), everything but the convolutions
- * themselves: batch norm and activation, their backward passes, darknet's maxpool, the loss
- * gradient, and layout conversion. One vector holds one pixel's channels of a block, so per-channel
+ * themselves: batch norm and activation, their backward passes, darknet's maxpool, avgpool and
+ * softmax, the loss gradient, and layout conversion. One vector holds one pixel's channels of a block, so per-channel
  * parameters are plain vectors and per-channel sums are lane-wise. Each output is written by one
  * thread; per-channel sums run in one fixed order, so results are reproducible bit for bit.
  */
@@ -145,7 +145,87 @@ public final class LayerKernels {
         });
     }
 
+    /**
+     * darknet forward_avgpool_layer on a blocked input into a blocked c×1×1 output: per channel the
+     * float sum of its positions from 0 in position order (one lane per channel, so the order is
+     * darknet's), then one float division by their count. Bit-identical to the reference.
+     */
+    public void avgpool(CpuTensor x, CpuTensor y) {
+        Shape in = x.shape();
+        int plane = in.height() * in.width();
+        MemorySegment xs = x.data();
+        MemorySegment ys = y.data();
+        workers.split(Layout.blocks(in.channels()), (from, to) -> {
+            for (int cb = from; cb < to; cb++) {
+                long base = (long) cb * plane * B;
+                for (int v = 0; v < B; v += L) {
+                    FloatVector sum = ZERO;
+                    for (int i = 0; i < plane; i++) {
+                        sum = sum.add(Vectors.load(xs, base + (long) i * B + v));
+                    }
+                    Vectors.store(sum.div((float) plane), ys, (long) cb * B + v);
+                }
+            }
+        });
+    }
+
+    /**
+     * darknet softmax_cpu over {@code groups} contiguous runs of the input's channels × positions in
+     * planar order (any layouts): per run the maximum, {@code e = exp(x/t − max/t)} (float quotients
+     * and difference, exp in double, stored as float), their float sum in order, then {@code e/sum}.
+     * Scalar, in the reference's order: bit-identical to it. Padding lanes of {@code y} stay 0.
+     */
+    public void softmax(CpuTensor x, CpuTensor y, int groups, float temperature) {
+        Shape s = x.shape();
+        int n = (int) (s.size() / groups);
+        float[] in = new float[(int) s.size()];
+        float[] out = new float[in.length];
+        CpuTensor planarIn = CpuTensor.view(s, Layout.PLANAR, MemorySegment.ofArray(in));
+        convert(x, planarIn);
+        for (int g = 0; g < groups; g++) {
+            int from = g * n;
+            float largest = -Float.MAX_VALUE;
+            for (int i = from; i < from + n; i++) {
+                if (in[i] > largest) {
+                    largest = in[i];
+                }
+            }
+            float sum = 0;
+            for (int i = from; i < from + n; i++) {
+                float e = (float) Math.exp(in[i] / temperature - largest / temperature);
+                sum += e;
+                out[i] = e;
+            }
+            for (int i = from; i < from + n; i++) {
+                out[i] /= sum;
+            }
+        }
+        convert(CpuTensor.view(s, Layout.PLANAR, MemorySegment.ofArray(out)), y);
+    }
+
     // ---- backward ---------------------------------------------------------------------------
+
+    /**
+     * darknet backward_avgpool_layer: every position of channel c gets {@code g[c] / (h·w)}, from a
+     * blocked c×1×1 gradient into a blocked input-shaped one. Overwrites {@code dx}.
+     */
+    public void avgpoolBackward(CpuTensor g, CpuTensor dx) {
+        Shape in = dx.shape();
+        int plane = in.height() * in.width();
+        MemorySegment gs = g.data();
+        MemorySegment ds = dx.data();
+        workers.split(Layout.blocks(in.channels()), (from, to) -> {
+            for (int cb = from; cb < to; cb++) {
+                long base = (long) cb * plane * B;
+                for (int v = 0; v < B; v += L) {
+                    FloatVector share = Vectors.load(gs, (long) cb * B + v).div((float) plane);
+                    for (int i = 0; i < plane; i++) {
+                        Vectors.store(share, ds, base + (long) i * B + v);
+                    }
+                }
+            }
+        });
+    }
 
     /** {@code g = delta · act'(a)}, the derivative taken from the activated output; g may be delta. */
     public void activationBackward(CpuTensor delta, CpuTensor a, CpuTensor g, Activation act) {

@@ -1,8 +1,5 @@
 package dev.nightmare.engine.cpu;
 
-import dev.nightmare.engine.model.ConvolutionalSpec;
-import dev.nightmare.engine.model.LayerSpec;
-import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.model.Shape;
 import java.lang.foreign.Arena;
@@ -52,16 +49,13 @@ final class WorkingSize implements AutoCloseable {
         this.layers = new CpuLayer[shapes.size()];
     }
 
-    /** Output shapes of layers 0.. while they are convolutions or maxpools with a non-empty output. */
+    /** Output shapes of layers 0.. while they can be targeted and have a non-empty output. */
     private static List<Shape> runnableShapes(NetworkSpec spec, Shape input) {
         List<Shape> out = new ArrayList<>();
         Shape s = input;
-        for (int i = 0; i < spec.size(); i++) {
-            LayerSpec layer = spec.layer(i);
-            if (!(layer instanceof ConvolutionalSpec) && !(layer instanceof MaxpoolSpec)) {
-                break;
-            }
-            s = layer.outputShape(s);
+        int last = spec.lastTargetableLayer();
+        for (int i = 0; i <= last; i++) {
+            s = spec.layer(i).outputShape(s);
             if (s.isEmpty()) {
                 break;
             }

@@ -2,11 +2,12 @@ package dev.nightmare.engine.cuda;
 
 /**
  * One layer's forward and backward on the device, the maths of its type (darknet's forward_ and
- * backward_ functions of one layer file): {@link ConvolutionalLayer}, {@link MaxpoolLayer}. Built
+ * backward_ functions of one layer file): {@link ConvolutionalLayer}, {@link MaxpoolLayer}, {@link
+ * AvgpoolLayer}, {@link SoftmaxLayer}. Built
  * once per session for its layer index; the buffers come from the {@link CudaStack} of the size at
  * hand, the cuDNN workspace (grown as stacks are planned) from the session.
  */
-sealed interface CudaLayer permits ConvolutionalLayer, MaxpoolLayer {
+sealed interface CudaLayer permits ConvolutionalLayer, MaxpoolLayer, AvgpoolLayer, SoftmaxLayer {
     /** The layer's output (and what its backward needs of the forward) from its input. */
     void forward(CudaStack s, DeviceBuffer workspace);
 

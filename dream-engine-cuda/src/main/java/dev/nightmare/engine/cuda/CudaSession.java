@@ -13,11 +13,13 @@ import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.backend.SessionStats;
 import dev.nightmare.engine.backend.Tensor;
 import dev.nightmare.engine.image.ImageOps;
+import dev.nightmare.engine.model.AvgpoolSpec;
 import dev.nightmare.engine.model.ConvolutionalSpec;
 import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.model.Shape;
+import dev.nightmare.engine.model.SoftmaxSpec;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,6 +141,12 @@ final class CudaSession implements DreamSession {
             return i == 0
                     ? new MaxpoolLayer(i, pool, null, null, kernels)
                     : new MaxpoolLayer(i, pool, spec.layer(i - 1), parameters[i - 1], kernels);
+        }
+        if (spec.layer(i) instanceof AvgpoolSpec) {
+            return new AvgpoolLayer(i, kernels);
+        }
+        if (spec.layer(i) instanceof SoftmaxSpec softmax) {
+            return new SoftmaxLayer(i, softmax, kernels);
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package dev.nightmare.engine.cuda;
 
+import static dev.nightmare.engine.cuda.KernelSignature.Param.F32;
 import static dev.nightmare.engine.cuda.KernelSignature.Param.PTR;
 import static dev.nightmare.engine.cuda.KernelSignature.Param.S32;
 import static dev.nightmare.engine.cuda.KernelSignature.Param.S64;
@@ -8,6 +9,7 @@ import dev.nightmare.engine.model.Activation;
 import dev.nightmare.engine.model.ConvolutionalSpec;
 import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Shape;
+import dev.nightmare.engine.model.SoftmaxSpec;
 
 /**
  * The kernels of layers.cu, one typed launcher each: it states the kernel's parameters once (checked
@@ -33,6 +35,9 @@ final class LayerLaunches {
     private final Kernel maxpoolForward;
     private final Kernel maxpoolBackward;
     private final Kernel maxpoolBackwardTiles;
+    private final Kernel avgpoolForward;
+    private final Kernel avgpoolBackward;
+    private final Kernel softmaxForward;
     private final Kernel inputGradientSmall;
     private final Kernel inputGradientRgb3x3;
 
@@ -51,6 +56,9 @@ final class LayerLaunches {
         maxpoolBackward = layers.kernel("maxpool_backward", PTR, PTR, PTR, S32, S32, S32, S32, S32, S32, S32, S32);
         maxpoolBackwardTiles =
                 layers.kernel("maxpool_backward_tiles", PTR, PTR, PTR, PTR, S32, S32, S32, S32, S32, S32, S32);
+        avgpoolForward = layers.kernel("avgpool_forward", PTR, PTR, S32, S64);
+        avgpoolBackward = layers.kernel("avgpool_backward", PTR, PTR, S32, S64);
+        softmaxForward = layers.kernel("softmax_forward", PTR, PTR, S32, S32, F32);
         inputGradientSmall =
                 layers.kernel("input_gradient_small", PTR, PTR, PTR, S32, S32, S32, S32, S32, S32, S32, S32);
         inputGradientRgb3x3 = layers.kernel("input_gradient_rgb3x3", PTR, PTR, PTR, S32, S32, S32, S32, S32, S32);
@@ -281,6 +289,31 @@ final class LayerLaunches {
                 .s32(out.width())
                 .s32(pool.size())
                 .elementwise(out.size());
+    }
+
+    // ---- avgpool and softmax ----------------------------------------------------------------------
+
+    /** darknet's avgpool forward: y[c] = the mean of x's channel c, one thread per channel. */
+    void avgpoolForward(DeviceBuffer x, DeviceBuffer y, Shape in) {
+        avgpoolForward.args().ptr(x).ptr(y).s32(in.channels()).s64(plane(in)).elementwise(in.channels());
+    }
+
+    /** darknet's avgpool backward: dx[c][i] = g[c] / (h·w); overwrites dx. */
+    void avgpoolBackward(DeviceBuffer g, DeviceBuffer dx, Shape in) {
+        avgpoolBackward.args().ptr(g).ptr(dx).s32(in.channels()).s64(plane(in)).elementwise(in.size());
+    }
+
+    /** darknet's softmax over each of the spec's groups of {@code shape}'s elements, one thread per group. */
+    void softmaxForward(DeviceBuffer x, DeviceBuffer y, Shape shape, SoftmaxSpec softmax) {
+        int n = Math.toIntExact(shape.size() / softmax.groups());
+        softmaxForward
+                .args()
+                .ptr(x)
+                .ptr(y)
+                .s32(softmax.groups())
+                .s32(n)
+                .f32(softmax.temperature())
+                .elementwise(softmax.groups());
     }
 
     // ---- the image gradient -----------------------------------------------------------------------

@@ -13,6 +13,7 @@ import dev.nightmare.engine.model.Activation;
 import dev.nightmare.engine.model.ConvolutionalSpec;
 import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Shape;
+import dev.nightmare.engine.model.SoftmaxSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -239,6 +240,9 @@ class KernelSignaturesTest {
         layers.maxpoolForward(b, b, b, out, pooled, pool);
         layers.maxpoolBackward(b, b, b, out, pooled, pool);
         layers.maxpoolBackwardTiles(b, b, b, b, -1, out, pooled, pool);
+        layers.avgpoolForward(b, b, out);
+        layers.avgpoolBackward(b, b, out);
+        layers.softmaxForward(b, b, new Shape(1000, 1, 1), new SoftmaxSpec(2, 1f, false));
         layers.inputGradientSmall(b, b, b, in, out, conv);
         layers.inputGradientRgb3x3(b, b, b, in, out, conv);
         ImageLaunches image = kernels.image;
@@ -278,6 +282,9 @@ class KernelSignaturesTest {
                         new Launch("maxpool_forward", Kernel.blocks(pooled.size())),
                         new Launch("maxpool_backward", Kernel.blocks(out.size())),
                         new Launch("maxpool_backward_tiles", Kernel.blocks(pooled.size())),
+                        new Launch("avgpool_forward", Kernel.blocks(20)), // one thread per channel
+                        new Launch("avgpool_backward", Kernel.blocks(out.size())),
+                        new Launch("softmax_forward", Kernel.blocks(2)), // one thread per group
                         new Launch("input_gradient_small", Kernel.blocks(plane)),
                         new Launch("input_gradient_rgb3x3", Kernel.blocks(plane / 4)),
                         new Launch("resize_horizontal", Kernel.blocks(3 * 20 * 50)),

@@ -6,6 +6,7 @@ import dev.nightmare.engine.backend.LayerStack;
 import dev.nightmare.engine.backend.SessionStats;
 import dev.nightmare.engine.backend.Tensor;
 import dev.nightmare.engine.image.Image;
+import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.image.ImageOps;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.NetworkSpec;
@@ -15,6 +16,7 @@ import dev.nightmare.engine.random.DrawSequence;
 import dev.nightmare.engine.random.IterationDraws;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * darknet's {@code nightmare} (examples/nightmare.c): rounds of gradient-ascent iterations on an
@@ -39,49 +41,63 @@ public final class Nightmare {
     /**
      * Everything wrong with running {@code options} on {@code spec} for a {@code width × height}
      * input, one problem per option; empty when the run can start. Checks every layer {@code
-     * -range} can pick at every octave's working size, so nothing fails mid-run.
+     * -range} can pick at every octave's working size, so nothing fails mid-run. Each message says
+     * what would work: the model's targetable layers, the most octaves this image allows, or the
+     * smallest image these layers and octaves allow.
      */
     public static List<OptionException> problems(NightmareOptions options, NetworkSpec spec, int width, int height) {
-        List<OptionException> problems = new ArrayList<>(options.problems());
-        if (!problems.isEmpty()) {
-            return problems;
+        List<OptionException> problems = new ArrayList<>();
+        for (OptionException p : options.problems()) {
+            // The layer is checked against the model below, where its real range is known.
+            if (!p.option().equals("layer")) {
+                problems.add(p);
+            }
         }
         int last = spec.lastTargetableLayer();
+        boolean rangeValid = problems.stream().noneMatch(p -> p.option().equals("range"));
+        int range = rangeValid ? options.range() : 1;
         if (options.reconstruct()) {
             int layer = options.layer() - 1;
             if (options.layer() < 1 || layer > last) {
                 problems.add(new OptionException(
                         "layer",
                         "layer " + options.layer() + " cannot be reconstructed; expected 1.." + (last + 1)
-                                + " (reconstruct uses layers 0..LAYER−1)"));
-                return problems;
+                                + " (reconstruct uses layers 0..LAYER−1)" + why(spec, layer)));
             }
+        } else {
+            int lowest = options.layer() - range / 2;
+            int highest = options.layer() + range - 1 - range / 2;
+            if (lowest < 0 || highest > last) {
+                boolean layerFits = options.layer() >= 0 && options.layer() <= last;
+                String which = range > 1
+                        ? "with range " + range + " the layers " + lowest + ".." + highest + " fall"
+                        : "layer " + options.layer() + " is";
+                problems.add(new OptionException(
+                        range > 1 && layerFits ? "range" : "layer",
+                        which + " outside " + spec.source() + "'s targetable layers 0.." + last
+                                + why(spec, Math.max(highest, options.layer()))));
+            }
+        }
+        if (!problems.isEmpty()) {
+            return problems;
+        }
+        if (options.reconstruct()) {
             if (spec.width() < 1 || spec.height() < 1) {
                 problems.add(new OptionException(
                         "reconstruct",
                         spec.source() + " sets no [net] width/height; reconstruct mode runs at the cfg's size"));
                 return problems;
             }
-            shapeProblem(problems, "layer", spec, spec.width(), spec.height(), layer);
-        } else {
-            int lowest = options.layer() - options.range() / 2;
-            int highest = options.layer() + options.range() - 1 - options.range() / 2;
-            if (lowest < 0 || highest > last) {
-                String which = options.range() > 1
-                        ? "with range " + options.range() + " the layers " + lowest + ".." + highest + " fall"
-                        : "layer " + options.layer() + " is";
-                problems.add(new OptionException(
-                        options.range() > 1 && options.layer() >= 0 && options.layer() <= last ? "range" : "layer",
-                        which + " outside " + spec.source() + "'s targetable layers 0.." + last));
+            try {
+                spec.outputShapes(spec.width(), spec.height(), options.layer() - 1);
+            } catch (ShapeException e) {
+                problems.add(new OptionException("layer", e.getMessage()));
                 return problems;
             }
-            for (int octave = 0; octave < options.octaves() && problems.isEmpty(); octave++) {
-                float scale = new IterationDraws(0, octave, 0, 0, false).scale();
-                int w = (int) (width * scale);
-                int h = (int) (height * scale);
-                for (int layer = lowest; layer <= highest && problems.isEmpty(); layer++) {
-                    shapeProblem(problems, "octaves", spec, w, h, layer);
-                }
+        } else {
+            sizeProblem(options, spec, width, height).ifPresent(problems::add);
+            if (!problems.isEmpty()) {
+                return problems;
             }
         }
         ImageOps.ZoomWindow zoom = ImageOps.ZoomWindow.of(
@@ -95,13 +111,135 @@ public final class Nightmare {
         return problems;
     }
 
-    private static void shapeProblem(
-            List<OptionException> problems, String option, NetworkSpec spec, int w, int h, int layer) {
+    /** ": " and why layer {@code layer} cannot be targeted, when it exists and that is the reason; else "". */
+    private static String why(NetworkSpec spec, int layer) {
+        if (layer < 0 || layer >= spec.size()) {
+            return "";
+        }
+        return spec.untargetable(layer).map(reason -> " (" + reason + ")").orElse("");
+    }
+
+    /**
+     * Whether every octave's working size of a {@code width × height} image is large enough for the
+     * layers {@code -range} picks; if not, the most octaves that work ({@code octaves}) or, when
+     * even the full size is too small, the smallest image that works ({@code image}).
+     */
+    private static Optional<OptionException> sizeProblem(
+            NightmareOptions options, NetworkSpec spec, int width, int height) {
+        int range = options.range();
+        int lowest = options.layer() - range / 2;
+        int highest = options.layer() + range - 1 - range / 2;
+        // The shape rules are the same across and down, so one side length bounds both.
+        int side = 0;
+        int needing = highest;
+        for (int layer = lowest; layer <= highest; layer++) {
+            int s = smallestSide(spec, layer);
+            if (s < 0) {
+                return Optional.of(new OptionException(
+                        "layer", "layer " + layer + " cannot run at any image size: " + cannotRun(spec, layer)));
+            }
+            if (s > side) {
+                side = s;
+                needing = layer;
+            }
+        }
+        String layers = range > 1 ? "the layers " + lowest + ".." + highest : "layer " + needing;
+        String smallest = side + "×" + side;
+        int fitting = 0;
+        while (fitting < options.octaves() && fits(width, height, fitting, side)) {
+            fitting++;
+        }
+        if (fitting == options.octaves()) {
+            return Optional.empty();
+        }
+        int octave = fitting;
+        float scale = scale(octave);
+        String shrunk = (int) (width * scale) + "×" + (int) (height * scale);
+        String larger = smallestImage(width, height, options.octaves() - 1, side);
+        if (fitting == 0) {
+            String fullSize = smallestImage(width, height, 0, side);
+            String advice = options.octaves() == 1 || larger == null
+                    ? fullSize
+                    : larger + " (or " + fullSize + " with octaves 1)";
+            return Optional.of(new OptionException(
+                    "image",
+                    "the " + width + "×" + height + " image is smaller than the " + smallest + " input " + layers
+                            + " need" + (range > 1 ? "" : "s") + "; use an image of at least " + advice));
+        }
+        return Optional.of(new OptionException(
+                "octaves",
+                "octaves " + options.octaves() + " is too many for a " + width + "×" + height + " image: octave "
+                        + octave + " (scale 1/1.33333333^" + octave + ") shrinks it to " + shrunk
+                        + ", smaller than the "
+                        + smallest + " input " + layers + " need" + (range > 1 ? "" : "s") + "; use octaves "
+                        + fitting + " or fewer" + (larger != null ? ", or an image of at least " + larger : "")));
+    }
+
+    /** darknet's octave scale, as the draws compute it. */
+    private static float scale(int octave) {
+        return new IterationDraws(0, octave, 0, 0, false).scale();
+    }
+
+    /** Whether octave {@code octave}'s working size of a width × height image is at least side × side. */
+    private static boolean fits(int width, int height, int octave, int side) {
+        float scale = scale(octave);
+        return (int) (width * scale) >= side && (int) (height * scale) >= side;
+    }
+
+    /**
+     * The smallest image of the given one's aspect ratio (rounded up) whose {@code octave}'s working
+     * size is at least side × side, as "w×h"; null when it would exceed {@link
+     * ImageCodec#DEFAULT_MAX_PIXELS}.
+     */
+    private static String smallestImage(int width, int height, int octave, int side) {
+        float scale = scale(octave);
+        // The shorter side decides; the other keeps the aspect ratio.
+        double factor = Math.max((double) side / (Math.min(width, height) * (double) scale), 1);
+        if ((double) width * factor * height * factor > ImageCodec.DEFAULT_MAX_PIXELS) {
+            return null;
+        }
+        long w = Math.max((long) Math.ceil(width * factor), 1);
+        long h = Math.max((long) Math.ceil(height * factor), 1);
+        while ((int) (w * scale) < side || (int) (h * scale) < side) {
+            w++;
+            h = Math.max(h, (long) Math.ceil((double) w * height / width));
+        }
+        return (double) w * h > ImageCodec.DEFAULT_MAX_PIXELS ? null : w + "×" + h;
+    }
+
+    /** The smallest side length n for which an n × n input runs through layers 0..layer; −1 if none. */
+    private static int smallestSide(NetworkSpec spec, int layer) {
+        int limit = 1 << 20;
+        if (!runs(spec, limit, layer)) {
+            return -1;
+        }
+        int lo = 1, hi = limit;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (runs(spec, mid, layer)) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    private static boolean runs(NetworkSpec spec, int side, int layer) {
         try {
-            spec.outputShapes(w, h, layer);
+            spec.outputShapes(side, side, layer);
+            return true;
         } catch (ShapeException e) {
-            String where = option.equals("octaves") ? "at a working size of " + w + "×" + h + ", " : "";
-            problems.add(new OptionException(option, where + e.getMessage()));
+            return false;
+        }
+    }
+
+    private static String cannotRun(NetworkSpec spec, int layer) {
+        try {
+            spec.outputShapes(1 << 20, 1 << 20, layer);
+            return "";
+        } catch (ShapeException e) {
+            return e.getMessage();
         }
     }
 

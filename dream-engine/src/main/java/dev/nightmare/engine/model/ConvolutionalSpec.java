@@ -1,5 +1,7 @@
 package dev.nightmare.engine.model;
 
+import java.util.Optional;
+
 /**
  * {@code [convolutional]}: {@code filters} kernels of {@code size×size}, {@code stride}, zero
  * padding {@code padding} per side, optional batch normalisation (inference statistics), then an
@@ -32,7 +34,7 @@ public record ConvolutionalSpec(
     }
 
     @Override
-    public boolean differentiable() {
-        return true;
+    public Optional<String> cannotDream(boolean resized, boolean target) {
+        return Optional.empty();
     }
 }

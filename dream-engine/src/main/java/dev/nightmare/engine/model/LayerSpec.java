@@ -1,5 +1,7 @@
 package dev.nightmare.engine.model;
 
+import java.util.Optional;
+
 /**
  * One layer of a darknet network as its cfg describes it. Each layer type owns its shape rule
  * ({@link #outputShape}), citing the darknet function it follows; nothing else computes shapes.
@@ -17,8 +19,15 @@ public sealed interface LayerSpec
         return 0;
     }
 
-    /** Whether nightmare can back-propagate through this layer. */
-    default boolean differentiable() {
-        return false;
-    }
+    /**
+     * Why nightmare cannot dream through this layer as darknet's nightmare does, or empty when it
+     * can: forward it and take darknet's backward from its output gradient to its input.
+     *
+     * @param resized whether darknet resizes the layer to each working size: false after an {@code
+     *     [avgpool]} (darknet {@code resize_network} stops at the first one, whose output is 1×1
+     *     whatever the size, so the layers above keep the cfg's shapes, which are the same)
+     * @param target whether the layer is the target, whose output gradient is nightmare's loss;
+     *     else the gradient comes from the layers above
+     */
+    Optional<String> cannotDream(boolean resized, boolean target);
 }

@@ -1,5 +1,7 @@
 package dev.nightmare.engine.model;
 
+import java.util.Optional;
+
 /**
  * {@code [maxpool]}: darknet {@code make_maxpool_layer}. Windows start at {@code −padding/2}
  * (integer division), cells outside the input count as −∞, the first maximum (scanning ky then kx)
@@ -25,7 +27,7 @@ public record MaxpoolSpec(int size, int stride, int padding) implements LayerSpe
     }
 
     @Override
-    public boolean differentiable() {
-        return true;
+    public Optional<String> cannotDream(boolean resized, boolean target) {
+        return Optional.empty();
     }
 }

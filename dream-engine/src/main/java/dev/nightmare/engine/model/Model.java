@@ -24,7 +24,16 @@ public record Model(String name, NetworkSpec spec, List<ConvolutionalWeights> we
 
     /** Parses and validates a cfg + weights pair from files. */
     public static Model load(Path cfg, Path weights, Consumer<String> warnings) throws IOException {
-        NetworkSpec spec = NetworkSpec.read(cfg, warnings);
+        return load(cfg, weights, warnings, warnings);
+    }
+
+    /**
+     * Parses and validates a cfg + weights pair, the cfg's unused keys reported as {@link
+     * NetworkSpec#read(Path, Consumer, Consumer)} does: {@code [net]} settings apart.
+     */
+    public static Model load(Path cfg, Path weights, Consumer<String> warnings, Consumer<String> netSettings)
+            throws IOException {
+        NetworkSpec spec = NetworkSpec.read(cfg, warnings, netSettings);
         List<ConvolutionalWeights> params = WeightsReader.read(spec, weights);
         return new Model(baseName(cfg.getFileName().toString()), spec, params, sha256(cfg, weights));
     }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -37,16 +38,32 @@ public final class NetworkSpec {
 
     /** Parses a cfg file; warnings (unused keys) go to {@code warnings}. */
     public static NetworkSpec read(Path cfg, Consumer<String> warnings) throws IOException {
+        return read(cfg, warnings, warnings);
+    }
+
+    /**
+     * Parses a cfg file; the {@code [net]} section's unused keys (darknet's training settings, such as
+     * {@code momentum} or {@code policy}, which cannot change a dream) go to {@code netSettings},
+     * the other sections' unused keys (which darknet might have used) to {@code warnings}.
+     */
+    public static NetworkSpec read(Path cfg, Consumer<String> warnings, Consumer<String> netSettings)
+            throws IOException {
         long size = Files.size(cfg);
         if (size > CfgParser.MAX_CFG_CHARS) {
             throw new CfgException(
                     cfg.toString(), "is " + size + " bytes; a cfg is at most " + CfgParser.MAX_CFG_CHARS);
         }
-        return parse(cfg.toString(), Files.readString(cfg, StandardCharsets.UTF_8), warnings);
+        return parse(cfg.toString(), Files.readString(cfg, StandardCharsets.UTF_8), warnings, netSettings);
     }
 
     /** Parses cfg text; {@code source} names it in messages. */
     public static NetworkSpec parse(String source, String text, Consumer<String> warnings) {
+        return parse(source, text, warnings, warnings);
+    }
+
+    /** Parses cfg text, reporting unused keys as {@link #read(Path, Consumer, Consumer)} does. */
+    public static NetworkSpec parse(
+            String source, String text, Consumer<String> warnings, Consumer<String> netSettings) {
         List<CfgSection> sections = CfgParser.parse(source, text);
         CfgSection net = sections.getFirst();
         if (!net.type().equals("net") && !net.type().equals("network")) {
@@ -63,7 +80,7 @@ public final class NetworkSpec {
         // Read, not used by nightmare: batch size is always 1 here (set_batch_network).
         net.intValue("batch", 1, 1, Integer.MAX_VALUE);
         net.intValue("subdivisions", 1, 1, Integer.MAX_VALUE);
-        net.reportUnused(warnings);
+        net.reportUnused(netSettings);
 
         List<LayerSpec> layers = new ArrayList<>();
         int inputChannels = channels;
@@ -117,8 +134,11 @@ public final class NetworkSpec {
             case "avgpool", "avg" -> new AvgpoolSpec();
             case "softmax", "soft" -> {
                 int groups = s.intValue("groups", 1, 1, 1 << 16);
-                s.floatValue("temperature", 1);
-                yield new SoftmaxSpec(groups);
+                float temperature = s.floatValue("temperature", 1);
+                if (!(temperature > 0)) {
+                    throw s.invalid("temperature", "a number above 0");
+                }
+                yield new SoftmaxSpec(groups, temperature, s.has("tree"));
             }
             case "cost" -> {
                 String type = s.choice("type", "sse", List.of("sse", "masked", "smooth", "L1", "seg", "wgan"));
@@ -212,11 +232,14 @@ public final class NetworkSpec {
      * Output shape of every layer 0..lastLayer for an input of {@code width×height}, as darknet's
      * {@code resize_network} computes them.
      *
-     * @throws ShapeException if a layer cannot run at that size (its output would be empty) or is
-     *     not differentiable
+     * @throws ShapeException if a layer cannot run at that size (its output would be empty) or
+     *     nightmare cannot target {@code lastLayer} ({@link #untargetable})
      */
     public List<Shape> outputShapes(int width, int height, int lastLayer) {
         checkLayer(lastLayer);
+        untargetable(lastLayer).ifPresent(reason -> {
+            throw new ShapeException(reason);
+        });
         List<Shape> shapes = new ArrayList<>(lastLayer + 1);
         Shape in = new Shape(channels, height, width);
         if (in.isEmpty()) {
@@ -225,10 +248,6 @@ public final class NetworkSpec {
         }
         for (int i = 0; i <= lastLayer; i++) {
             LayerSpec layer = layers.get(i);
-            if (!layer.differentiable()) {
-                throw new ShapeException("layer " + i + " is [" + layer.type()
-                        + "]; nightmare can target only layers up to the last [convolutional] or [maxpool] before it");
-            }
             Shape out = layer.outputShape(in);
             if (out.isEmpty()) {
                 throw new ShapeException(
@@ -236,22 +255,62 @@ public final class NetworkSpec {
                                 + " input and would output " + out.width() + "×" + out.height()
                                 + "; use a larger image or fewer octaves");
             }
+            if (layer instanceof SoftmaxSpec softmax && in.size() % softmax.groups() != 0) {
+                // darknet make_softmax_layer asserts inputs % groups == 0.
+                throw new ShapeException("layer " + i + " [softmax] has groups=" + softmax.groups()
+                        + ", which does not divide its " + in.size() + " inputs");
+            }
             shapes.add(out);
             in = out;
         }
         return shapes;
     }
 
-    /** Index of the last layer nightmare can target (the last differentiable one in the prefix). */
-    public int lastTargetableLayer() {
-        int last = -1;
-        for (int i = 0; i < layers.size(); i++) {
-            if (!layers.get(i).differentiable()) {
-                break;
-            }
-            last = i;
+    /**
+     * Why nightmare cannot target layer {@code layer}, naming the layer at fault (the target or one
+     * below it), or empty when it can: every layer up to it can be dreamed through as darknet's
+     * nightmare does ({@link LayerSpec#cannotDream}). Shapes are not checked here.
+     */
+    public Optional<String> untargetable(int layer) {
+        checkLayer(layer);
+        // Whether darknet resizes each layer: not after the first [avgpool], where resize_network stops.
+        boolean[] resized = new boolean[layer + 1];
+        for (int i = 0; i <= layer; i++) {
+            resized[i] = i == 0 || (resized[i - 1] && !(layers.get(i - 1) instanceof AvgpoolSpec));
         }
-        return last;
+        LayerSpec target = layers.get(layer);
+        Optional<String> own = target.cannotDream(resized[layer], true);
+        if (own.isPresent()) {
+            return Optional.of("layer " + layer + " is [" + target.type() + "]: " + own.get());
+        }
+        for (int i = 0; i < layer; i++) {
+            LayerSpec below = layers.get(i);
+            Optional<String> reason = below.cannotDream(resized[i], false);
+            if (reason.isPresent()) {
+                return Optional.of("layer " + layer + " is above layer " + i + ", which is [" + below.type() + "]: "
+                        + reason.get());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Index of the last layer nightmare can target; every layer from 0 to it can be targeted
+     * ({@link #untargetable}), none after it. −1 when not even layer 0 can.
+     */
+    public int lastTargetableLayer() {
+        boolean resized = true;
+        for (int i = 0; i < layers.size(); i++) {
+            LayerSpec spec = layers.get(i);
+            if (spec.cannotDream(resized, true).isPresent()) {
+                return i - 1;
+            }
+            if (spec.cannotDream(resized, false).isPresent()) {
+                return i;
+            }
+            resized &= !(spec instanceof AvgpoolSpec);
+        }
+        return layers.size() - 1;
     }
 
     private void checkLayer(int layer) {

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The contract every backend meets: each step, run on seeded inputs, matches the reference backend
  * (the oracle) within explicit tolerances, on every layer type and several shapes (odd sizes,
- * strides, 1×1, batch norm, leaky); and identical inputs give bit-identical outputs. A backend's
+ * strides, 1×1, batch norm, leaky, avgpool and softmax targets); and identical inputs give
+ * bit-identical outputs. A backend's
  * module subclasses this and supplies {@link #createBackend()}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -64,11 +65,21 @@ public abstract class BackendContractTest {
                 Arguments.of("MIXED", 3, 23, 9),
                 Arguments.of("STRIDED", 1, 31, 27),
                 Arguments.of("STRIDED", 3, 40, 33),
-                Arguments.of("STRIDED", 2, 24, 24));
+                Arguments.of("STRIDED", 2, 24, 24),
+                Arguments.of("POOLED", 3, 17, 13),
+                Arguments.of("POOLED", 4, 23, 9),
+                Arguments.of("POOLED", 4, 1, 1),
+                Arguments.of("POOLED_IMAGE", 0, 9, 7),
+                Arguments.of("POOLED_IMAGE", 1, 9, 7));
     }
 
     private static String cfg(String name) {
-        return name.equals("MIXED") ? TestModels.MIXED : TestModels.STRIDED;
+        return switch (name) {
+            case "MIXED" -> TestModels.MIXED;
+            case "STRIDED" -> TestModels.STRIDED;
+            case "POOLED" -> TestModels.POOLED;
+            default -> TestModels.POOLED_IMAGE;
+        };
     }
 
     /** Runs {@code step} on both backends with identical sessions and compares with {@code check}. */

@@ -16,7 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Finite-difference checks of backward-to-input on single layers: with L = Σ g·f(x), the
  * reference backward must give dL/dx. Batch norm is checked with the exact gradient (darknet's
- * formula is deliberately not the gradient; it is checked against its own definition below).
+ * formula is deliberately not the gradient; it is checked against its own definition below), and
+ * so is softmax: darknet's backward passes its gradient through, which no finite difference of
+ * the softmax reproduces.
  */
 class GradientCheckTest {
     private static final double STEP = 1e-3;
@@ -34,7 +36,9 @@ class GradientCheckTest {
                 Arguments.of("maxpool 2/2 even", pool(2, 2), 8, 6),
                 Arguments.of("maxpool 2/2 odd", pool(2, 2), 7, 5),
                 Arguments.of("maxpool 3/2 odd", pool(3, 2), 9, 7),
-                Arguments.of("maxpool 3/1", pool(3, 1), 6, 5));
+                Arguments.of("maxpool 3/1", pool(3, 1), 6, 5),
+                Arguments.of("avgpool", "[net]\nchannels=3\n[avgpool]\n", 7, 5),
+                Arguments.of("avgpool 1×1", "[net]\nchannels=3\n[avgpool]\n", 1, 1));
     }
 
     private static String conv(int size, int stride, String padding, boolean bn, String activation) {
@@ -133,5 +137,55 @@ class GradientCheckTest {
                 assertThat((double) dx[f * n + i]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5));
             }
         }
+    }
+
+    @Test
+    void softmaxIsDarknetsForwardWithItsPassThroughBackward() {
+        // [avgpool] first: darknet targets a [softmax] only above one. 2 groups at temperature 0.7.
+        Model model = TestModels.model(
+                "[net]\nchannels=3\n[convolutional]\nfilters=6\nsize=3\nstride=1\npad=1"
+                        + "\nactivation=leaky\n[avgpool]\n[softmax]\ngroups=2\ntemperature=0.7\n",
+                11);
+        int w = 6, h = 5;
+        float[] x = TestModels.uniform(51, 3 * w * h, 0, 1);
+        float[] g = TestModels.uniform(52, 6, -1, 1);
+        float[] pooled = new float[6], probabilities = new float[6], throughSoftmax = new float[3 * w * h];
+        float[] throughAvgpool = new float[3 * w * h];
+        try (Backend backend = new ReferenceBackend(1);
+                DreamSession s = backend.open(model, SessionOptions.DEFAULT)) {
+            LayerStack softmax = s.stack(2, w, h);
+            s.write(softmax.input(), x);
+            s.forward(softmax);
+            s.read(softmax.output(), probabilities);
+            s.write(softmax.outputGradient(), g);
+            s.backward(softmax);
+            s.read(softmax.inputGradient(), throughSoftmax);
+
+            LayerStack avgpool = s.stack(1, w, h);
+            s.write(avgpool.input(), x);
+            s.forward(avgpool);
+            s.read(avgpool.output(), pooled);
+            s.write(avgpool.outputGradient(), g);
+            s.backward(avgpool);
+            s.read(avgpool.inputGradient(), throughAvgpool);
+        }
+        for (int group = 0; group < 2; group++) {
+            double largest = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int i = 3 * group; i < 3 * group + 3; i++) {
+                largest = Math.max(largest, pooled[i]);
+            }
+            for (int i = 3 * group; i < 3 * group + 3; i++) {
+                sum += Math.exp((pooled[i] - largest) / 0.7);
+            }
+            for (int i = 3 * group; i < 3 * group + 3; i++) {
+                assertThat((double) probabilities[i])
+                        .as("softmax of group %d, input %d", group, i)
+                        .isCloseTo(
+                                Math.exp((pooled[i] - largest) / 0.7) / sum, org.assertj.core.data.Offset.offset(1e-6));
+            }
+        }
+        assertThat(throughSoftmax)
+                .as("darknet backward_softmax_layer: net.delta += l.delta, so the softmax passes g through")
+                .isEqualTo(throughAvgpool);
     }
 }

@@ -43,13 +43,37 @@ class NetworkSpecTest {
         assertThat(tiny.layer(4)).isEqualTo(new ConvolutionalSpec(16, 1, 1, 0, true, Activation.LEAKY));
         assertThat(tiny.layer(tiny.size() - 2)).isInstanceOf(AvgpoolSpec.class);
         assertThat(tiny.layer(tiny.size() - 1)).isInstanceOf(SoftmaxSpec.class);
-        assertThat(tiny.lastTargetableLayer()).isEqualTo(tiny.size() - 3);
+        assertThat(tiny.lastTargetableLayer())
+                .as("darknet targets every layer of tiny, its avgpool (20) and softmax (21) too")
+                .isEqualTo(tiny.size() - 1)
+                .isEqualTo(21);
+        assertThat(tiny.layer(21)).isEqualTo(new SoftmaxSpec(1, 1f, false));
+        assertThat(tiny.outputShapes(144, 144, 21).subList(19, 22))
+                .containsExactly(new Shape(1000, 9, 9), new Shape(1000, 1, 1), new Shape(1000, 1, 1));
         assertThat(warnings)
                 .anySatisfy(w -> assertThat(w)
                         .contains("tiny.cfg:")
                         .contains("max_crop=320")
                         .contains("not used"));
         assertThat(warnings).anySatisfy(w -> assertThat(w).contains("policy=poly"));
+    }
+
+    @Test
+    void netTrainingSettingsAreReportedApartFromOtherUnusedKeys() throws IOException {
+        List<String> warnings = new ArrayList<>();
+        List<String> netSettings = new ArrayList<>();
+        NetworkSpec.read(Shared.models().resolve("tiny.cfg"), warnings::add, netSettings::add);
+        assertThat(warnings).as("a stock cfg uses every key of its layers").isEmpty();
+        assertThat(netSettings).hasSize(12).allSatisfy(w -> assertThat(w).contains("[net]"));
+
+        NetworkSpec.parse(
+                "typo.cfg",
+                "[net]\nmomentum=0.9\n[convolutional]\nfitlers=8\nactivation=relu\n",
+                warnings::add,
+                netSettings::add);
+        assertThat(warnings)
+                .singleElement()
+                .isEqualTo("typo.cfg:4: [convolutional] fitlers=8 is not used by nightmare (ignored)");
     }
 
     @Test
@@ -80,6 +104,52 @@ class NetworkSpecTest {
                 .hasMessageContaining("a.cfg:2:")
                 .hasMessageContaining("expected key=value");
         assertThatThrownBy(() -> NetworkSpec.parse("a.cfg", "[net]\n", w -> {})).hasMessageContaining("no layers");
+    }
+
+    private static NetworkSpec cfg(String layers) {
+        return NetworkSpec.parse(
+                "c.cfg", "[net]\n[convolutional]\nfilters=4\nsize=1\nstride=1\nactivation=linear\n" + layers, w -> {});
+    }
+
+    @Test
+    void everyLayerDarknetCanDreamThroughIsTargetableAndTheOthersSayWhyNot() {
+        NetworkSpec classifier = cfg("[avgpool]\n[softmax]\ngroups=2\ntemperature=0.5\n[cost]\n");
+        assertThat(classifier.layer(2)).isEqualTo(new SoftmaxSpec(2, 0.5f, false));
+        assertThat(classifier.lastTargetableLayer()).isEqualTo(2);
+        assertThat(classifier.untargetable(1)).isEmpty();
+        assertThat(classifier.untargetable(2)).isEmpty();
+        assertThat(classifier.untargetable(3))
+                .hasValueSatisfying(
+                        r -> assertThat(r).startsWith("layer 3 is [cost]: ").contains("training loss"));
+
+        NetworkSpec early = cfg("[softmax]\n[avgpool]\n");
+        assertThat(early.lastTargetableLayer()).isZero();
+        assertThat(early.untargetable(1))
+                .hasValueSatisfying(
+                        r -> assertThat(r).contains("layer 1 is [softmax]").contains("cannot resize"));
+        assertThat(early.untargetable(2))
+                .hasValueSatisfying(r -> assertThat(r).startsWith("layer 2 is above layer 1, which is [softmax]"));
+        assertThatThrownBy(() -> early.outputShapes(8, 8, 2))
+                .isInstanceOf(ShapeException.class)
+                .hasMessageContaining("cannot resize a [softmax]");
+
+        NetworkSpec aboveSoftmax = cfg("[avgpool]\n[softmax]\n[maxpool]\n");
+        assertThat(aboveSoftmax.lastTargetableLayer()).isEqualTo(2);
+        assertThat(aboveSoftmax.untargetable(3))
+                .hasValueSatisfying(r -> assertThat(r)
+                        .contains("above layer 2, which is [softmax]")
+                        .contains("can only be the target"));
+
+        assertThat(cfg("[dropout]\n").untargetable(1))
+                .hasValueSatisfying(r -> assertThat(r).contains("cannot resize a [dropout]"));
+        assertThat(cfg("[avgpool]\n[dropout]\n").untargetable(2))
+                .hasValueSatisfying(r -> assertThat(r).contains("zeroes the gradient"));
+        assertThat(cfg("[avgpool]\n[softmax]\ntree=data/9k.tree\n").untargetable(2))
+                .hasValueSatisfying(r -> assertThat(r).contains("hierarchical softmax"));
+        assertThatThrownBy(() -> cfg("[avgpool]\n[softmax]\ngroups=3\n").outputShapes(8, 8, 2))
+                .hasMessage("layer 2 [softmax] has groups=3, which does not divide its 4 inputs");
+        assertThatThrownBy(() -> cfg("[avgpool]\n[softmax]\ntemperature=0\n"))
+                .hasMessageContaining("temperature=0 in [softmax] is not valid; expected a number above 0");
     }
 
     @Test

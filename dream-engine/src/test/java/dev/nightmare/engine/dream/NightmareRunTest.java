@@ -2,6 +2,7 @@ package dev.nightmare.engine.dream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.DreamSession;
@@ -12,10 +13,13 @@ import dev.nightmare.engine.image.Image;
 import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.image.ImageOps;
 import dev.nightmare.engine.model.Model;
+import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.random.RandomMode;
 import dev.nightmare.engine.testing.Shared;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -148,9 +152,9 @@ class NightmareRunTest {
                 .singleElement()
                 .satisfies(p -> {
                     assertThat(p.option()).isEqualTo("layer");
-                    assertThat(p.getMessage()).contains("layer 40 is outside").contains("0..19");
+                    assertThat(p.getMessage()).contains("layer 40 is outside").contains("0..21");
                 });
-        assertThat(Nightmare.problems(NightmareOptions.builder(19).range(3).build(), spec, 96, 72))
+        assertThat(Nightmare.problems(NightmareOptions.builder(21).range(3).build(), spec, 96, 72))
                 .singleElement()
                 .satisfies(p -> assertThat(p.option()).isEqualTo("range"));
         assertThat(Nightmare.problems(
@@ -165,18 +169,88 @@ class NightmareRunTest {
                         72))
                 .extracting(OptionException::option)
                 .containsExactlyInAnyOrder("rounds", "iters", "rate", "zoom");
-        assertThat(Nightmare.problems(NightmareOptions.builder(12).octaves(20).build(), spec, 40, 40))
+        assertThat(Nightmare.problems(NightmareOptions.builder(-1).build(), spec, 96, 72))
                 .singleElement()
                 .satisfies(p -> {
-                    assertThat(p.option()).isEqualTo("octaves");
-                    assertThat(p.getMessage()).contains("use a larger image or fewer octaves");
+                    assertThat(p.option()).isEqualTo("layer");
+                    assertThat(p.getMessage())
+                            .isEqualTo("layer -1 is outside " + spec.source() + "'s targetable layers 0..21");
                 });
+        assertThat(Nightmare.problems(NightmareOptions.builder(-1).rounds(0).build(), spec, 96, 72))
+                .extracting(OptionException::option)
+                .containsExactlyInAnyOrder("layer", "rounds");
         assertThat(Nightmare.problems(
                         NightmareOptions.builder(0).reconstruct(true).build(), spec, 96, 72))
                 .singleElement()
                 .satisfies(p -> assertThat(p.option()).isEqualTo("layer"));
         assertThat(Nightmare.problems(
                         NightmareOptions.builder(12).range(3).octaves(4).build(), spec, 96, 72))
+                .isEmpty();
+    }
+
+    /** The first problem's option and message, for options that have exactly one. */
+    private static OptionException onlyProblem(NightmareOptions options, NetworkSpec spec, int width, int height) {
+        List<OptionException> problems = Nightmare.problems(options, spec, width, height);
+        assertThat(problems).hasSize(1);
+        return problems.getFirst();
+    }
+
+    private static int[] size(String message, String before) {
+        Matcher m = Pattern.compile(Pattern.quote(before) + "(\\d+)×(\\d+)").matcher(message);
+        assertThat(m.find()).as(message).isTrue();
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+
+    @Test
+    void tooManyOctavesForTheImageNameTheMostThatWorkAndTheImageSizeTheyNeed() {
+        var spec = session.model().spec();
+        OptionException p = onlyProblem(NightmareOptions.builder(12).octaves(30).build(), spec, 256, 256);
+        assertThat(p.option()).isEqualTo("octaves");
+        Matcher most = Pattern.compile("use octaves (\\d+) or fewer").matcher(p.getMessage());
+        assertThat(most.find()).as(p.getMessage()).isTrue();
+        int octaves = Integer.parseInt(most.group(1));
+        assertThat(p.getMessage())
+                .startsWith("octaves 30 is too many for a 256×256 image: octave " + octaves + " (scale 1/1.33333333^"
+                        + octaves + ") shrinks it to 0×0, smaller than the 1×1 input layer 12 needs");
+        assertThat(Nightmare.problems(
+                        NightmareOptions.builder(12).octaves(octaves).build(), spec, 256, 256))
+                .as("the most octaves that work")
+                .isEmpty();
+        int[] larger = size(p.getMessage(), "or an image of at least ");
+        assertThat(Nightmare.problems(NightmareOptions.builder(12).octaves(30).build(), spec, larger[0], larger[1]))
+                .as("the image size that works with octaves 30")
+                .isEmpty();
+        assertThat(Nightmare.problems(
+                        NightmareOptions.builder(12).octaves(30).build(), spec, larger[0] - 1, larger[1] - 1))
+                .isNotEmpty();
+
+        // The gateway's case: a 2×2 image with darknet's 4 octaves.
+        assertThat(onlyProblem(NightmareOptions.builder(5).build(), spec, 2, 2).getMessage())
+                .contains("octave 3 (scale 1/1.33333333^3) shrinks it to 0×0")
+                .contains("use octaves 3 or fewer, or an image of at least 3×3");
+    }
+
+    @Test
+    void anImageTooSmallForTheLayerNamesTheSmallestThatWorks() {
+        NetworkSpec strided =
+                NetworkSpec.parse("strided.cfg", dev.nightmare.engine.testing.TestModels.STRIDED, w -> {});
+        OptionException p = onlyProblem(NightmareOptions.builder(3).octaves(1).build(), strided, 9, 6);
+        assertThat(p.option()).isEqualTo("image");
+        assertThat(p.getMessage())
+                .startsWith("the 9×6 image is smaller than the ")
+                .contains(" input layer 3 needs");
+        int[] smallest = size(p.getMessage(), "use an image of at least ");
+        assertThat(Nightmare.problems(
+                        NightmareOptions.builder(3).octaves(1).build(), strided, smallest[0], smallest[1]))
+                .isEmpty();
+        assertThat((double) smallest[0] / smallest[1])
+                .as("the image's aspect ratio")
+                .isCloseTo(1.5, within(0.1));
+
+        OptionException withOctaves = onlyProblem(NightmareOptions.builder(3).build(), strided, 9, 6);
+        int[] forFour = size(withOctaves.getMessage(), "use an image of at least ");
+        assertThat(withOctaves.getMessage()).contains("(or " + smallest[0] + "×" + smallest[1] + " with octaves 1)");
+        assertThat(Nightmare.problems(NightmareOptions.builder(3).build(), strided, forFour[0], forFour[1]))
                 .isEmpty();
     }
 

@@ -73,8 +73,46 @@ public final class TestModels {
             activation=leaky
             """;
 
+    /**
+     * A classifier's tail as tiny.cfg ends: conv 3×3 leaky + batch norm → maxpool 2/2 → conv 1×1
+     * relu with 20 filters (a channel block and a part one) → avgpool → softmax in 2 groups.
+     */
+    public static final String POOLED = """
+            [net]
+            width=16
+            height=16
+            channels=3
+            [convolutional]
+            batch_normalize=1
+            filters=8
+            size=3
+            stride=1
+            pad=1
+            activation=leaky
+            [maxpool]
+            size=2
+            stride=2
+            [convolutional]
+            filters=20
+            size=1
+            stride=1
+            pad=1
+            activation=relu
+            [avgpool]
+            [softmax]
+            groups=2
+            """;
+
+    /** avgpool straight on the image (layer 0 reads the planar input), then softmax: no weights at all. */
+    public static final String POOLED_IMAGE = """
+            [net]
+            channels=3
+            [avgpool]
+            [softmax]
+            """;
+
     public static List<String> all() {
-        return List.of(MIXED, STRIDED);
+        return List.of(MIXED, STRIDED, POOLED, POOLED_IMAGE);
     }
 
     /** A model from cfg text with weights drawn from SplitMix64(seed) (He-uniform kernels, as SYNTHETIC_WEIGHTS.md). */

@@ -1,18 +1,20 @@
 package dev.nightmare.engine.backend.reference;
 
 import dev.nightmare.engine.backend.BatchNormGradient;
+import dev.nightmare.engine.model.AvgpoolSpec;
 import dev.nightmare.engine.model.ConvolutionalSpec;
 import dev.nightmare.engine.model.LayerSpec;
 import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.Shape;
+import dev.nightmare.engine.model.SoftmaxSpec;
 
 /**
  * One layer of a reference stack at one working size, as darknet keeps one file per layer type:
  * the layer's own buffers (its activated output, its output gradient, what its backward reads)
  * and its forward and backward maths on planar CHW heap arrays.
  */
-abstract sealed class ReferenceLayer permits ConvolutionalLayer, MaxpoolLayer {
+abstract sealed class ReferenceLayer permits ConvolutionalLayer, MaxpoolLayer, AvgpoolLayer, SoftmaxLayer {
     /** The activated output, after {@link #forward}. */
     final ArrayTensor output;
 
@@ -37,6 +39,8 @@ abstract sealed class ReferenceLayer permits ConvolutionalLayer, MaxpoolLayer {
             case ConvolutionalSpec conv ->
                 new ConvolutionalLayer(conv, model.convolutional(index), in, out, batchNormGradient, parallel);
             case MaxpoolSpec pool -> new MaxpoolLayer(pool, in, out);
+            case AvgpoolSpec avgpool -> new AvgpoolLayer(in, out);
+            case SoftmaxSpec softmax -> new SoftmaxLayer(softmax, out);
             case LayerSpec other ->
                 throw new IllegalStateException(
                         "layer " + index + " [" + other.type() + "] has no forward or backward here");

@@ -1,0 +1,51 @@
+package dev.nightmare.engine.cpu;
+
+import dev.nightmare.engine.model.Shape;
+
+/**
+ * darknet's {@code [avgpool]} at one working size: each channel's mean over its positions into a
+ * blocked c×1×1 output; backward spreads each channel's gradient evenly over its positions.
+ */
+final class AvgpoolLayer implements CpuLayer {
+    private final int index;
+    private final LayerKernels kernels;
+    private final CpuTensor output;
+    /** Layer 0: the planar network input in blocked layout; else null. */
+    private final CpuTensor blockedInput;
+
+    AvgpoolLayer(int index, Shape in, Shape out, LayerKernels kernels) {
+        this.index = index;
+        this.kernels = kernels;
+        this.output = CpuTensor.allocate(out, Layout.BLOCKED);
+        this.blockedInput = index == 0 ? CpuTensor.allocate(in, Layout.BLOCKED) : null;
+    }
+
+    @Override
+    public CpuTensor output() {
+        return output;
+    }
+
+    @Override
+    public void forward(CpuTensor input) {
+        CpuTensor x = input;
+        if (blockedInput != null) {
+            kernels.convert(input, blockedInput);
+            x = blockedInput;
+        }
+        kernels.avgpool(x, output);
+    }
+
+    @Override
+    public void backward(BackwardPass pass) {
+        CpuTensor dy = pass.gradient();
+        kernels.avgpoolBackward(dy, pass.next(index - 1, false));
+    }
+
+    @Override
+    public void close() {
+        output.close();
+        if (blockedInput != null) {
+            blockedInput.close();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.nightmare.engine.cpu;
+
+import dev.nightmare.engine.model.Shape;
+import dev.nightmare.engine.model.SoftmaxSpec;
+
+/**
+ * darknet's {@code [softmax]}: forward a softmax over each group of its inputs (it follows an
+ * {@code [avgpool]}, so there are only channels' worth); backward passes the gradient through
+ * unchanged, as darknet's {@code backward_softmax_layer} does.
+ */
+final class SoftmaxLayer implements CpuLayer {
+    private final int index;
+    private final SoftmaxSpec softmax;
+    private final LayerKernels kernels;
+    private final CpuTensor output;
+
+    SoftmaxLayer(int index, SoftmaxSpec softmax, Shape out, LayerKernels kernels) {
+        this.index = index;
+        this.softmax = softmax;
+        this.kernels = kernels;
+        this.output = CpuTensor.allocate(out, Layout.BLOCKED);
+    }
+
+    @Override
+    public CpuTensor output() {
+        return output;
+    }
+
+    @Override
+    public void forward(CpuTensor input) {
+        kernels.softmax(input, output, softmax.groups(), softmax.temperature());
+    }
+
+    @Override
+    public void backward(BackwardPass pass) {
+        CpuTensor dy = pass.gradient();
+        kernels.convert(dy, pass.next(index - 1, false));
+    }
+
+    @Override
+    public void close() {
+        output.close();
+    }
+}
