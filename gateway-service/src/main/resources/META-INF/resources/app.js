@@ -288,6 +288,14 @@ function keyStatus(state, text) {
 function keyChanged() {
   const key = $('apiKey').value.trim();
   if (key === S.key && (S.models.length || S.modelsAbort)) return;
+  if (key !== S.key && S.job) {
+    // Another key sees other jobs: the one shown (and the history) belonged to the last key.
+    stopFollowing();
+    resetRounds();
+    S.job = null;
+    render();
+  }
+  if (key !== S.key) { $('history').replaceChildren(); $('history-empty').hidden = false; $('moreHistory').hidden = true; }
   S.key = key;
   storeKey();
   clearError('apiKey');
@@ -752,6 +760,7 @@ function stateText(job) {
 function render() {
   renderStart();
   const job = S.job;
+  renderTitle(job);
   $('reuse').hidden = $('delete').hidden = $('jobLink').hidden = !job;
   $('progress-row').hidden = !job;
   if (!job) {
@@ -798,6 +807,15 @@ function render() {
   renderStrip();
   renderStage();
   renderHistoryCard();
+}
+
+/** The tab's title follows the job, for a tab in the background. */
+function renderTitle(job) {
+  if (!job) { document.title = 'Nightmare: deep dream any picture'; return; }
+  const t = totals(job);
+  const what = job.state === 'running' ? 'Round ' + Math.min(t.rounds, t.roundsDone + 1) + '/' + t.rounds
+    : job.state === 'succeeded' ? '✓ Done' : job.state === 'queued' ? 'Queued' : job.state === 'failed' ? '✗ Failed' : 'Canceled';
+  document.title = what + ' · Nightmare';
 }
 
 function renderRun(run) {
@@ -1346,9 +1364,19 @@ function wire() {
 
   $('image').addEventListener('change', (e) => pick(e.target.files[0]));
   const drop = $('drop');
-  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); pick(e.dataTransfer.files[0]); });
+  // A picture dropped anywhere on the page is taken (the browser would otherwise open it instead).
+  document.addEventListener('dragover', (e) => {
+    if (!e.dataTransfer?.types.includes('Files')) return;
+    e.preventDefault();
+    drop.classList.add('over');
+  });
+  document.addEventListener('dragleave', (e) => { if (!e.relatedTarget) drop.classList.remove('over'); });
+  document.addEventListener('drop', (e) => {
+    if (!e.dataTransfer?.files.length) return;
+    e.preventDefault();
+    drop.classList.remove('over');
+    pick(e.dataTransfer.files[0]);
+  });
   document.addEventListener('paste', (e) => {
     const file = [...(e.clipboardData?.files || [])].find((f) => f.type.startsWith('image/'));
     if (file) { e.preventDefault(); pick(file); }

@@ -74,7 +74,9 @@ class WebPageIT {
     static void start() throws Exception {
         HeadlessChromium.assumeInstalled();
         GatewayStack.assumePackaged();
-        stack = GatewayStack.start("web-page-it", Map.of("visitor", KEY), Map.of());
+        // Every progress event reaches the page (the gateway's own throttle would drop some at test speed).
+        stack = GatewayStack.start(
+                "web-page-it", Map.of("visitor", KEY), Map.of("nightmare.events.progress-interval-millis", "0"));
         worker = new ScriptedWorker(stack.minio, GatewayStack.BUCKET, stack.kafka.bootstrapServers());
         chromium = HeadlessChromium.start(stack.work, SCREENSHOTS);
         browser = chromium.driver;
@@ -215,6 +217,10 @@ class WebPageIT {
 
         assertThat(status("/favicon.ico")).isEqualTo(200);
         assertThat(status("/favicon.svg")).isEqualTo(200);
+        for (String file : List.of("/", "/app.js", "/app.css", "/zip.js")) {
+            // A new version of the page is seen on the next load, not a day later.
+            assertThat(cacheControl(file)).as(file).isEqualTo("no-cache");
+        }
         assertThat(chromium.consoleErrors()).isEmpty();
     }
 
@@ -758,6 +764,15 @@ class WebPageIT {
                         HttpRequest.newBuilder(URI.create(stack.url() + path)).build(),
                         HttpResponse.BodyHandlers.discarding())
                 .statusCode();
+    }
+
+    static String cacheControl(String path) throws Exception {
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(stack.url() + path)).build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .headers()
+                .firstValue("Cache-Control")
+                .orElse("");
     }
 
     static JsonNode getJob(String id) throws Exception {
