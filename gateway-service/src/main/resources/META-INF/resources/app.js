@@ -715,13 +715,21 @@ function totals(job) {
   return { rounds, iters, roundsDone, inRound, done: roundsDone * iters + inRound, total: rounds * iters };
 }
 
+/** The ETA an event or a job view carries, in milliseconds left, if it carries one. */
+function etaIn(o) {
+  if (!o) return null;
+  if (o.etaMillis != null) return etaOf(Number(o.etaMillis) / 1000);
+  if (o.eta != null || o.etaSeconds != null) return etaOf(o.eta ?? o.etaSeconds);
+  return o.progress ? etaIn(o.progress) : null;
+}
+
 /** Keeps samples of progress in time for the client-side ETA when the API gives none. */
-function noteProgress(eta) {
+function noteProgress(event) {
   const job = S.job;
   if (!job || job.state !== 'running') { S.eta = null; return; }
   const { done, total } = totals(job);
   const now = Date.now();
-  const given = etaOf(eta ?? job.eta ?? job.progress?.eta ?? job.etaSeconds);
+  const given = etaIn(event) ?? etaIn(job);
   if (given != null) { S.eta = { ...(S.eta || {}), end: now + given }; return; }
   const e = S.eta && S.eta.first ? S.eta : { first: { t: now, done } };
   if (done > e.first.done && now - e.first.t > 300) {
@@ -939,7 +947,7 @@ function onEvent(type, data) {
     if (body.error) job.error = body.error;
     job.cancelRequested = false;
   }
-  noteProgress(body.eta ?? body.etaSeconds);
+  noteProgress(body);
   render();
   if (FINAL.has(type)) { loadHistory(); return true; }
   return false;

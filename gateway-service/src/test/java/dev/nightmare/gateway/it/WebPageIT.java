@@ -565,6 +565,34 @@ class WebPageIT {
         }
     }
 
+    @Test
+    @Order(9)
+    void aDroppedEventStreamIsOpenedAgainAndCatchesUp() throws Exception {
+        try (CuttableProxy line = new CuttableProxy(stack.gateway.port())) {
+            // The page through a line the test can cut (a new origin: a new tab's storage).
+            browser.get(line.url() + "/");
+            waitReady();
+            signIn();
+            browser.findElement(By.id("image")).sendKeys(picture.toString());
+            fill("rounds", "2");
+            String id = startJob();
+            worker.start(id);
+            wait(d -> text("state").equals("running"));
+            line.cut();
+            try {
+                wait(d -> text("progressText").contains("reconnecting"));
+                // Made while the page was cut off: it learns of it from the state a new stream opens with.
+                worker.round(id, 0);
+            } finally {
+                line.restore();
+            }
+            wait(d -> roundStatus(0).equals("ok") && !text("progressText").contains("reconnecting"));
+            worker.round(id, 1);
+            worker.succeed(id);
+            wait(d -> text("state").equals("succeeded") && roundImages().size() == 2);
+        }
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------
 
     /** A visitor who has never been here: no key, no saved settings. */
