@@ -145,7 +145,8 @@ function problemsOf(answer) {
 
 /** Messages written for API clients, reworded where they name the API instead of the page. */
 function friendly(message) {
-  return String(message).replace(/;?\s*list the models with GET \/v1\/models/i, '; pick one from the list');
+  const text = String(message).replace(/;?\s*list the models with GET \/v1\/models/i, '; pick one from the list');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function retryAfter(answer) {
@@ -271,12 +272,14 @@ function storeKey() {
 }
 
 function keptWhere() {
-  return $('rememberKey').checked ? 'Remembered on this device.' : 'Kept for this tab only.';
+  const where = $('rememberKey').checked ? 'Remembered on this device.' : 'Kept for this tab only.';
+  return S.key ? where : 'Paste your key: the models load at once. ' + where;
 }
 
 function connected() {
   const n = S.models.length;
-  return 'Key accepted · ' + n + (n === 1 ? ' model' : ' models') + ' · ' + keptWhere().toLowerCase();
+  const where = $('rememberKey').checked ? 'remembered on this device' : 'kept for this tab only';
+  return 'Key accepted · ' + n + (n === 1 ? ' model' : ' models') + ' · ' + where + '.';
 }
 
 function keyStatus(state, text) {
@@ -1390,6 +1393,8 @@ function wire() {
     if (file) { e.preventDefault(); pick(file); }
   });
 
+  // The skip link moves the focus without touching the address (which may name a job).
+  $('skip').addEventListener('click', (e) => { e.preventDefault(); $('image').focus(); });
   $('cancel').addEventListener('click', () => S.job && cancelJob(S.job.id));
   $('delete').addEventListener('click', deleteJob);
   $('reuse').addEventListener('click', reuseSettings);
