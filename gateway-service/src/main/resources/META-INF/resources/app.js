@@ -942,7 +942,8 @@ function onEvent(type, data) {
     p.roundsDone = Math.max(p.roundsDone || 0, body.round + 1);
     p.round = undefined;
     p.iteration = undefined;
-    if (body.imageUrl) addRound(body.round, body.imageUrl);
+    const url = body.imageUrl || body.url || (S.job.links?.self ? S.job.links.self + '/rounds/' + body.round : null);
+    if (url) addRound(body.round, url);
   }
   if (FINAL.has(type)) {
     job.state = type;
