@@ -56,16 +56,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Two gateway replicas (the packaged app, as processes) against a real Kafka broker, a real S3
@@ -520,69 +510,6 @@ class GatewayIT {
         assertThat(hooks.poll(1, TimeUnit.SECONDS))
                 .as("each event delivered by one replica only")
                 .isNull();
-    }
-
-    @Test
-    @Order(10)
-    void webPageRunsAJobAndShowsEveryRoundInARealBrowser() throws Exception {
-        Path chromium = Path.of("/usr/bin/chromium");
-        Path driverBinary = Path.of("/usr/bin/chromedriver");
-        Assumptions.assumeTrue(
-                Files.isExecutable(chromium) && Files.isExecutable(driverBinary),
-                "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.toFile());
-        options.addArguments(
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--window-size=1200,1800");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(driverBinary.toFile())
-                .usingAnyFreePort()
-                .withLogFile(work.resolve("chromedriver.log").toFile())
-                .build();
-        WebDriver browser = new ChromeDriver(service, options);
-        try {
-            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-            browser.get(gatewayA.url() + "/");
-            browser.findElement(By.id("apiKey")).sendKeys(ALICE);
-            browser.findElement(By.id("loadModels")).click();
-            wait.until(d -> !d.findElements(By.cssSelector("#layer option")).isEmpty());
-            new Select(browser.findElement(By.id("model"))).selectByValue("tiny");
-            new Select(browser.findElement(By.id("layer"))).selectByValue("5");
-            Path image = work.resolve("page-input.png");
-            Files.write(image, TestImages.png(80, 60));
-            browser.findElement(By.id("image")).sendKeys(image.toAbsolutePath().toString());
-            for (String[] field : new String[][] {{"rounds", "2"}, {"iters", "1"}, {"octaves", "1"}}) {
-                var input = browser.findElement(By.id(field[0]));
-                input.clear();
-                input.sendKeys(field[1]);
-            }
-            browser.findElement(By.id("start")).click();
-            wait.until(d -> !d.findElement(By.id("jobId")).getText().isBlank());
-            String id = browser.findElement(By.id("jobId")).getText();
-            assertThat(id).matches("[0-9a-f]{32}");
-            worker.run(id);
-            wait.until(d -> d.findElements(By.cssSelector("#gallery img")).size() == 2
-                    && d.findElement(By.id("state")).getText().equals("succeeded"));
-            var images = browser.findElements(By.cssSelector("#gallery img"));
-            for (var img : images) {
-                // Each round image was fetched and decoded by the browser.
-                Object width = ((JavascriptExecutor) browser).executeScript("return arguments[0].naturalWidth", img);
-                assertThat(((Number) width).intValue()).isEqualTo(80);
-            }
-            assertThat(browser.findElements(By.cssSelector("#gallery a[download]")))
-                    .hasSize(2);
-            assertThat(browser.findElement(By.id("errors")).getText()).isBlank();
-            Files.write(work.resolve("web-page.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
-        } finally {
-            browser.quit();
-        }
     }
 
     @Test
