@@ -19,6 +19,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -61,6 +62,7 @@ class BadInputIT {
     @Test
     void imageBombsAndLiesAreRefusedQuicklyWithAReason() throws Exception {
         byte[] jpeg = HostileImages.jpegClaiming(64, 48);
+        byte[] realJpeg = HostileImages.noiseJpeg(64, 48, 5);
         List<Upload> uploads = List.of(
                 new Upload(
                         "PNG header claiming 50000×50000",
@@ -110,7 +112,14 @@ class BadInputIT {
                         "image"),
                 // The content decides, not the name or the declared type: a PNG called .jpg is a PNG.
                 new Upload("PNG named .jpg, sent as image/jpeg", png, "photo.jpg", "image/jpeg", 202, null),
-                new Upload("JPEG named .png, sent as text/plain", jpeg, "x.png", "text/plain", 202, null));
+                new Upload("JPEG named .png, sent as text/plain", realJpeg, "x.png", "text/plain", 202, null),
+                new Upload(
+                        "a JPEG cut short",
+                        Arrays.copyOf(realJpeg, realJpeg.length / 2),
+                        "cut.jpg",
+                        "image/jpeg",
+                        422,
+                        "truncated"));
         List<String> report = new ArrayList<>();
         for (Upload upload : uploads) {
             long sent = System.nanoTime();
@@ -279,14 +288,17 @@ class BadInputIT {
                 "oversized (70 KB)", oversized, padded.getBytes(StandardCharsets.UTF_8), "OVERSIZED", true));
         String unknownModel = storedJob("ghost", true);
         messages.add(new Message(
-                "unknown model",
-                unknownModel,
-                requestJson(unknownModel, "ghost").getBytes(),
-                "UNKNOWN_MODEL",
-                true));
+                "unknown model", unknownModel, STORED.get(unknownModel).getBytes(), "UNKNOWN_MODEL", true));
         String missingInput = storedJob("tiny", false);
         messages.add(new Message(
-                "missing input", missingInput, requestJson(missingInput, "tiny").getBytes(), "MISSING_INPUT", true));
+                "missing input", missingInput, STORED.get(missingInput).getBytes(), "MISSING_INPUT", true));
+        String forged = storedJob();
+        messages.add(new Message(
+                "a message that is not the stored request",
+                forged,
+                STORED.get(forged).replace("\"rounds\":1,", "\"rounds\":3,").getBytes(),
+                "REQUEST_MISMATCH",
+                false));
         String noJob = "not-a-job-" + System.nanoTime();
         messages.add(new Message(
                 "binary garbage without a job id", noJob, new byte[] {0, (byte) 0xff, 0x13, 0x37}, "MALFORMED", false));
@@ -323,6 +335,9 @@ class BadInputIT {
         }
         assertThat(api.awaitFinal(goodId, Duration.ofSeconds(60)).path("state").asText())
                 .isEqualTo("succeeded");
+        assertThat(system.statusIfAny(forged))
+                .as("the forged message did not run the stored job")
+                .isEmpty();
         for (AppProcess worker : system.workers().values()) {
             assertThat(worker.health("ready")).as(worker.name()).isEqualTo(200);
         }
@@ -358,7 +373,9 @@ class BadInputIT {
                 new Case(opts("\"rounds\":100001"), 422, "rounds"),
                 new Case(opts("\"iters\":0"), 422, "iters"),
                 new Case(opts("\"iters\":100001"), 422, "iters"),
-                new Case(opts("\"rounds\":100000,\"iters\":100000"), 202, null),
+                new Case(opts("\"rounds\":10,\"iters\":100000"), 202, null),
+                // each within its bound, but together over the admission rule's work budget
+                new Case(opts("\"rounds\":100000,\"iters\":100000"), 422, "iters"),
                 // range and octaves
                 new Case(opts("\"range\":0"), 422, "range"),
                 new Case(opts("\"range\":1001"), 422, "range"),
@@ -481,9 +498,14 @@ class BadInputIT {
         return storedJob("tiny", true);
     }
 
+    /** The message of each stored job: its request.json exactly (a message that differs is dead-lettered as such). */
+    private static final java.util.Map<String, String> STORED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static String storedJob(String model, boolean withInput) throws Exception {
         String id = JobIds.random();
-        JobRequest request = ContractJson.readRequest(requestJson(id, model).getBytes(StandardCharsets.UTF_8));
+        String json = requestJson(id, model);
+        STORED.put(id, json);
+        JobRequest request = ContractJson.readRequest(json.getBytes(StandardCharsets.UTF_8));
         if (withInput) {
             system.putObject(JobKeys.input(id), png, "image/png");
         }

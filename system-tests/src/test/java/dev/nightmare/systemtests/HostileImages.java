@@ -46,6 +46,16 @@ final class HostileImages {
     }
 
     /** A real 16×16 JPEG whose SOF header is patched to claim {@code width × height}. */
+    /** A complete JPEG of seeded noise. */
+    static byte[] noiseJpeg(int width, int height, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        float[] data = new float[3 * width * height];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = random.nextFloat();
+        }
+        return ImageCodec.encode(new Image(width, height, 3, data), ImageCodec.Format.JPG);
+    }
+
     static byte[] jpegClaiming(int width, int height) {
         byte[] jpeg = ImageCodec.encode(new Image(16, 16, 3, new float[3 * 16 * 16]), ImageCodec.Format.JPG);
         for (int i = 0; i + 8 < jpeg.length; i++) {
