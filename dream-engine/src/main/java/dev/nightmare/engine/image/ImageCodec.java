@@ -116,7 +116,10 @@ public final class ImageCodec {
                 }
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                BufferedImage decoded = reader.read(0);
+                boolean fourComponents =
+                        reader.getFormatName().equalsIgnoreCase("jpeg") && FourComponentJpeg.components(bytes) == 4;
+                java.awt.image.Raster raster = fourComponents ? reader.readRaster(0, null) : null;
+                BufferedImage decoded = fourComponents ? null : reader.read(0);
                 // ImageIO's JPEG reader fills missing data with grey and only warns; a cut-off file is
                 // an error here (libjpeg words it "premature end of data segment").
                 for (String warning : warnings) {
@@ -125,7 +128,9 @@ public final class ImageCodec {
                                 name + " is truncated (" + warning + "); expected a complete PNG or JPEG image");
                     }
                 }
-                return toImage(decoded, name);
+                return fourComponents
+                        ? FourComponentJpeg.toImage(raster, FourComponentJpeg.adobeTransform(bytes))
+                        : toImage(decoded, name);
             } finally {
                 reader.dispose();
             }
