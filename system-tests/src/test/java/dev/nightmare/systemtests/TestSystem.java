@@ -6,6 +6,8 @@ import dev.nightmare.contracts.JobEvent;
 import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobStatus;
 import dev.nightmare.contracts.Topics;
+import dev.nightmare.engine.model.NetworkSpec;
+import dev.nightmare.engine.model.SyntheticWeights;
 import dev.nightmare.engine.testing.Shared;
 import dev.nightmare.platform.LocalKafka;
 import dev.nightmare.platform.LocalS3;
@@ -73,6 +75,10 @@ final class TestSystem implements AutoCloseable {
         private final Map<String, String> gateway = new LinkedHashMap<>();
         private final Map<String, String> broker = new LinkedHashMap<>();
         private final Map<String, String> apiKeys = new LinkedHashMap<>();
+        private final Map<String, String> modelStore = new LinkedHashMap<>();
+        private final List<String> syntheticModels = new ArrayList<>();
+        private List<String> gatewayJvm = List.of("-Xmx384m", "-XX:TieredStopAtLevel=1");
+        private List<String> modelStoreJvm = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
 
         private Builder(String name) {
             this.name = name;
@@ -113,6 +119,25 @@ final class TestSystem implements AutoCloseable {
         /** A Kafka broker setting (server.properties). */
         Builder broker(String key, String value) {
             broker.put(key, value);
+            return this;
+        }
+
+        /** A model-store setting. */
+        Builder modelStore(String key, String value) {
+            modelStore.put(key, value);
+            return this;
+        }
+
+        /** The gateway's and the model-store's JVM options (default: small test heaps, C1 only). */
+        Builder serviceJvms(List<String> gatewayOptions, List<String> modelStoreOptions) {
+            gatewayJvm = List.copyOf(gatewayOptions);
+            modelStoreJvm = List.copyOf(modelStoreOptions);
+            return this;
+        }
+
+        /** Also serve {@code cfg} (a cfg of ../shared/models) with deterministic synthetic weights. */
+        Builder syntheticModel(String cfg) {
+            syntheticModels.add(cfg);
             return this;
         }
 
@@ -162,31 +187,29 @@ final class TestSystem implements AutoCloseable {
         Path models = Files.createDirectories(work.resolve("models"));
         Files.copy(Shared.models().resolve("tiny.cfg"), models.resolve("tiny.cfg"));
         Files.createSymbolicLink(models.resolve("tiny.weights"), Shared.models().resolve("tiny.weights"));
+        for (String cfg : settings.syntheticModels) {
+            Files.copy(Shared.models().resolve(cfg + ".cfg"), models.resolve(cfg + ".cfg"));
+            SyntheticWeights.write(
+                    NetworkSpec.read(models.resolve(cfg + ".cfg"), w -> {}), 1, models.resolve(cfg + ".weights"));
+        }
+        Map<String, String> storeConfig = new HashMap<>(Map.of(
+                "nightmare.model-store.models-dir",
+                models.toString(),
+                "nightmare.model-store.data-dir",
+                work.resolve("model-store-data").toString(),
+                "nightmare.model-store.auth.service-tokens",
+                SERVICE_TOKEN,
+                "nightmare.model-store.auth.admin-tokens",
+                ADMIN_TOKEN));
+        storeConfig.putAll(settings.modelStore);
         modelStore = AppProcess.start(
-                "model-store",
-                app("nightmare.model-store.app"),
-                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
-                Map.of(
-                        "nightmare.model-store.models-dir",
-                        models.toString(),
-                        "nightmare.model-store.data-dir",
-                        work.resolve("model-store-data").toString(),
-                        "nightmare.model-store.auth.service-tokens",
-                        SERVICE_TOKEN,
-                        "nightmare.model-store.auth.admin-tokens",
-                        ADMIN_TOKEN),
-                work);
+                "model-store", app("nightmare.model-store.app"), settings.modelStoreJvm, storeConfig, work);
         Map<String, String> gatewayConfig = new HashMap<>(platformConfig());
         gatewayConfig.put("nightmare.model-store.url", modelStore.url());
         gatewayConfig.put("nightmare.model-store.token", SERVICE_TOKEN);
         settings.apiKeys.forEach((id, key) -> gatewayConfig.put("nightmare.auth.keys." + id, key));
         gatewayConfig.putAll(settings.gateway);
-        gateway = AppProcess.start(
-                "gateway",
-                app("nightmare.gateway.app"),
-                List.of("-Xmx384m", "-XX:TieredStopAtLevel=1"),
-                gatewayConfig,
-                work);
+        gateway = AppProcess.start("gateway", app("nightmare.gateway.app"), settings.gatewayJvm, gatewayConfig, work);
         for (String id : settings.workerIds) {
             startWorker(id);
         }

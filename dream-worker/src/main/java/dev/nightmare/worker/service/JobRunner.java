@@ -253,7 +253,9 @@ public final class JobRunner {
                 return finish(JobState.FAILED, e.getMessage());
             } catch (OutOfDeviceMemoryException e) {
                 return outOfMemory(loaded, input, engineOptions, e, listener);
-            } catch (Exception e) {
+            } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+                // A native allocation refused (JavaCPP throws OutOfMemoryError) fails this job, not
+                // the worker: like any unexpected failure it is retried, then failed and dead-lettered.
                 return unexpected(e);
             }
             return listener.stop().map(this::stopped).orElseGet(() -> finish(JobState.SUCCEEDED, null));
@@ -311,7 +313,7 @@ public final class JobRunner {
                             + "); submit it again with a smaller maxSide");
         }
 
-        private Disposition unexpected(Exception e) {
+        private Disposition unexpected(Throwable e) {
             LOG.errorf(e, "job %s: failed unexpectedly on delivery %d", id, delivery.deliveryCount());
             if (delivery.deliveryCount() >= settings.deliveryLimit()) {
                 String error =

@@ -567,6 +567,22 @@ class JobRunnerTest {
                 .contains("kernel exploded");
     }
 
+    @Test
+    void aNativeAllocationRefusedIsRetriedThenFailsTheJobInsteadOfLoopingForever() {
+        JobRequest request = submitted(1, 1);
+        Backend starved = failingBackend(new OutOfMemoryError("Physical memory usage is too high"));
+
+        Disposition early = runner(settings(), starved)
+                .run(request, new Delivery(request.jobId(), ContractJson.write(request), 1), new JobControl());
+        Disposition last = runner(settings(), starved)
+                .run(request, new Delivery(request.jobId(), ContractJson.write(request), 5), new JobControl());
+
+        assertThat(early).isEqualTo(Disposition.release("error"));
+        assertThat(last).isInstanceOf(Disposition.DeadLetter.class);
+        assertThat(store.storedStatus(request.jobId()).state()).isEqualTo(JobState.FAILED);
+        assertThat(store.storedStatus(request.jobId()).error()).contains("Physical memory usage is too high");
+    }
+
     private static Retry quickRetry() {
         return Retry.backoff(Duration.ofMillis(100), Duration.ofMillis(400))
                 .giveUpAfter(Duration.ofSeconds(2))
@@ -578,7 +594,7 @@ class JobRunnerTest {
     }
 
     /** A backend named like the GPU one whose sessions throw {@code error} on upload. */
-    private static Backend failingBackend(RuntimeException error) {
+    private static Backend failingBackend(Throwable error) {
         return (Backend) Proxy.newProxyInstance(
                 JobRunnerTest.class.getClassLoader(), new Class<?>[] {Backend.class}, (proxy, method, args) -> {
                     switch (method.getName()) {
