@@ -5,6 +5,7 @@ import dev.nightmare.contracts.ContractJson;
 import dev.nightmare.contracts.Topics;
 import dev.nightmare.gateway.config.GatewayConfig;
 import dev.nightmare.gateway.service.EventHub;
+import dev.nightmare.gateway.service.EventId;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +29,8 @@ import org.jboss.logging.Logger;
  * Reads ALL of {@code nightmare-events} in every replica (assigned partitions, no consumer group,
  * starting at the end) and hands each event to the {@link EventHub}, so any replica can serve any
  * client's SSE stream. Late clients do not need history: they get the current state from S3
- * first. New partitions are picked up every 30 s.
+ * first; a client that dropped resumes from the hub's recent events, whose ids are the records'
+ * partition and offset. New partitions are picked up every 30 s.
  */
 @ApplicationScoped
 public class KafkaEventReader {
@@ -105,7 +107,7 @@ public class KafkaEventReader {
     }
 
     /** Assigns every partition of the events topic; new ones start at their end. */
-    private static Set<TopicPartition> assign(KafkaConsumer<String, byte[]> c, Set<TopicPartition> current) {
+    private Set<TopicPartition> assign(KafkaConsumer<String, byte[]> c, Set<TopicPartition> current) {
         List<PartitionInfo> infos = c.partitionsFor(Topics.EVENTS, Duration.ofSeconds(5));
         if (infos == null || infos.isEmpty()) {
             return current;
@@ -120,13 +122,16 @@ public class KafkaEventReader {
         Set<TopicPartition> added = new HashSet<>(all);
         added.removeAll(current);
         c.seekToEnd(added);
+        for (TopicPartition partition : added) {
+            hub.readingFrom(partition.partition(), c.position(partition, Duration.ofSeconds(5)));
+        }
         LOG.infof("reading all %d partitions of %s", all.size(), Topics.EVENTS);
         return all;
     }
 
     private void dispatch(ConsumerRecord<String, byte[]> record) {
         try {
-            hub.dispatch(ContractJson.readEvent(record.value()));
+            hub.dispatch(ContractJson.readEvent(record.value()), new EventId(record.partition(), record.offset()));
         } catch (ContractException e) {
             LOG.warnf(
                     "skipping event at %s-%d@%d: %s",

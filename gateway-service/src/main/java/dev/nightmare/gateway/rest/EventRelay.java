@@ -2,33 +2,35 @@ package dev.nightmare.gateway.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nightmare.contracts.EventType;
-import dev.nightmare.contracts.JobEvent;
 import dev.nightmare.gateway.service.EventView;
 import dev.nightmare.gateway.service.JobView;
+import dev.nightmare.gateway.service.StreamedEvent;
 import io.smallrye.mutiny.subscription.MultiEmitter;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One SSE stream: subscribed to the job's live events before the current state is read, it
- * buffers them until the client is attached, sends the current state first (event {@code state}),
- * then the buffered and live events, throttling {@code progress}, and completes after a final
- * event. A comment line every keep-alive interval keeps proxies from closing a stream that waits
- * minutes for its next round.
+ * One SSE stream. Subscribed to the job's live events before the current state is read, it
+ * buffers them until the client is attached. A new stream gets the current state first (event
+ * {@code state}); a resumed one gets the events it missed instead. Then the buffered and live
+ * events follow, {@code progress} throttled, each with its {@code id:}, and the stream completes
+ * after a final event. A comment line every keep-alive interval keeps proxies from closing a
+ * stream that waits minutes for its next round.
  */
 final class EventRelay {
     private final Sse sse;
     private final ObjectMapper json;
     private final long progressIntervalNanos;
-    private final List<JobEvent> buffer = new ArrayList<>();
+    private final List<StreamedEvent> buffer = new ArrayList<>();
     private MultiEmitter<? super OutboundSseEvent> emitter;
     private long lastProgressNanos;
     private boolean done;
@@ -40,7 +42,7 @@ final class EventRelay {
         this.progressIntervalNanos = progressIntervalMillis * 1_000_000;
     }
 
-    synchronized void offer(JobEvent event) {
+    synchronized void offer(StreamedEvent event) {
         if (emitter == null) {
             buffer.add(event);
         } else {
@@ -48,21 +50,32 @@ final class EventRelay {
         }
     }
 
+    /**
+     * Starts the stream: with {@code missed} (a resume) those events, else {@code snapshot} as the
+     * {@code state} event; a final job whose end the client has not been sent gets its state and
+     * the stream ends.
+     */
     synchronized void attach(
             MultiEmitter<? super OutboundSseEvent> emitter,
             JobView snapshot,
+            Optional<List<StreamedEvent>> missed,
             ScheduledExecutorService timer,
             long keepAliveMillis) {
         this.emitter = emitter;
-        emitter.emit(event("state", snapshot));
-        if (snapshot.state().isFinal()) {
-            finish();
-            return;
+        if (missed.isEmpty()) {
+            emitter.emit(stateEvent(snapshot));
+            if (snapshot.state().isFinal()) {
+                finish();
+                return;
+            }
         }
-        for (JobEvent event : buffer) {
-            send(event);
-        }
+        missed.ifPresent(events -> events.forEach(this::send));
+        buffer.forEach(this::send);
         buffer.clear();
+        if (!done && snapshot.state().isFinal()) {
+            emitter.emit(stateEvent(snapshot));
+            finish();
+        }
         if (!done) {
             keepAlive = timer.scheduleAtFixedRate(this::ping, keepAliveMillis, keepAliveMillis, TimeUnit.MILLISECONDS);
         }
@@ -82,19 +95,25 @@ final class EventRelay {
         }
     }
 
-    private void send(JobEvent event) {
+    private void send(StreamedEvent streamed) {
         if (done) {
             return;
         }
-        if (event.type() == EventType.PROGRESS) {
+        EventType type = streamed.event().type();
+        if (type == EventType.PROGRESS) {
             long now = System.nanoTime();
             if (lastProgressNanos != 0 && now - lastProgressNanos < progressIntervalNanos) {
                 return;
             }
             lastProgressNanos = now;
         }
-        emitter.emit(event(event.type().wireName(), EventView.of(event)));
-        if (event.type().isFinal()) {
+        OutboundSseEvent.Builder event =
+                sse.newEventBuilder().name(type.wireName()).data(String.class, write(EventView.of(streamed.event())));
+        if (streamed.id() != null) {
+            event.id(streamed.id().toString());
+        }
+        emitter.emit(event.build());
+        if (type.isFinal()) {
             finish();
         }
     }
@@ -104,13 +123,19 @@ final class EventRelay {
         emitter.complete();
     }
 
-    private OutboundSseEvent event(String name, Object data) {
+    /** The job's state with {@code "type":"state"} first, like every other event's type. */
+    private OutboundSseEvent stateEvent(JobView snapshot) {
+        ObjectNode body = json.createObjectNode().put("type", "state");
+        body.setAll((ObjectNode) json.valueToTree(snapshot));
+        return sse.newEventBuilder()
+                .name("state")
+                .data(String.class, write(body))
+                .build();
+    }
+
+    private String write(Object data) {
         try {
-            return sse.newEventBuilder()
-                    .name(name)
-                    .mediaType(MediaType.TEXT_PLAIN_TYPE)
-                    .data(String.class, json.writeValueAsString(data))
-                    .build();
+            return json.writeValueAsString(data);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -6,6 +6,8 @@ import dev.nightmare.contracts.JobOptions;
 import dev.nightmare.gateway.config.GatewayConfig;
 import dev.nightmare.gateway.service.Caller;
 import dev.nightmare.gateway.service.EventHub;
+import dev.nightmare.gateway.service.EventId;
+import dev.nightmare.gateway.service.EventView;
 import dev.nightmare.gateway.service.JobService;
 import dev.nightmare.gateway.service.JobSubmitter;
 import dev.nightmare.gateway.service.JobView;
@@ -168,28 +170,49 @@ public class NightmareResource {
     @Blocking
     @Operation(
             summary = "Server-sent events: 'state' (current state) first, then queued, started, progress, round,"
-                    + " succeeded | failed | canceled")
-    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
+                    + " succeeded | failed | canceled",
+            description = "Every event but 'state' has an id. A client that reconnects with Last-Event-ID gets the"
+                    + " events after that one instead of 'state'; when the id is too old to resume from it gets"
+                    + " 'state' first, as a new stream does. The stream ends after the final event.")
+    @APIResponse(
+            responseCode = "200",
+            description = "the event stream; each event's data is one JSON object with its 'type'",
+            content =
+                    @Content(
+                            mediaType = MediaType.SERVER_SENT_EVENTS,
+                            schema = @Schema(implementation = EventView.class)))
+    @APIResponse(responseCode = "404", description = "no such job for this API key")
+    @APIResponse(responseCode = "429", description = "too many event streams open for this API key")
+    public Multi<OutboundSseEvent> events(
+            @PathParam("id") String id,
+            @HeaderParam("Last-Event-ID")
+                    @Parameter(description = "the id of the last event received, to resume after it")
+                    String lastEventId,
+            @Context Sse sse) {
         Caller who = caller.get();
         jobs.owned(who, id);
         AutoCloseable slot = limits.openEventStream(who.owner());
         EventRelay relay = new EventRelay(sse, json, config.events().progressIntervalMillis());
-        AutoCloseable subscription = hub.subscribe(id, relay::offer);
+        EventHub.Subscription subscription = hub.subscribe(id, EventId.parse(lastEventId), relay::offer);
         JobView snapshot;
         try {
             snapshot = jobs.view(who, id);
         } catch (RuntimeException e) {
-            closeQuietly(subscription);
+            subscription.close();
             closeQuietly(slot);
             throw e;
         }
         return Multi.createFrom()
                 .<OutboundSseEvent>emitter(emitter -> relay.attach(
-                        emitter, snapshot, KEEP_ALIVE, config.events().keepAliveSeconds() * 1000L))
+                        emitter,
+                        snapshot,
+                        subscription.missed(),
+                        KEEP_ALIVE,
+                        config.events().keepAliveSeconds() * 1000L))
                 .onTermination()
                 .invoke(() -> {
                     relay.close();
-                    closeQuietly(subscription);
+                    subscription.close();
                     closeQuietly(slot);
                 });
     }
