@@ -488,7 +488,9 @@ class BadInputIT {
     private static String cancel(HttpResponse<String> accepted) throws Exception {
         String id = JSON.readTree(accepted.body()).get("id").asText();
         HttpResponse<String> canceled = api.send("POST", "/v1/nightmares/" + id + "/cancel");
-        assertThat(canceled.statusCode()).isEqualTo(202);
+        assertThat(canceled.statusCode())
+                .as("recorded, or the job had already ended")
+                .isIn(202, 200);
         return id;
     }
 

@@ -149,11 +149,20 @@ public class NightmareResource {
     }
 
     @GET
-    @Operation(summary = "The caller's jobs, newest first")
+    @Operation(
+            summary = "The caller's jobs, newest first",
+            description = "With state, only jobs in those states; a filtered page may hold fewer items than"
+                    + " limit while next is set: follow next to the end.")
     public JobService.Page list(
             @QueryParam("limit") @DefaultValue("20") @Parameter(description = "items per page, 1 to 100") String limit,
-            @QueryParam("after") @Parameter(description = "cursor from the previous page's next") String after) {
-        return jobs.list(caller.get(), QueryValues.integer("limit", limit, 1, 100), after);
+            @QueryParam("after") @Parameter(description = "cursor from the previous page's next") String after,
+            @QueryParam("state")
+                    @Parameter(
+                            description = "only jobs in these states, comma-separated:"
+                                    + " queued, running, succeeded, failed, canceled")
+                    String state) {
+        return jobs.list(
+                caller.get(), QueryValues.integer("limit", limit, 1, 100), after, QueryValues.states("state", state));
     }
 
     @GET
@@ -250,9 +259,23 @@ public class NightmareResource {
 
     @POST
     @Path("{id}/cancel")
-    @Operation(summary = "Cancel: the worker stops within one iteration and the job ends canceled")
+    @Operation(
+            summary = "Cancel: the worker stops within one iteration and the job ends canceled",
+            description = "Idempotent. cancelRequested stays true once asked, also after the job has ended canceled.")
+    @APIResponse(
+            responseCode = "202",
+            description = "the cancel is recorded; the job's state turns canceled when the worker stops",
+            content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "the job had already ended; nothing changed",
+            content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "404", description = "no such job for this API key")
     public Response cancel(@PathParam("id") String id) {
-        return Response.accepted(jobs.cancel(caller.get(), id)).build();
+        JobService.Cancel cancel = jobs.cancel(caller.get(), id);
+        return Response.status(cancel.recorded() ? 202 : 200)
+                .entity(cancel.job())
+                .build();
     }
 
     @DELETE

@@ -12,8 +12,10 @@ import dev.nightmare.s3.S3Config;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,6 +27,7 @@ import org.jboss.logging.Logger;
 public class JobService {
     private static final Logger LOG = Logger.getLogger(JobService.class);
     private static final byte[] EMPTY = new byte[0];
+    private static final int FILTER_SCAN_FACTOR = 10;
 
     private final ObjectStore store;
     private final Limits limits;
@@ -44,7 +47,12 @@ public class JobService {
         return viewOf(request, readStatus(id), store.exists(JobKeys.cancel(id)));
     }
 
-    public Page list(Caller caller, int limit, String cursor) {
+    /**
+     * A page of the caller's jobs, newest first, optionally only those in {@code states}. A
+     * filtered page reads at most {@value #FILTER_SCAN_FACTOR}× its size of index entries, so it
+     * may hold fewer items than asked while {@code next} is still set: follow it.
+     */
+    public Page list(Caller caller, int limit, String cursor, Set<JobState> states) {
         int size = Math.clamp(limit, 1, 100);
         String prefix = JobKeys.ownerIndex(caller.owner());
         String startAfter = null;
@@ -54,29 +62,44 @@ public class JobService {
             }
             startAfter = prefix + cursor;
         }
-        List<String> keys = store.list(prefix, startAfter, size + 1);
+        boolean filtered = !states.isEmpty() && !states.containsAll(EnumSet.allOf(JobState.class));
+        int scan = filtered ? size * FILTER_SCAN_FACTOR : size;
+        List<String> keys = store.list(prefix, startAfter, scan + 1);
         List<JobView> items = new ArrayList<>();
-        for (String key : keys.subList(0, Math.min(size, keys.size()))) {
+        String last = null;
+        int examined = 0;
+        for (String key : keys) {
+            if (examined == scan || items.size() == size) {
+                break;
+            }
+            examined++;
+            last = key;
             String id = JobKeys.jobIdOfIndexEntry(key);
             if (id == null) {
                 continue;
             }
             readRequest(id)
                     .filter(r -> r.owner().equals(caller.owner()))
-                    .ifPresent(r -> items.add(viewOf(r, readStatus(id), false)));
+                    .map(r -> viewOf(r, readStatus(id), store.exists(JobKeys.cancel(id))))
+                    .filter(view -> !filtered || states.contains(view.state()))
+                    .ifPresent(items::add);
         }
-        String next = keys.size() > size ? keys.get(size - 1).substring(prefix.length()) : null;
+        String next = examined < keys.size() ? last.substring(prefix.length()) : null;
         return new Page(items, next);
     }
 
-    public JobView cancel(Caller caller, String id) {
+    /** How a cancel went: {@code recorded} false when the job had already ended. */
+    public record Cancel(JobView job, boolean recorded) {}
+
+    public Cancel cancel(Caller caller, String id) {
         JobRequest request = owned(caller, id);
         JobStatus status = readStatus(id);
+        boolean marked = store.exists(JobKeys.cancel(id));
         if (JobState.derive(status).isFinal()) {
-            return viewOf(request, status, false);
+            return new Cancel(viewOf(request, status, marked), false);
         }
         store.put(JobKeys.cancel(id), EMPTY, "application/octet-stream");
-        return viewOf(request, status, true);
+        return new Cancel(viewOf(request, status, true), true);
     }
 
     public void delete(Caller caller, String id) {
@@ -162,7 +185,7 @@ public class JobService {
         return new JobView(
                 id,
                 state,
-                cancelMarker && !state.isFinal(),
+                cancelMarker,
                 o.model(),
                 request.modelSha256(),
                 o,

@@ -12,7 +12,8 @@ import java.util.List;
  * request.json}, {@code status.json} and the cancel marker, so every replica gives the same
  * answer.
  *
- * @param cancelRequested a cancel was asked for and the worker has not yet acknowledged it
+ * @param cancelRequested a cancel was asked for; it stays true once the worker has acted on it (state
+ *     {@code canceled}), and a job that ended before the worker saw it keeps its own final state
  * @param rounds the rounds stored so far, numbered from 0, with their URLs
  * @param run what reproduces the run (seed, rng, backend, engine version, model sha256), once known
  * @param queuePosition jobs ahead of this one, where known (null: unknown)
