@@ -17,6 +17,8 @@ import java.nio.file.Path;
  * @param weightsBytes length of the weights file
  * @param metadata presentation metadata, defaults filled in
  * @param spec the parsed cfg (small: no weights)
+ * @param synthetic the weights are the deterministic synthetic ones (shared/spec/SYNTHETIC_WEIGHTS.md),
+ *     not trained: dreams show the network's structure, not what it learned
  */
 public record ModelVersion(
         String name,
@@ -27,10 +29,12 @@ public record ModelVersion(
         Path weightsFile,
         long weightsBytes,
         ModelMetadata metadata,
-        NetworkSpec spec) {
+        NetworkSpec spec,
+        boolean synthetic) {
 
     /** The same version read from other copies of the same bytes. */
     public ModelVersion withFiles(Path cfg, Path weights) {
-        return new ModelVersion(name, sha256, cfgSha256, weightsSha256, cfg, weights, weightsBytes, metadata, spec);
+        return new ModelVersion(
+                name, sha256, cfgSha256, weightsSha256, cfg, weights, weightsBytes, metadata, spec, synthetic);
     }
 }

@@ -8,6 +8,10 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
  * Deterministic darknet weights for any supported cfg (shared/spec/SYNTHETIC_WEIGHTS.md): one
@@ -55,6 +59,30 @@ public final class SyntheticWeights {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /**
+     * Whether {@code weightsSha256} (hex) names exactly the file {@link #write} makes for {@code
+     * spec} with the spec's seed: the weights are the synthetic stand-ins, not trained ones.
+     * Generates the stream into a digest (under a second for vgg-conv); the caller checks the
+     * length first.
+     */
+    public static boolean isSynthetic(NetworkSpec spec, String weightsSha256) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            try (OutputStream out = new BufferedOutputStream(
+                    new DigestOutputStream(OutputStream.nullOutputStream(), digest), 1 << 16)) {
+                write(spec, DEFAULT_SEED, out);
+            }
+            return HexFormat.of().formatHex(digest.digest()).equalsIgnoreCase(weightsSha256);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 of synthetic weights", e);
+        }
+    }
+
+    /** The length of the synthetic file for {@code spec}. */
+    public static long bytes(NetworkSpec spec) {
+        return 20 + 4 * spec.weightFloats();
     }
 
     public static void write(NetworkSpec spec, long seed, OutputStream out) throws IOException {

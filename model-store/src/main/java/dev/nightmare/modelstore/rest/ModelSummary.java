@@ -4,7 +4,10 @@ import dev.nightmare.modelstore.ModelEntry;
 import dev.nightmare.modelstore.ModelVersion;
 import java.util.List;
 
-/** One row of {@code GET /v1/models}; version fields are null for a broken model. */
+/**
+ * One row of {@code GET /v1/models}; version fields are null for a broken model. {@code synthetic}:
+ * the weights are the deterministic synthetic stand-ins, not trained ones.
+ */
 public record ModelSummary(
         String name,
         String displayName,
@@ -16,6 +19,7 @@ public record ModelSummary(
         Long parameterCount,
         Long weightsBytes,
         List<Integer> suggestedLayers,
+        Boolean synthetic,
         String status,
         String reason) {
 
@@ -32,6 +36,7 @@ public record ModelSummary(
                     null,
                     null,
                     List.of(),
+                    null,
                     "broken",
                     entry.reason());
         }
@@ -50,6 +55,7 @@ public record ModelSummary(
                 v.spec().weightFloats(),
                 v.weightsBytes(),
                 v.metadata().suggestedLayers(),
+                v.synthetic(),
                 status,
                 null);
     }

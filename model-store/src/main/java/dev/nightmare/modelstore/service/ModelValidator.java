@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightmare.contracts.ModelNames;
 import dev.nightmare.engine.cfg.CfgParser;
 import dev.nightmare.engine.model.NetworkSpec;
+import dev.nightmare.engine.model.SyntheticWeights;
 import dev.nightmare.engine.model.WeightsReader;
 import dev.nightmare.modelstore.InvalidModelException;
 import dev.nightmare.modelstore.ModelMetadata;
@@ -154,16 +155,19 @@ public final class ModelValidator {
             }
         }
         HexFormat hex = HexFormat.of();
+        String weightsSha256 = hex.formatHex(weightsDigest.digest());
+        boolean synthetic = length == SyntheticWeights.bytes(spec) && SyntheticWeights.isSynthetic(spec, weightsSha256);
         return new ModelVersion(
                 name,
                 hex.formatHex(modelDigest.digest()),
                 hex.formatHex(sha256().digest(cfgBytes)),
-                hex.formatHex(weightsDigest.digest()),
+                weightsSha256,
                 cfgFile,
                 weightsCopy,
                 length,
                 metadata,
-                spec);
+                spec,
+                synthetic);
     }
 
     static ModelMetadata parseMetadata(String name, byte[] json, NetworkSpec spec) throws InvalidModelException {

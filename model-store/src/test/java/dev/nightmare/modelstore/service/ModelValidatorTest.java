@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.model.SyntheticWeights;
+import dev.nightmare.engine.testing.Shared;
 import dev.nightmare.engine.testing.TestModels;
 import dev.nightmare.modelstore.InvalidModelException;
 import dev.nightmare.modelstore.ModelVersion;
@@ -42,6 +43,24 @@ class ModelValidatorTest {
         assertThat(v.weightsBytes()).isEqualTo(Files.size(weights));
         assertThat(Files.readAllBytes(v.weightsFile())).isEqualTo(Files.readAllBytes(weights));
         assertThat(v.metadata().displayName()).isEqualTo("m");
+    }
+
+    @Test
+    void syntheticWeightsAreRecognisedOnlyWhenTheyAreTheSpecsStream() throws Exception {
+        assertThat(ModelValidator.validate("m", ModelValidator.files(cfg, weights, null), null, w -> {})
+                        .synthetic())
+                .as("another seed's stream is not the synthetic model")
+                .isFalse();
+        SyntheticWeights.write(NetworkSpec.read(cfg, w -> {}), SyntheticWeights.DEFAULT_SEED, weights);
+        assertThat(ModelValidator.validate("m", ModelValidator.files(cfg, weights, null), null, w -> {})
+                        .synthetic())
+                .isTrue();
+        Path tinyCfg = Shared.models().resolve("tiny.cfg");
+        Path tinyWeights = tinyCfg.resolveSibling("tiny.weights");
+        assertThat(ModelValidator.validate("tiny", ModelValidator.files(tinyCfg, tinyWeights, null), null, w -> {})
+                        .synthetic())
+                .as("the pretrained tiny model")
+                .isFalse();
     }
 
     @Test
