@@ -863,7 +863,18 @@ class NightmareResourceTest {
                 .then()
                 .statusCode(200)
                 .body("name", hasItems("tiny", "vgg-conv"))
-                .body("find { it.name == 'tiny' }.layers.size()", equalTo(22));
+                .body("find { it.name == 'tiny' }.layers.size()", equalTo(22))
+                .body("find { it.name == 'tiny' }.layers[0].index", equalTo(0))
+                .body("find { it.name == 'tiny' }.description", containsString("ImageNet"))
+                .body("find { it.name == 'tiny' }.recommendedLayers", equalTo(List.of(10, 13)))
+                .body("find { it.name == 'tiny' }.synthetic", equalTo(false))
+                .body("find { it.name == 'vgg-conv' }.synthetic", equalTo(true))
+                .body("find { it.name == 'vgg-conv' }.recommendedLayers", equalTo(List.of()));
+        as(ALICE)
+                .get("/v1/models/nope")
+                .then()
+                .statusCode(404)
+                .body("title", containsString("GET /v1/models lists the models"));
     }
 
     @Test

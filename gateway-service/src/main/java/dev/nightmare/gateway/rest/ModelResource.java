@@ -1,6 +1,5 @@
 package dev.nightmare.gateway.rest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.nightmare.gateway.service.ApiException;
 import dev.nightmare.gateway.service.ModelCatalog;
 import jakarta.ws.rs.GET;
@@ -10,6 +9,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -25,24 +25,21 @@ public class ModelResource {
         this.models = models;
     }
 
-    /** One model: name, version, highest targetable layer, and the model-store's layer list. */
-    public record ModelView(String name, String sha256, int lastTargetableLayer, JsonNode layers) {}
-
     @GET
     @Operation(summary = "The models, with their layers")
     public List<ModelView> list() {
-        return models.list().stream().map(ModelResource::view).toList();
+        return models.list().stream().map(ModelView::of).toList();
     }
 
     @GET
     @Path("{name}")
     @Operation(summary = "One model")
+    @APIResponse(responseCode = "200", description = "the model")
+    @APIResponse(responseCode = "404", description = "no such model")
     public ModelView get(@PathParam("name") String name) {
-        return models.find(name).map(ModelResource::view).orElseThrow(() -> ApiException.of(404, "no model " + name));
-    }
-
-    private static ModelView view(ModelCatalog.ModelInfo m) {
-        return new ModelView(
-                m.name(), m.sha256(), m.lastTargetableLayer(), m.metadata().get("layers"));
+        return models.find(name)
+                .map(ModelView::of)
+                .orElseThrow(() -> ApiException.of(
+                        404, "no model '" + name + "'; GET /v1/models lists the models this gateway offers"));
     }
 }

@@ -32,7 +32,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.net.URI;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -84,7 +83,7 @@ public class NightmareResource {
     /** A JSON submission: the image as base64, the options, an optional webhook. */
     @Schema(name = "JsonSubmission")
     public record JsonSubmission(
-            @Schema(description = "the image file (PNG or JPEG) as base64")
+            @Schema(description = "the image file (PNG or JPEG) as base64", required = true)
             String image,
 
             @Schema(description = "the options; model and layer at least")
@@ -95,8 +94,17 @@ public class NightmareResource {
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(summary = "Submit an image (multipart: image file + options JSON)")
-    @APIResponse(responseCode = "202", description = "accepted; Location names the job")
+    @Operation(
+            summary = "Submit an image (multipart: image file + options JSON, or JSON with the image as base64)",
+            description = "Answers at once with the job (202). Idempotency-Key makes a retried submission return the"
+                    + " same job instead of a second one.")
+    @APIResponse(
+            responseCode = "202",
+            description = "accepted; Location names the job",
+            content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "the Idempotency-Key was used before with another image or other options")
     @APIResponse(responseCode = "400", description = "options malformed, one error per field")
     @APIResponse(responseCode = "413", description = "upload too large")
     @APIResponse(responseCode = "415", description = "not an image")
@@ -130,9 +138,17 @@ public class NightmareResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Submit an image (JSON with the image as base64)")
-    @APIResponse(responseCode = "202", description = "accepted; Location names the job")
+    @APIResponse(
+            responseCode = "202",
+            description = "accepted; Location names the job",
+            content = @Content(schema = @Schema(implementation = JobView.class)))
     public Response submitJson(
-            @Schema(implementation = JsonSubmission.class) String body,
+            @RequestBody(
+                            content =
+                                    @Content(
+                                            mediaType = MediaType.APPLICATION_JSON,
+                                            schema = @Schema(implementation = JsonSubmission.class)))
+                    String body,
             @HeaderParam("Idempotency-Key") String idempotencyKey) {
         Caller who = caller.get();
         return accepted(submitter.submit(who, forms.fromJson(body), idempotencyKey));
@@ -149,6 +165,11 @@ public class NightmareResource {
     }
 
     @GET
+    @APIResponse(
+            responseCode = "200",
+            description = "one page of jobs",
+            content = @Content(schema = @Schema(implementation = JobService.Page.class)))
+    @APIResponse(responseCode = "400", description = "limit, after or state malformed")
     @Operation(
             summary = "The caller's jobs, newest first",
             description = "With state, only jobs in those states; a filtered page may hold fewer items than"
@@ -168,6 +189,10 @@ public class NightmareResource {
     @GET
     @Path("{id}")
     @Operation(summary = "A job's state, progress, rounds, error, timings and run details")
+    @APIResponse(
+            responseCode = "200",
+            description = "the job",
+            content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", description = "no such job for this API key")
     public JobView get(@PathParam("id") String id) {
         return jobs.view(caller.get(), id);
@@ -232,10 +257,16 @@ public class NightmareResource {
     @Operation(summary = "A round's image (streamed from S3), or with presigned=true a short-lived URL")
     @APIResponse(
             responseCode = "200",
+            description = "the image; with presigned=true a JSON object with a short-lived S3 URL",
             content = {
                 @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-                @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary"))
+                @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(
+                        mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = JobService.PresignedUrl.class))
             })
+    @APIResponse(responseCode = "400", description = "round is not a whole number")
+    @APIResponse(responseCode = "404", description = "no such job, or the round does not exist or is not stored yet")
     public Response round(
             @PathParam("id") String id,
             @PathParam("round") @Parameter(description = "the round, from 0") String roundParam,
@@ -244,9 +275,7 @@ public class NightmareResource {
         int round = QueryValues.integer("round", roundParam, 0, Integer.MAX_VALUE);
         if (presigned) {
             JobService.PresignedUrl url = jobs.presignRound(who, id, round);
-            return Response.ok(Map.of("url", url.url(), "expiresInSeconds", url.expiresInSeconds()))
-                    .type(MediaType.APPLICATION_JSON_TYPE)
-                    .build();
+            return Response.ok(url).type(MediaType.APPLICATION_JSON_TYPE).build();
         }
         ObjectStore.StoredObject image = jobs.round(who, id, round);
         Response.ResponseBuilder response =
@@ -282,6 +311,7 @@ public class NightmareResource {
     @Path("{id}")
     @Operation(summary = "Delete the job's input and outputs (a running job is canceled)")
     @APIResponse(responseCode = "204", description = "deleted")
+    @APIResponse(responseCode = "404", description = "no such job for this API key")
     public Response delete(@PathParam("id") String id) {
         jobs.delete(caller.get(), id);
         return Response.noContent().build();

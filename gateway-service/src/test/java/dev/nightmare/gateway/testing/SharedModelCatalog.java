@@ -44,6 +44,13 @@ public class SharedModelCatalog implements ModelCatalog {
         metadata.put("name", name);
         metadata.put("sha256", sha256(cfg));
         metadata.put("lastTargetableLayer", spec.lastTargetableLayer());
+        // As the model-store describes them: the real tiny model, the big cfgs on synthetic weights.
+        metadata.put("synthetic", !name.equals("tiny"));
+        if (name.equals("tiny")) {
+            metadata.put("displayName", "Tiny ImageNet classifier");
+            metadata.put("description", "darknet's tiny classifier, trained on ImageNet");
+            metadata.putArray("suggestedLayers").add(10).add(13);
+        }
         var layers = metadata.putArray("layers");
         for (int i = 0; i < spec.layers().size(); i++) {
             layers.addObject()
