@@ -27,7 +27,7 @@ public class ModelResource {
 
     @GET
     @Operation(summary = "The models, with their layers")
-    public List<ModelView> list() {
+    public List<ModelView> listModels() {
         return models.list().stream().map(ModelView::of).toList();
     }
 
@@ -36,7 +36,7 @@ public class ModelResource {
     @Operation(summary = "One model")
     @APIResponse(responseCode = "200", description = "the model")
     @APIResponse(responseCode = "404", description = "no such model")
-    public ModelView get(@PathParam("name") String name) {
+    public ModelView getModel(@PathParam("name") String name) {
         return models.find(name)
                 .map(ModelView::of)
                 .orElseThrow(() -> ApiException.of(

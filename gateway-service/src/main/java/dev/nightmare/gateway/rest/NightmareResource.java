@@ -174,7 +174,7 @@ public class NightmareResource {
             summary = "The caller's jobs, newest first",
             description = "With state, only jobs in those states; a filtered page may hold fewer items than"
                     + " limit while next is set: follow next to the end.")
-    public JobService.Page list(
+    public JobService.Page listJobs(
             @QueryParam("limit") @DefaultValue("20") @Parameter(description = "items per page, 1 to 100") String limit,
             @QueryParam("after") @Parameter(description = "cursor from the previous page's next") String after,
             @QueryParam("state")
@@ -194,7 +194,7 @@ public class NightmareResource {
             description = "the job",
             content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", description = "no such job for this API key")
-    public JobView get(@PathParam("id") String id) {
+    public JobView getJob(@PathParam("id") String id) {
         return jobs.view(caller.get(), id);
     }
 
@@ -217,7 +217,7 @@ public class NightmareResource {
                             schema = @Schema(implementation = EventView.class)))
     @APIResponse(responseCode = "404", description = "no such job for this API key")
     @APIResponse(responseCode = "429", description = "too many event streams open for this API key")
-    public Multi<OutboundSseEvent> events(
+    public Multi<OutboundSseEvent> jobEvents(
             @PathParam("id") String id,
             @HeaderParam("Last-Event-ID")
                     @Parameter(description = "the id of the last event received, to resume after it")
@@ -267,7 +267,7 @@ public class NightmareResource {
             })
     @APIResponse(responseCode = "400", description = "round is not a whole number")
     @APIResponse(responseCode = "404", description = "no such job, or the round does not exist or is not stored yet")
-    public Response round(
+    public Response getRound(
             @PathParam("id") String id,
             @PathParam("round") @Parameter(description = "the round, from 0") String roundParam,
             @QueryParam("presigned") @DefaultValue("false") boolean presigned) {
@@ -300,7 +300,7 @@ public class NightmareResource {
             description = "the job had already ended; nothing changed",
             content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "404", description = "no such job for this API key")
-    public Response cancel(@PathParam("id") String id) {
+    public Response cancelJob(@PathParam("id") String id) {
         JobService.Cancel cancel = jobs.cancel(caller.get(), id);
         return Response.status(cancel.recorded() ? 202 : 200)
                 .entity(cancel.job())
@@ -312,7 +312,7 @@ public class NightmareResource {
     @Operation(summary = "Delete the job's input and outputs (a running job is canceled)")
     @APIResponse(responseCode = "204", description = "deleted")
     @APIResponse(responseCode = "404", description = "no such job for this API key")
-    public Response delete(@PathParam("id") String id) {
+    public Response deleteJob(@PathParam("id") String id) {
         jobs.delete(caller.get(), id);
         return Response.noContent().build();
     }
