@@ -417,9 +417,12 @@ public final class LayerKernels {
         return total;
     }
 
-    /** Reconstruct mode: {@code grad = features − out} (any layouts). */
+    /** Reconstruct mode: {@code grad = features − out} (any layouts; a blocked grad's padding lanes become 0). */
     public void difference(CpuTensor features, CpuTensor out, CpuTensor grad) {
         Shape s = out.shape();
+        if (grad.layout() == Layout.BLOCKED && s.channels() % B != 0) {
+            grad.data().fill((byte) 0); // its memory is shared with other working sizes: padding is not zero by itself
+        }
         for (int c = 0; c < s.channels(); c++) {
             for (int y = 0; y < s.height(); y++) {
                 for (int x = 0; x < s.width(); x++) {
