@@ -125,7 +125,7 @@ public class Worker {
             phase = "initialising the backend";
             WorkerConfig.Backend b = config.backend();
             BackendConfig backendConfig =
-                    new BackendConfig(b.threads().orElse(Runtime.getRuntime().availableProcessors()), b.properties());
+                    new BackendConfig(b.threads().orElse(Runtime.getRuntime().availableProcessors()), properties(b));
             Backends backends = Backends.discover();
             backend = backends.create(b.name(), backendConfig, line -> LOG.info(line));
             backendName = backend.name();
@@ -142,6 +142,12 @@ public class Worker {
                     config.extraSessions(),
                     cpu);
             models.loadServed(config.models(), () -> stopping);
+            ModelRegistry registered = models;
+            io.micrometer.core.instrument.Gauge.builder(
+                            "nightmare.worker.native.memory", registered, ModelRegistry::nativeBytes)
+                    .description("native memory the backend's sessions hold: weights, preparations, job buffers")
+                    .baseUnit("bytes")
+                    .register(registry);
 
             producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
             RunnerSettings settings = new RunnerSettings(
@@ -209,6 +215,18 @@ public class Worker {
             producer.close(Duration.ofSeconds(3));
         }
         LOG.infof("worker %s stopped", workerId);
+    }
+
+    /**
+     * The backend's properties: the configured ones, with the native-memory budget and the kept
+     * preparations (CPU backends read them; others ignore them) unless set there already.
+     */
+    static Map<String, String> properties(WorkerConfig.Backend b) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("cpu.memoryBudget", b.nativeMemoryBudget());
+        properties.put("cpu.keepPreparations", b.keepPreparations());
+        properties.putAll(b.properties());
+        return properties;
     }
 
     /** Ready: models loaded, backend initialised, consuming. */

@@ -78,6 +78,24 @@ public interface WorkerConfig {
         @WithName("cpu-fallback")
         @WithDefault("onednn")
         String cpuFallback();
+
+        /**
+         * The most native memory the CPU backend's sessions hold together: the served models'
+         * weights, what is prepared per working size, the running job's buffers ({@code 1500m},
+         * {@code 2g}; {@code none}: no limit). Its default fits vgg-conv, jnet-conv and tiny plus
+         * one job; a job past it fails instead of growing the process.
+         */
+        @WithName("native-memory-budget")
+        @WithDefault("1500m")
+        String nativeMemoryBudget();
+
+        /**
+         * Per-size preparations (oneDNN primitives) a session keeps between jobs, least recently
+         * used first out: the next job at a kept size skips making them.
+         */
+        @WithName("keep-preparations")
+        @WithDefault("64m")
+        String keepPreparations();
     }
 
     /** What a GPU out-of-memory does. */
