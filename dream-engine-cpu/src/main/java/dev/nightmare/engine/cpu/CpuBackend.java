@@ -40,6 +40,11 @@ public final class CpuBackend implements Backend {
         return NativeBudget.parse(config.property(NativeBudget.PROPERTY, ""));
     }
 
+    /** The form {@link KernelChoice#PROPERTY} sets (default {@code auto}). */
+    public static KernelChoice kernels(BackendConfig config) {
+        return KernelChoice.parse(config.property(KernelChoice.PROPERTY, "auto"));
+    }
+
     /** The bytes {@link #KEEP_PREPARATIONS} sets (default 64 MiB). */
     public static long keepPreparations(BackendConfig config) {
         return NativeBudget.bytes(config.property(KEEP_PREPARATIONS, DEFAULT_KEEP_PREPARATIONS), KEEP_PREPARATIONS, 0);
@@ -54,6 +59,7 @@ public final class CpuBackend implements Backend {
     private final NativeBudget budget;
     private final long keepPreparations;
     private final long residentBytes;
+    private final KernelChoice choice;
 
     /**
      * @param convolutions makes a model's convolutions (called once per session)
@@ -62,6 +68,7 @@ public final class CpuBackend implements Backend {
      * @param keepPreparations bytes of per-size preparations a session keeps between runs
      * @param residentBytes what the backend holds itself whatever its sessions do (a native library's
      *     caches), reserved in the budget for its life
+     * @param choice which form the sessions' Java kernels run in
      * @param resources closed with the backend after its threads stop (may be null)
      */
     public CpuBackend(
@@ -73,6 +80,7 @@ public final class CpuBackend implements Backend {
             NativeBudget budget,
             long keepPreparations,
             long residentBytes,
+            KernelChoice choice,
             AutoCloseable resources) {
         budget.reserve(residentBytes, () -> "what backend " + name + " keeps itself", () -> false);
         this.name = name;
@@ -83,6 +91,7 @@ public final class CpuBackend implements Backend {
         this.budget = budget;
         this.keepPreparations = keepPreparations;
         this.residentBytes = residentBytes;
+        this.choice = choice;
         this.resources = resources;
     }
 
@@ -102,6 +111,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public DreamSession open(Model model, SessionOptions options) {
+        return open(model, options, choice);
+    }
+
+    private DreamSession open(Model model, SessionOptions options, KernelChoice kernels) {
         NativeBudget.Account account = budget.open();
         try {
             return new CpuSession(
@@ -111,11 +124,30 @@ public final class CpuBackend implements Backend {
                     workers,
                     convolutions.create(model, workers, account),
                     account,
-                    keepPreparations);
+                    keepPreparations,
+                    kernels);
         } catch (RuntimeException e) {
             account.close();
             throw e;
         }
+    }
+
+    /** Which form the sessions' Java kernels run in. */
+    public KernelChoice kernels() {
+        return choice;
+    }
+
+    /**
+     * Runs {@link WarmUp}'s synthetic dream with the vector kernels until they are compiled, then
+     * (in {@code cpu.javaKernels=auto}) switches every session to them.
+     */
+    @Override
+    public void warmUp() {
+        if (choice.mode() == KernelChoice.Mode.SCALAR) {
+            return;
+        }
+        WarmUp.run(m -> open(m, SessionOptions.DEFAULT, new KernelChoice(KernelChoice.Mode.VECTOR)));
+        choice.warmedUp();
     }
 
     @Override

@@ -63,11 +63,12 @@ final class CpuSession implements DreamSession {
             Workers workers,
             Convolutions convolutions,
             NativeBudget.Account account,
-            long keepPreparations) {
+            long keepPreparations,
+            KernelChoice choice) {
         this.backend = backend;
         this.model = model;
-        this.kernels = new LayerKernels(workers);
-        this.images = new ImageKernels(workers);
+        this.kernels = new LayerKernels(workers, choice);
+        this.images = new ImageKernels(workers, choice);
         this.convolutions = convolutions;
         this.account = account;
         this.keepPreparations = keepPreparations;

@@ -32,6 +32,14 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * Brings the backend's code to full speed before real work: runs a short synthetic dream so
+     * that everything a JIT compiles on first use is compiled (results never depend on it). Blocks
+     * until done; may run beside sessions of other threads. Worth it in a long-lived process (a
+     * worker, before it reports ready; a benchmark); a short run is faster without it.
+     */
+    default void warmUp() {}
+
+    /**
      * Native (off-heap, host) memory this backend's open sessions hold now: weights in the backend's
      * layouts, per-size preparations and working buffers. 0 for backends that keep everything on
      * the Java heap or on a device.

@@ -73,6 +73,7 @@ public final class OneDnnBackendProvider implements BackendProvider {
                 CpuBackend.budget(config),
                 CpuBackend.keepPreparations(config),
                 primitiveCache * CpuBackend.PREPARATION_BYTES,
+                CpuBackend.kernels(config),
                 runtime);
     }
 

@@ -49,6 +49,7 @@ public final class VectorBackendProvider implements BackendProvider {
                 CpuBackend.budget(config),
                 CpuBackend.keepPreparations(config),
                 0,
+                CpuBackend.kernels(config),
                 null);
     }
 }
