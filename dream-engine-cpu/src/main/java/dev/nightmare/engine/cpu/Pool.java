@@ -1,11 +1,10 @@
 package dev.nightmare.engine.cpu;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.function.BooleanSupplier;
 
 /**
- * A session's working memory: one block that every working size lays its buffers out in (a
+ * A session's working memory: one block ({@link PageMemory}) that every working size lays its buffers out in (a
  * session runs one size at a time, and nothing in those buffers outlives an iteration). Grown to
  * the largest size in use, reserved in the backend's {@link NativeBudget}, freed at the end of a
  * run. Each growth or release gives the block a new generation, and sizes bound to an older one
@@ -16,7 +15,7 @@ final class Pool implements AutoCloseable {
     static volatile boolean poisonForTests;
 
     private final NativeBudget.Account budget;
-    private Arena arena;
+    private PageMemory.Block block;
     private MemorySegment memory;
     private int generation;
 
@@ -46,11 +45,11 @@ final class Pool implements AutoCloseable {
         release();
         budget.reserve(bytes, () -> "the working buffers of a " + NativeBudget.mib(bytes) + " working size", dropOne);
         try {
-            arena = Arena.ofShared();
-            memory = arena.allocate(bytes, Buffers.ALIGN);
+            block = PageMemory.allocate(bytes);
+            memory = block.memory();
         } catch (RuntimeException | OutOfMemoryError e) {
             budget.release(bytes);
-            arena = null;
+            block = null;
             memory = null;
             throw e;
         }
@@ -65,8 +64,8 @@ final class Pool implements AutoCloseable {
     void release() {
         if (memory != null) {
             long bytes = memory.byteSize();
-            arena.close();
-            arena = null;
+            block.close();
+            block = null;
             memory = null;
             budget.release(bytes);
             generation++;
