@@ -18,8 +18,8 @@ import java.util.function.Function;
  * with every layer form the served models use — a direct 3-channel first layer, Winograd layers with
  * bias and ReLU, with bias and leaky, and batch-normalised, 2×2 maxpools after ReLU and leaky, a 1×1
  * batch-normalised layer, a direct 3×3 layer — at two sizes (interior and border tiles), flipped and
- * not, until an iteration's time has settled: then the JIT has compiled the Java kernels at its top
- * tier. Nothing it computes is kept.
+ * not, a hundred iterations and until an iteration's time has settled (8 s at most): then the JIT
+ * has compiled the Java kernels at its top tier. Nothing it computes is kept.
  */
 final class WarmUp {
     private WarmUp() {}
@@ -75,15 +75,21 @@ final class WarmUp {
             activation=leaky
             """;
 
-    /** Iterations at least, and the most time, spent. */
-    private static final int MIN_ITERATIONS = 60;
+    /**
+     * Iterations at least (the JIT's thresholds are counts: ~100 iterations call every kernel and
+     * run its loops thousands of times), and at most, and the most time spent: on a loaded machine
+     * an iteration's time also measures how long the other worker thread waits to be scheduled.
+     */
+    private static final int MIN_ITERATIONS = 100;
 
-    private static final long MAX_NANOS = 20_000_000_000L;
+    private static final int MAX_ITERATIONS = 400;
+
+    private static final long MAX_NANOS = 8_000_000_000L;
 
     /** Consecutive iterations within {@link #SETTLED} of the fastest that end it. */
-    private static final int STEADY = 12;
+    private static final int STEADY = 8;
 
-    private static final double SETTLED = 1.3;
+    private static final double SETTLED = 1.5;
 
     /** Runs the warm-up on a session {@code open} makes (and this closes); returns the iterations run. */
     static int run(Function<Model, DreamSession> open) {
@@ -101,7 +107,7 @@ final class WarmUp {
                 pixels[i] = (i * 37 % 101) / 100f;
             }
             s.write(image, pixels);
-            for (; it < 100_000 && System.nanoTime() - began < MAX_NANOS; it++) {
+            for (; it < MAX_ITERATIONS && System.nanoTime() - began < MAX_NANOS; it++) {
                 long t0 = System.nanoTime();
                 int[] size = sizes[it % 2];
                 int target = it % 3 == 2 ? 4 : 7;
