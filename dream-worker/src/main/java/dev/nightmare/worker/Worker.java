@@ -47,8 +47,8 @@ import org.jboss.logging.Logger;
 /**
  * The worker's life cycle. At start-up, on its own thread so liveness answers meanwhile: S3 bucket,
  * Kafka topics and share-group configuration, the backend (logged with its device), the served
- * models (fetched, verified, loaded, sessions opened); then the request consumer starts and the
- * worker is ready. Dependencies that are not up yet are waited for with backoff. At shutdown
+ * models (fetched, verified, loaded, sessions opened), the backend's warm-up; then the request
+ * consumer starts and the worker is ready. Dependencies that are not up yet are waited for with backoff. At shutdown
  * (SIGTERM) the consumer drains within {@code shutdown-grace} and the backend is closed.
  */
 @ApplicationScoped
@@ -148,6 +148,16 @@ public class Worker {
                     .description("native memory the backend's sessions hold: weights, preparations, job buffers")
                     .baseUnit("bytes")
                     .register(registry);
+
+            if (config.warmUp() && !stopping) {
+                phase = "warming up the backend";
+                long warmStart = System.nanoTime();
+                backend.warmUp();
+                LOG.infof(
+                        "backend %s warmed up in %d ms",
+                        backend.name(),
+                        Duration.ofNanos(System.nanoTime() - warmStart).toMillis());
+            }
 
             producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
             RunnerSettings settings = new RunnerSettings(

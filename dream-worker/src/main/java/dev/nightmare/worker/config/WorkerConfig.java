@@ -23,6 +23,15 @@ public interface WorkerConfig {
     @WithDefault("data/model-cache")
     Path modelCacheDir();
 
+    /**
+     * Before reporting ready, a short synthetic dream brings the backend's code to full speed
+     * ({@code Backend.warmUp}: the JIT compiles the Java kernels), so the first job runs as fast as
+     * later ones; a few seconds of start-up.
+     */
+    @WithName("warm-up")
+    @WithDefault("true")
+    boolean warmUp();
+
     /** Model versions beyond the served ones kept open (sessions hold their weights on the device). */
     @WithName("extra-sessions")
     @WithDefault("1")
