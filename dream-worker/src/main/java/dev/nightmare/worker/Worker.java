@@ -48,8 +48,8 @@ import org.jboss.logging.Logger;
 /**
  * The worker's life cycle. At start-up, on its own thread so liveness answers meanwhile: S3 bucket,
  * Kafka topics and share-group configuration, the backend (logged with its device), the served
- * models (fetched, verified, loaded, sessions opened); then the request consumer starts and the
- * worker is ready. Dependencies that are not up yet are waited for with backoff. At shutdown
+ * models (fetched, verified, loaded, sessions opened), the backend's warm-up; then the request
+ * consumer starts and the worker is ready. Dependencies that are not up yet are waited for with backoff. At shutdown
  * (SIGTERM) the consumer drains within {@code shutdown-grace} and the backend is closed.
  */
 @ApplicationScoped
@@ -129,7 +129,7 @@ public class Worker {
             phase = "initialising the backend";
             WorkerConfig.Backend b = config.backend();
             BackendConfig backendConfig =
-                    new BackendConfig(b.threads().orElse(Runtime.getRuntime().availableProcessors()), b.properties());
+                    new BackendConfig(b.threads().orElse(Runtime.getRuntime().availableProcessors()), properties(b));
             Backends backends = Backends.discover();
             backend = backends.create(b.name(), backendConfig, line -> LOG.info(line));
             backendName = backend.name();
@@ -146,6 +146,22 @@ public class Worker {
                     config.extraSessions(),
                     cpu);
             models.loadServed(config.models(), () -> stopping);
+            ModelRegistry registered = models;
+            io.micrometer.core.instrument.Gauge.builder(
+                            "nightmare.worker.native.memory", registered, ModelRegistry::nativeBytes)
+                    .description("native memory the backend's sessions hold: weights, preparations, job buffers")
+                    .baseUnit("bytes")
+                    .register(registry);
+
+            if (config.warmUp() && !stopping) {
+                phase = "warming up the backend";
+                long warmStart = System.nanoTime();
+                backend.warmUp();
+                LOG.infof(
+                        "backend %s warmed up in %d ms",
+                        backend.name(),
+                        Duration.ofNanos(System.nanoTime() - warmStart).toMillis());
+            }
 
             producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
             RunnerSettings settings = new RunnerSettings(
@@ -214,6 +230,18 @@ public class Worker {
             producer.close(Duration.ofSeconds(3));
         }
         LOG.infof("worker %s stopped", workerId);
+    }
+
+    /**
+     * The backend's properties: the configured ones, with the native-memory budget and the kept
+     * preparations (CPU backends read them; others ignore them) unless set there already.
+     */
+    static Map<String, String> properties(WorkerConfig.Backend b) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put("cpu.memoryBudget", b.nativeMemoryBudget());
+        properties.put("cpu.keepPreparations", b.keepPreparations());
+        properties.putAll(b.properties());
+        return properties;
     }
 
     /** Ready: models loaded, backend initialised, consuming. */

@@ -77,6 +77,8 @@ final class BenchCommand {
                                 new BackendConfig(threads, args.keyValues("backend-options")),
                                 line -> err.println("bench: " + line));
                 DreamSession session = backend.open(model, SessionOptions.DEFAULT.withForwardArithmetic(arithmetic))) {
+            // A warm loop is what this measures: the backend's code at full speed, as a warm worker runs it.
+            backend.warmUp();
             for (String sizeWord : args.string("sizes", "256").split(",")) {
                 int size = Integer.parseInt(sizeWord.strip());
                 for (String layerWord : args.string("layers", "10").split(",")) {

@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -137,21 +139,39 @@ final class NightmareCommand {
         boolean verbose = args.flag("verbose");
         Consumer<String> note = verbose ? line -> err.println("nightmare: " + line) : line -> {};
 
+        // The backend starts (its native libraries load) while the model and the image are read:
+        // both take a few tenths of a second, on different cores.
+        Map<String, String> properties = args.keyValues("backend-options");
+        String backendName = args.string("backend", Backends.AUTO);
+        CompletableFuture<Backend> starting = CompletableFuture.supplyAsync(
+                () -> Backends.discover()
+                        .create(
+                                backendName,
+                                new BackendConfig(threads, properties),
+                                note),
+                task -> Thread.ofPlatform().daemon().name("nightmare-backend").start(task));
+
         // Load and check everything before computing anything.
-        Model model =
-                Model.load(cfg, weights, w -> err.println("nightmare: warning: " + w), w -> note.accept("note: " + w));
-        Image input = ImageCodec.read(imagePath, maxPixels);
-        List<OptionException> problems = Nightmare.problems(options, model.spec(), input.width(), input.height());
-        if (!problems.isEmpty()) {
-            throw problems.getFirst();
+        Model model;
+        Image input;
+        Checkpoint resume;
+        try {
+            model = Model.load(
+                    cfg, weights, w -> err.println("nightmare: warning: " + w), w -> note.accept("note: " + w));
+            input = ImageCodec.read(imagePath, maxPixels);
+            List<OptionException> problems = Nightmare.problems(options, model.spec(), input.width(), input.height());
+            if (!problems.isEmpty()) {
+                throw problems.getFirst();
+            }
+            resume = args.has("resume") ? readResume(Path.of(args.string("resume", "")), options, input) : null;
+        } catch (Exception | Error e) {
+            starting.thenAccept(Backend::close); // the input's error is the one to report
+            throw e;
         }
-        Checkpoint resume = args.has("resume") ? readResume(Path.of(args.string("resume", "")), options, input) : null;
         String baseName = Model.baseName(imagePath.getFileName().toString()) + "_" + model.name() + "_" + layer;
         boolean checkpoints = args.flag("checkpoints");
 
-        Map<String, String> properties = args.keyValues("backend-options");
-        try (Backend backend = Backends.discover()
-                        .create(args.string("backend", Backends.AUTO), new BackendConfig(threads, properties), note);
+        try (Backend backend = started(starting);
                 DreamSession session = backend.open(model, new SessionOptions(bn, arithmetic))) {
             Nightmare nightmare = new Nightmare(session);
             err.println("nightmare: reproduce with: " + nightmare.runInfo(options));
@@ -212,6 +232,21 @@ final class NightmareCommand {
             }
         }
         return 0;
+    }
+
+    /** The backend {@code starting} makes, or the exception its creation threw. */
+    private static Backend started(CompletableFuture<Backend> starting) {
+        try {
+            return starting.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     private static Path existing(String word, String what) throws NoSuchFileException {

@@ -7,7 +7,7 @@ package dev.nightmare.engine.cpu;
  * and leaves the gradient with respect to its input in the other buffer.
  */
 final class BackwardPass {
-    private final WorkingSize size;
+    private final WorkingSize.Bound size;
     private CpuTensor gradient;
     /** The scratch buffer holding {@link #gradient}; −1: the caller's output gradient. */
     private int buffer = -1;
@@ -16,7 +16,7 @@ final class BackwardPass {
     /** Whether layer 0 wrote the planar input gradient itself. */
     private boolean finished;
 
-    BackwardPass(WorkingSize size, CpuTensor outputGradient) {
+    BackwardPass(WorkingSize.Bound size, CpuTensor outputGradient) {
         this.size = size;
         this.gradient = outputGradient;
     }

@@ -35,7 +35,8 @@ final class ConvolutionalLayer implements CpuLayer {
             ChannelParameters parameters,
             FirstLayerBackward firstLayer,
             LayerKernels kernels,
-            BatchNormGradient batchNormGradient) {
+            BatchNormGradient batchNormGradient,
+            Buffers buffers) {
         this.index = index;
         this.activation = activation;
         this.convolution = convolution;
@@ -43,8 +44,13 @@ final class ConvolutionalLayer implements CpuLayer {
         this.firstLayer = firstLayer;
         this.kernels = kernels;
         this.batchNormGradient = batchNormGradient;
-        this.output = CpuTensor.allocate(out, Layout.BLOCKED);
-        this.raw = batchNormalize ? CpuTensor.allocate(out, Layout.BLOCKED) : null;
+        this.output = buffers.take(out, Layout.BLOCKED);
+        this.raw = batchNormalize ? buffers.take(out, Layout.BLOCKED) : null;
+    }
+
+    /** The bytes of buffers a layer of output {@code out} takes: {@link Buffers} views, as the constructor takes them. */
+    static long bufferBytes(Shape out, boolean batchNormalize) {
+        return (batchNormalize ? 2 : 1) * Buffers.bytes(out, Layout.BLOCKED);
     }
 
     Activation activation() {

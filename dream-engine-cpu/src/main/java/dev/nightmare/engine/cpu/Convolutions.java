@@ -1,5 +1,6 @@
 package dev.nightmare.engine.cpu;
 
+import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.Shape;
 
 /**
@@ -26,15 +27,33 @@ public interface Convolutions extends AutoCloseable {
         return false;
     }
 
+    /** The end of a run: frees scratch kept only between a run's steps (the weights stay). */
+    default void endRun() {}
+
+    /** Native bytes of the weights in the backend's layouts (and biases) held now. */
+    default long weightBytes() {
+        return 0;
+    }
+
     @Override
     void close();
 
+    /** Makes a session's convolutions, reserving their native memory in the session's account. */
+    @FunctionalInterface
+    interface Factory {
+        Convolutions create(Model model, Workers workers, NativeBudget.Account account);
+    }
+
     /** One layer at one working size. */
-    interface Convolution {
+    interface Convolution extends AutoCloseable {
         /** Overwrites {@code dst} (blocked) with the convolution of {@code src} (+ bias, activation if so prepared). */
         void forward(CpuTensor src, CpuTensor dst);
 
         /** Overwrites {@code gradIn} (blocked, the input's shape) with dLoss/dInput, given dLoss/dz. */
         void backwardData(CpuTensor gradOut, CpuTensor gradIn);
+
+        /** Frees what this size's preparation holds (primitives); the backend's shared weights stay. */
+        @Override
+        default void close() {}
     }
 }

@@ -2,8 +2,9 @@ package dev.nightmare.engine.cpu;
 
 /**
  * One layer at one working size on the CPU, as darknet keeps one file per layer type: the layer's
- * own blocked buffers and its forward and backward steps. Made by a session's {@link LayerFactory}
- * and closed with its {@link WorkingSize}.
+ * own blocked buffers (views of the session's pool, taken from {@link Buffers}) and its forward and
+ * backward steps. Made by a session's {@link LayerFactory} each time its {@link WorkingSize} binds
+ * its buffers, and closed when they are dropped.
  */
 sealed interface CpuLayer extends AutoCloseable permits ConvolutionalLayer, MaxpoolLayer, AvgpoolLayer, SoftmaxLayer {
     /** The activated output (blocked), after {@link #forward}. */

@@ -12,14 +12,21 @@ import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.Shape;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A dream session on the CPU: activations and gradients stay in the channel-blocked layout from
  * layer 0's output to the backward pass's last convolution; only the network input and its
  * gradient are planar. Each layer is a {@link CpuLayer} of a {@link WorkingSize} (made by the
- * session's {@link LayerFactory}, once per size) with its own buffers; the loss and image steps are
- * {@link LayerKernels} and {@link ImageKernels}.
+ * session's {@link LayerFactory}) with its own buffers; the loss and image steps are {@link
+ * LayerKernels} and {@link ImageKernels}.
+ *
+ * <p>Memory: what does not depend on the size (the weights in the backend's layouts) is made once
+ * per layer; each working size's preparations are kept least recently used first out, within the
+ * backend's {@link NativeBudget} and, between runs, within {@code cpu.keepPreparations}; the
+ * buffers of every size are views of one {@link Pool}, as large as the largest size in use, freed
+ * at the end of a run ({@link #endRun}).
  */
 final class CpuSession implements DreamSession {
     private record StackKey(int layer, int width, int height) {}
@@ -31,16 +38,42 @@ final class CpuSession implements DreamSession {
     private final LayerFactory layers;
     private final LayerKernels kernels;
     private final ImageKernels images;
-    private final Map<SizeKey, WorkingSize> sizes = new HashMap<>();
+    private final Convolutions convolutions;
+    private final NativeBudget.Account account;
+    private final Pool pool;
+    /** Preparations kept between runs, at most (bytes): the least recently used sizes beyond it go. */
+    private final long keepPreparations;
+    /** Working sizes, least recently used first. */
+    private final LinkedHashMap<SizeKey, WorkingSize> sizes = new LinkedHashMap<>(16, 0.75f, true);
+
     private final Map<StackKey, CpuStack> stacks = new HashMap<>();
+    /**
+     * The size being prepared or bound, else the one last bound (whose steps may be running): never
+     * dropped to make room (a convolution's weights are made during its first step).
+     */
+    private WorkingSize current;
+
     private long skippedSteps;
     private double lastMagnitude = Double.NaN;
 
-    CpuSession(CpuBackend backend, Model model, SessionOptions options, Workers workers, Convolutions convolutions) {
+    CpuSession(
+            CpuBackend backend,
+            Model model,
+            SessionOptions options,
+            Workers workers,
+            Convolutions convolutions,
+            NativeBudget.Account account,
+            long keepPreparations,
+            KernelChoice choice) {
         this.backend = backend;
         this.model = model;
-        this.kernels = new LayerKernels(workers);
-        this.images = new ImageKernels(workers);
+        this.kernels = new LayerKernels(workers, choice);
+        this.images = new ImageKernels(workers, choice);
+        this.convolutions = convolutions;
+        this.account = account;
+        this.keepPreparations = keepPreparations;
+        this.pool = new Pool(account);
+        account.dropWith(this::dropOne);
         this.layers = new LayerFactory(model, options, workers, kernels, convolutions);
     }
 
@@ -101,20 +134,72 @@ final class CpuSession implements DreamSession {
         if (stack == null) {
             // Throws ShapeException, naming the layer, when the network cannot run at this size.
             model.spec().outputShapes(width, height, targetLayer);
-            WorkingSize size = sizes.computeIfAbsent(
-                    new SizeKey(width, height), k -> new WorkingSize(model.spec(), width, height));
-            size.prepare(targetLayer, layers);
-            stack = new CpuStack(targetLayer, size);
+            stack = new CpuStack(this, targetLayer, prepared(targetLayer, width, height));
             stacks.put(key, stack);
         }
+        bound(stack);
         return stack;
+    }
+
+    /** The size, with layers 0..target prepared (again, if the cache dropped it). */
+    private WorkingSize prepared(int target, int width, int height) {
+        SizeKey key = new SizeKey(width, height);
+        WorkingSize size = sizes.get(key);
+        if (size == null) {
+            size = new WorkingSize(model.spec(), width, height);
+            sizes.put(key, size);
+        }
+        current = size;
+        try {
+            long added = size.prepare(target, layers);
+            account.reserve(added, () -> "the preparations of layers 0.." + target + " at " + width + "×" + height);
+        } catch (RuntimeException e) {
+            drop(key, size);
+            throw e;
+        }
+        return size;
+    }
+
+    /** The stack's buffers, bound in the pool (preparing the size again if it was dropped). */
+    WorkingSize.Bound bound(CpuStack stack) {
+        WorkingSize size = sizes.get(new SizeKey(stack.width, stack.height));
+        WorkingSize.Bound b = size == null ? null : size.bound(pool.generation());
+        if (b != null && b.layers[stack.targetLayer] != null && b.outputGradient(stack.targetLayer) != null) {
+            current = size;
+            return b;
+        }
+        size = prepared(stack.targetLayer, stack.width, stack.height);
+        MemorySegment memory = pool.reserve(size.bufferBytes(), this::dropOne);
+        return size.bind(memory, pool.generation(), layers);
+    }
+
+    /** Drops the least recently used size other than the current one; false when there is none. */
+    private boolean dropOne() {
+        for (Map.Entry<SizeKey, WorkingSize> e : sizes.entrySet()) {
+            if (e.getValue() != current) {
+                drop(e.getKey(), e.getValue());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void drop(SizeKey key, WorkingSize size) {
+        if (size == current) {
+            current = null;
+        }
+        long bytes = size.preparationBytes();
+        size.close();
+        sizes.remove(key);
+        account.release(bytes);
+        stacks.values().removeIf(s -> s.width == key.width() && s.height == key.height());
     }
 
     // ---- the steps of one iteration ------------------------------------------------------------
 
     @Override
     public void jitter(Tensor image, Jitter jitter, LayerStack stack) {
-        images.jitter(planar(image), jitter, ((CpuStack) stack).input());
+        images.jitter(planar(image), jitter, ((CpuStack) stack).bound().input);
     }
 
     private static CpuTensor planar(Tensor t) {
@@ -127,7 +212,7 @@ final class CpuSession implements DreamSession {
 
     @Override
     public void forward(LayerStack stack) {
-        WorkingSize size = ((CpuStack) stack).size;
+        WorkingSize.Bound size = ((CpuStack) stack).bound();
         for (int i = 0; i <= stack.targetLayer(); i++) {
             size.layers[i].forward(i == 0 ? size.input : size.layers[i - 1].output());
         }
@@ -136,23 +221,25 @@ final class CpuSession implements DreamSession {
     @Override
     public void thresholdGradient(LayerStack stack, float thresh) {
         CpuStack s = (CpuStack) stack;
-        kernels.thresholdGradient(s.output(), s.outputGradient, thresh);
+        WorkingSize.Bound b = s.bound();
+        kernels.thresholdGradient(b.layers[s.targetLayer].output(), b.outputGradient(s.targetLayer), thresh);
     }
 
     /** Back through layers target..0 (see {@link BackwardPass}); the caller's output gradient stays unchanged. */
     @Override
     public void backward(LayerStack stack) {
         CpuStack s = (CpuStack) stack;
-        BackwardPass pass = new BackwardPass(s.size, s.outputGradient);
+        WorkingSize.Bound b = s.bound();
+        BackwardPass pass = new BackwardPass(b, b.outputGradient(s.targetLayer));
         for (int i = s.targetLayer; i >= 0; i--) {
-            s.size.layers[i].backward(pass);
+            b.layers[i].backward(pass);
         }
         pass.finish(kernels);
     }
 
     @Override
     public void unjitter(LayerStack stack, Jitter jitter, Tensor imageGradient) {
-        images.unjitter(((CpuStack) stack).inputGradient(), jitter, planar(imageGradient));
+        images.unjitter(((CpuStack) stack).bound().inputGradient, jitter, planar(imageGradient));
     }
 
     @Override
@@ -167,13 +254,14 @@ final class CpuSession implements DreamSession {
     @Override
     public void reconstructionGradient(LayerStack stack, Tensor features) {
         CpuStack s = (CpuStack) stack;
-        kernels.difference(cpu(features), s.output(), s.outputGradient);
+        WorkingSize.Bound b = s.bound();
+        kernels.difference(cpu(features), b.layers[s.targetLayer].output(), b.outputGradient(s.targetLayer));
     }
 
     @Override
     public void momentumStep(Tensor image, Tensor update, LayerStack stack, float rate, float momentum) {
-        lastMagnitude =
-                images.momentumStep(planar(image), planar(update), ((CpuStack) stack).inputGradient(), rate, momentum);
+        lastMagnitude = images.momentumStep(
+                planar(image), planar(update), ((CpuStack) stack).bound().inputGradient, rate, momentum);
     }
 
     // ---- between rounds: once per round, on the host with the reference image operations -------
@@ -219,16 +307,65 @@ final class CpuSession implements DreamSession {
         return stats;
     }
 
+    // ---- memory --------------------------------------------------------------------------------
+
+    @Override
+    public long nativeBytes() {
+        return account.held();
+    }
+
+    /**
+     * Frees the pool (every size's buffers) and the convolutions' per-run scratch, and keeps the
+     * preparations of the most recently used sizes within {@code keepPreparations}.
+     */
+    @Override
+    public void endRun() {
+        pool.release();
+        convolutions.endRun();
+        long kept = 0;
+        for (WorkingSize s : sizes.values()) {
+            kept += s.preparationBytes();
+        }
+        while (kept > keepPreparations && !sizes.isEmpty()) {
+            Map.Entry<SizeKey, WorkingSize> eldest = sizes.entrySet().iterator().next();
+            kept -= eldest.getValue().preparationBytes();
+            drop(eldest.getKey(), eldest.getValue());
+        }
+    }
+
+    /** Bytes of the convolutions' weights now (tests). */
+    long weightBytes() {
+        return convolutions.weightBytes();
+    }
+
+    /** Bytes of the preparations kept now (tests). */
+    long preparationBytes() {
+        long bytes = 0;
+        for (WorkingSize s : sizes.values()) {
+            bytes += s.preparationBytes();
+        }
+        return bytes;
+    }
+
+    /** Sizes whose preparations are kept now (tests). */
+    int preparedSizes() {
+        return sizes.size();
+    }
+
+    /** Bytes of the pool now (tests). */
+    long poolBytes() {
+        return pool.capacity();
+    }
+
     @Override
     public void close() {
-        for (CpuStack s : stacks.values()) {
-            s.outputGradient.close();
-        }
         stacks.clear();
         for (WorkingSize s : sizes.values()) {
             s.close();
         }
         sizes.clear();
+        pool.close();
         layers.close();
+        account.close();
     }
 }

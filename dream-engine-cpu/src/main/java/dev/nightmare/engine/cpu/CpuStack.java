@@ -4,19 +4,31 @@ import dev.nightmare.engine.backend.LayerStack;
 import dev.nightmare.engine.model.Shape;
 
 /**
- * Layers 0..target at one working size: a view of that size's {@link WorkingSize} plus this
- * target's output gradient. Input and input gradient are planar; output and output gradient are
- * blocked.
+ * Layers 0..target at one working size: a key to that size's {@link WorkingSize} in its session.
+ * The tensors are the size's current buffers in the session's pool, found (and bound, or prepared
+ * again after the session's cache dropped the size) on each use. Input and input gradient are
+ * planar; output and output gradient are blocked.
  */
 final class CpuStack implements LayerStack {
     final int targetLayer;
-    final WorkingSize size;
-    final CpuTensor outputGradient;
+    final int width;
+    final int height;
+    private final CpuSession session;
+    private final Shape inputShape;
+    private final Shape outputShape;
 
-    CpuStack(int targetLayer, WorkingSize size) {
+    CpuStack(CpuSession session, int targetLayer, WorkingSize size) {
+        this.session = session;
         this.targetLayer = targetLayer;
-        this.size = size;
-        this.outputGradient = CpuTensor.allocate(size.shapes.get(targetLayer), Layout.BLOCKED);
+        this.width = size.width;
+        this.height = size.height;
+        this.inputShape = size.inputShape;
+        this.outputShape = size.shapes.get(targetLayer);
+    }
+
+    /** The size's buffers, bound now. */
+    WorkingSize.Bound bound() {
+        return session.bound(this);
     }
 
     @Override
@@ -26,31 +38,31 @@ final class CpuStack implements LayerStack {
 
     @Override
     public Shape inputShape() {
-        return size.inputShape;
+        return inputShape;
     }
 
     @Override
     public Shape outputShape() {
-        return size.shapes.get(targetLayer);
+        return outputShape;
     }
 
     @Override
     public CpuTensor input() {
-        return size.input;
+        return bound().input;
     }
 
     @Override
     public CpuTensor output() {
-        return size.layers[targetLayer].output();
+        return bound().layers[targetLayer].output();
     }
 
     @Override
     public CpuTensor outputGradient() {
-        return outputGradient;
+        return bound().outputGradient(targetLayer);
     }
 
     @Override
     public CpuTensor inputGradient() {
-        return size.inputGradient;
+        return bound().inputGradient;
     }
 }

@@ -20,11 +20,18 @@ public final class ImageKernels {
     private static final int CHUNK = 1 << 14;
 
     private final Workers workers;
+    private final KernelChoice choice;
     /** Horizontal-pass buffer of the separable resizes, grown on demand; never shrinks. */
     private float[] part = new float[0];
 
     public ImageKernels(Workers workers) {
+        this(workers, new KernelChoice(KernelChoice.Mode.VECTOR));
+    }
+
+    /** @param choice which form the vectorised steps run in (both give the same bits) */
+    public ImageKernels(Workers workers, KernelChoice choice) {
         this.workers = workers;
+        this.choice = choice;
     }
 
     private float[] part(int floats) {
@@ -66,19 +73,20 @@ public final class ImageKernels {
         }
         boolean flip = jitter.flip();
         workers.split(ch * srcH, (from, to) -> {
+            float[] line = new float[srcW]; // rows staged in an array: fast before the JIT's top tier too
             for (int row = from; row < to; row++) {
                 int k = row / srcH;
                 int r = row % srcH;
                 long srcRow = ((long) k * srcH + Math.clamp(r + jitter.dy(), 0, srcH - 1)) * srcW;
+                MemorySegment.copy(src, JAVA_FLOAT, srcRow * Float.BYTES, line, 0, srcW);
                 int partRow = row * w;
                 for (int c = 0; c < w; c++) {
                     float val;
                     if (copy[c]) {
-                        val = src.getAtIndex(JAVA_FLOAT, srcRow + colA[c]);
+                        val = line[colA[c]];
                     } else {
                         float dx = frac[c];
-                        val = (1 - dx) * src.getAtIndex(JAVA_FLOAT, srcRow + colA[c])
-                                + dx * src.getAtIndex(JAVA_FLOAT, srcRow + colB[c]);
+                        val = (1 - dx) * line[colA[c]] + dx * line[colB[c]];
                     }
                     // Mirroring the horizontal pass mirrors the result (the vertical pass is per column).
                     p[partRow + (flip ? w - 1 - c : c)] = val;
@@ -91,7 +99,9 @@ public final class ImageKernels {
     /** darknet resize_image's vertical pass: {@code dst = (1−dy)·part[iy]}, then {@code += dy·part[iy+1]}. */
     private void verticalPass(float[] p, int ch, int srcH, int w, int h, MemorySegment out) {
         float hScale = (float) (srcH - 1) / (h - 1);
+        boolean vector = choice.vector();
         workers.split(ch * h, (from, to) -> {
+            float[] line = vector ? null : new float[w];
             for (int row = from; row < to; row++) {
                 int k = row / h;
                 int r = row % h;
@@ -101,7 +111,12 @@ public final class ImageKernels {
                 int partRow = (k * srcH + iy) * w;
                 long dstRow = (long) row * w;
                 boolean single = r == h - 1 || srcH == 1;
-                blendRows(p, partRow, single ? -1 : partRow + w, 1 - dy, dy, out, dstRow, w, 0);
+                if (vector) {
+                    blendRows(p, partRow, single ? -1 : partRow + w, 1 - dy, dy, out, dstRow, w, 0, true);
+                } else {
+                    blendRows(p, partRow, single ? -1 : partRow + w, 1 - dy, dy, line, 0, w, 0);
+                    MemorySegment.copy(line, 0, out, JAVA_FLOAT, dstRow * Float.BYTES, w);
+                }
             }
         });
     }
@@ -111,11 +126,20 @@ public final class ImageKernels {
      * first term only), for x in [0, n).
      */
     private static void blendRows(
-            float[] p, int rowA, int rowB, float a, float b, MemorySegment out, long dst, int n, int shift) {
-        FloatVector va = FloatVector.broadcast(Vectors.F, a);
-        FloatVector vb = FloatVector.broadcast(Vectors.F, b);
+            float[] p,
+            int rowA,
+            int rowB,
+            float a,
+            float b,
+            MemorySegment out,
+            long dst,
+            int n,
+            int shift,
+            boolean vector) {
         int x = 0;
-        int bound = Vectors.F.loopBound(n);
+        int bound = vector ? Vectors.F.loopBound(n) : 0;
+        FloatVector va = vector ? FloatVector.broadcast(Vectors.F, a) : null;
+        FloatVector vb = vector ? FloatVector.broadcast(Vectors.F, b) : null;
         for (; x < bound; x += Vectors.LANES) {
             FloatVector v =
                     FloatVector.fromArray(Vectors.F, p, rowA + x + shift).mul(va);
@@ -130,6 +154,18 @@ public final class ImageKernels {
                 v += b * p[rowB + x + shift];
             }
             out.setAtIndex(JAVA_FLOAT, dst + x, v);
+        }
+    }
+
+    /** {@link #blendRows}' scalar form into an array: {@code out[dst + x] = a·p[rowA + x + shift] (+ b·p[rowB + …])}. */
+    private static void blendRows(
+            float[] p, int rowA, int rowB, float a, float b, float[] out, int dst, int n, int shift) {
+        for (int x = 0; x < n; x++) {
+            float v = a * p[rowA + x + shift];
+            if (rowB >= 0) {
+                v += b * p[rowB + x + shift];
+            }
+            out[dst + x] = v;
         }
     }
 
@@ -149,19 +185,20 @@ public final class ImageKernels {
         float[] p = part(ch * srcH * w);
         float wScale = (float) (srcW - 1) / (w - 1);
         workers.split(ch * srcH, (from, to) -> {
+            float[] line = new float[srcW];
             for (int row = from; row < to; row++) {
                 long srcRow = (long) row * srcW;
+                MemorySegment.copy(g, JAVA_FLOAT, srcRow * Float.BYTES, line, 0, srcW);
                 int partRow = row * w;
                 for (int c = 0; c < w; c++) {
                     float val;
                     if (c == w - 1 || srcW == 1) {
-                        val = g.getAtIndex(JAVA_FLOAT, srcRow + srcW - 1);
+                        val = line[srcW - 1];
                     } else {
                         float sx = c * wScale;
                         int ix = (int) sx;
                         float dx = sx - ix;
-                        val = (1 - dx) * g.getAtIndex(JAVA_FLOAT, srcRow + ix)
-                                + dx * g.getAtIndex(JAVA_FLOAT, srcRow + ix + 1);
+                        val = (1 - dx) * line[ix] + dx * line[ix + 1];
                     }
                     p[partRow + c] = val;
                 }
@@ -175,7 +212,9 @@ public final class ImageKernels {
         // Columns x whose source column x+dx lies inside [0, w) copy a contiguous run.
         int xFrom = Math.clamp(-dx, 0, w);
         int xTo = Math.clamp(w - dx, xFrom, w);
+        boolean vector = choice.vector();
         workers.split(ch * h, (from, to) -> {
+            float[] line = vector ? null : new float[w];
             for (int row = from; row < to; row++) {
                 int k = row / h;
                 int r = Math.clamp(row % h + dy, 0, h - 1);
@@ -186,7 +225,18 @@ public final class ImageKernels {
                 int nextRow = r == h - 1 || srcH == 1 ? -1 : partRow + w;
                 long dstRow = (long) row * w;
                 float a = 1 - fy;
-                blendRows(p, partRow, nextRow, a, fy, o, dstRow + xFrom, xTo - xFrom, xFrom + dx);
+                if (!vector) {
+                    blendRows(p, partRow, nextRow, a, fy, line, xFrom, xTo - xFrom, xFrom + dx);
+                    for (int x = 0; x < xFrom; x++) {
+                        line[x] = resized(p, partRow, nextRow, a, fy, 0);
+                    }
+                    for (int x = xTo; x < w; x++) {
+                        line[x] = resized(p, partRow, nextRow, a, fy, w - 1);
+                    }
+                    MemorySegment.copy(line, 0, o, JAVA_FLOAT, dstRow * Float.BYTES, w);
+                    continue;
+                }
+                blendRows(p, partRow, nextRow, a, fy, o, dstRow + xFrom, xTo - xFrom, xFrom + dx, true);
                 for (int x = 0; x < xFrom; x++) {
                     o.setAtIndex(JAVA_FLOAT, dstRow + x, resized(p, partRow, nextRow, a, fy, 0));
                 }
@@ -208,15 +258,16 @@ public final class ImageKernels {
     /** darknet flip_image: horizontal mirror of every row, in place. */
     public void flip(MemorySegment data, int channels, int w, int h) {
         workers.split(channels * h, (from, to) -> {
+            float[] line = new float[w];
             for (int row = from; row < to; row++) {
-                long base = (long) row * w;
+                long base = (long) row * w * Float.BYTES;
+                MemorySegment.copy(data, JAVA_FLOAT, base, line, 0, w);
                 for (int j = 0; j < w / 2; j++) {
-                    long a = base + j;
-                    long b = base + w - j - 1;
-                    float swap = data.getAtIndex(JAVA_FLOAT, b);
-                    data.setAtIndex(JAVA_FLOAT, b, data.getAtIndex(JAVA_FLOAT, a));
-                    data.setAtIndex(JAVA_FLOAT, a, swap);
+                    float swap = line[w - j - 1];
+                    line[w - j - 1] = line[j];
+                    line[j] = swap;
                 }
+                MemorySegment.copy(line, 0, data, JAVA_FLOAT, base, w);
             }
         });
     }
@@ -231,6 +282,9 @@ public final class ImageKernels {
         MemorySegment im = image.data();
         MemorySegment d = gradient.data();
         long n = image.shape().size();
+        if (!choice.vector()) {
+            return ascendScalar(im, d, n, rate, normalize);
+        }
         FloatVector tenth = FloatVector.broadcast(Vectors.F, 0.1f);
         FloatVector half = FloatVector.broadcast(Vectors.F, 0.5f);
         // Pass 1: grey pull, fused with the sum for the mean.
@@ -293,6 +347,113 @@ public final class ImageKernels {
 
     private static FloatVector clamp01(FloatVector v) {
         return v.max(0f).min(1f);
+    }
+
+    /**
+     * {@link #ascend}'s scalar form: each chunk's sums kept as {@link Vectors#LANES} float lanes over
+     * its whole vectors (lane l takes elements l, l + LANES, …), the lanes then summed in double in
+     * order, plus the tail in double: the vector form's arithmetic, one value at a time.
+     */
+    private boolean ascendScalar(MemorySegment im, MemorySegment d, long n, float rate, boolean normalize) {
+        double sum = reduce(n, (from, to) -> {
+            int count = (int) (to - from);
+            float[] dv = load(d, from, count);
+            float[] iv = load(im, from, count);
+            float[] acc = new float[Vectors.LANES];
+            double tail = 0;
+            int whole = count / Vectors.LANES * Vectors.LANES;
+            for (int i = 0; i < count; i++) {
+                float v = dv[i] + 0.1f * (0.5f - iv[i]);
+                dv[i] = v;
+                if (i < whole) {
+                    acc[i % Vectors.LANES] += v;
+                } else {
+                    tail += v;
+                }
+            }
+            MemorySegment.copy(dv, 0, d, JAVA_FLOAT, from * Float.BYTES, count);
+            return lanes(acc) + tail;
+        });
+        if (normalize) {
+            float mu = (float) (sum / n);
+            double squares = reduce(n, (from, to) -> {
+                int count = (int) (to - from);
+                float[] dv = load(d, from, count);
+                float[] acc = new float[Vectors.LANES];
+                double tail = 0;
+                int whole = count / Vectors.LANES * Vectors.LANES;
+                for (int i = 0; i < count; i++) {
+                    float c = dv[i] - mu;
+                    if (i < whole) {
+                        acc[i % Vectors.LANES] += c * c;
+                    } else {
+                        tail += c * c;
+                    }
+                }
+                return lanes(acc) + tail;
+            });
+            float sigma = (float) Math.sqrt((float) (squares / n));
+            if (sigma == 0 || uniformScalar(d, n)) {
+                return false;
+            }
+            forChunks(n, (from, to) -> {
+                for (long at = from; at < to; at += CHUNK) {
+                    int count = (int) Math.min(CHUNK, to - at);
+                    float[] dv = load(d, at, count);
+                    float[] iv = load(im, at, count);
+                    for (int i = 0; i < count; i++) {
+                        float dn = (dv[i] - mu) / sigma;
+                        dv[i] = dn;
+                        iv[i] = Math.clamp(iv[i] + rate * dn, 0f, 1f);
+                    }
+                    MemorySegment.copy(dv, 0, d, JAVA_FLOAT, at * Float.BYTES, count);
+                    MemorySegment.copy(iv, 0, im, JAVA_FLOAT, at * Float.BYTES, count);
+                }
+            });
+        } else {
+            forChunks(n, (from, to) -> {
+                for (long at = from; at < to; at += CHUNK) {
+                    int count = (int) Math.min(CHUNK, to - at);
+                    float[] dv = load(d, at, count);
+                    float[] iv = load(im, at, count);
+                    for (int i = 0; i < count; i++) {
+                        iv[i] = Math.clamp(iv[i] + rate * dv[i], 0f, 1f);
+                    }
+                    MemorySegment.copy(iv, 0, im, JAVA_FLOAT, at * Float.BYTES, count);
+                }
+            });
+        }
+        return true;
+    }
+
+    /** {@code count} floats from float index {@code from}, as an array (scalar loops run over arrays). */
+    private static float[] load(MemorySegment s, long from, int count) {
+        float[] values = new float[count];
+        MemorySegment.copy(s, JAVA_FLOAT, from * Float.BYTES, values, 0, count);
+        return values;
+    }
+
+    /** {@link Vectors#sumLanes}: the lanes in order, in double. */
+    private static double lanes(float[] acc) {
+        double sum = 0;
+        for (float lane : acc) {
+            sum += lane;
+        }
+        return sum;
+    }
+
+    private boolean uniformScalar(MemorySegment d, long n) {
+        float first = d.getAtIndex(JAVA_FLOAT, 0);
+        double differing = reduce(n, (from, to) -> {
+            float[] dv = load(d, from, (int) (to - from));
+            for (float v : dv) {
+                if (v != first) {
+                    return 1;
+                }
+            }
+            return 0;
+        });
+        return differing == 0;
     }
 
     /** Whether every value equals the first. */

@@ -7,6 +7,7 @@ import dev.nightmare.engine.cpu.Convolutions.Convolution;
 import dev.nightmare.engine.cpu.LayerKernels.ChannelParameters;
 import dev.nightmare.engine.model.AvgpoolSpec;
 import dev.nightmare.engine.model.ConvolutionalSpec;
+import dev.nightmare.engine.model.LayerSpec;
 import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.NetworkSpec;
@@ -53,8 +54,12 @@ final class LayerFactory implements AutoCloseable {
         }
     }
 
-    /** Layer {@code index} for an input of shape {@code in}, above {@code below} (null for layer 0). */
-    CpuLayer layer(int index, Shape in, Shape out, CpuLayer below) {
+    /**
+     * Layer {@code index} for an input of shape {@code in}, above {@code below} (null for layer 0),
+     * with its convolution prepared at this size (null for other layers) and its buffers taken from
+     * {@code buffers}.
+     */
+    CpuLayer layer(int index, Shape in, Shape out, Convolution convolution, CpuLayer below, Buffers buffers) {
         return switch (model.spec().layer(index)) {
             case ConvolutionalSpec conv ->
                 new ConvolutionalLayer(
@@ -62,25 +67,41 @@ final class LayerFactory implements AutoCloseable {
                         conv.activation(),
                         conv.batchNormalize(),
                         out,
-                        convolution(index, conv, in, out),
+                        convolution,
                         parameters[index],
                         index == 0 ? firstLayer : null,
                         kernels,
-                        batchNormGradient);
+                        batchNormGradient,
+                        buffers);
             case MaxpoolSpec pool ->
+<<<<<<< HEAD
                 new MaxpoolLayer(index, pool, in, out, below instanceof ConvolutionalLayer c ? c : null, kernels);
             case AvgpoolSpec avgpool -> new AvgpoolLayer(index, in, out, kernels);
             case SoftmaxSpec softmax -> new SoftmaxLayer(index, softmax, out, kernels);
+=======
+                new MaxpoolLayer(
+                        index, pool, in, out, below instanceof ConvolutionalLayer c ? c : null, kernels, buffers);
+            default -> throw new IllegalStateException("layer " + index + " cannot run on the CPU backends");
+        };
+    }
+
+    /** The bytes of buffers {@link #layer} takes for {@code layer} at index {@code index}. */
+    static long bufferBytes(LayerSpec layer, int index, Shape in, Shape out) {
+        return switch (layer) {
+            case ConvolutionalSpec conv -> ConvolutionalLayer.bufferBytes(out, conv.batchNormalize());
+            case MaxpoolSpec pool -> MaxpoolLayer.bufferBytes(index, in, out);
+>>>>>>> cold
             default -> throw new IllegalStateException("layer " + index + " cannot run on the CPU backends");
         };
     }
 
     /**
-     * The backend's convolution prepared at this size (the network input is planar); with darknet's
-     * forward in place of its own when the session runs darknet's arithmetic (the backward data
-     * stays the backend's).
+     * The backend's convolution of layer {@code index} prepared at this size (the network input is
+     * planar); with darknet's forward in place of its own when the session runs darknet's
+     * arithmetic (the backward data stays the backend's).
      */
-    private Convolution convolution(int index, ConvolutionalSpec conv, Shape in, Shape out) {
+    Convolution convolution(int index, Shape in, Shape out) {
+        ConvolutionalSpec conv = (ConvolutionalSpec) model.spec().layer(index);
         boolean biasAndActivation = !conv.batchNormalize();
         Layout inLayout = index == 0 ? Layout.PLANAR : Layout.BLOCKED;
         Convolution backend = convolutions.prepare(index, in, inLayout, out, biasAndActivation);
@@ -97,6 +118,11 @@ final class LayerFactory implements AutoCloseable {
             @Override
             public void backwardData(CpuTensor gradOut, CpuTensor gradIn) {
                 backend.backwardData(gradOut, gradIn);
+            }
+
+            @Override
+            public void close() {
+                backend.close();
             }
         };
     }

@@ -19,15 +19,25 @@ import jdk.incubator.vector.VectorOperators;
  * softmax, the loss gradient, and layout conversion. One vector holds one pixel's channels of a block, so per-channel
  * parameters are plain vectors and per-channel sums are lane-wise. Each output is written by one
  * thread; per-channel sums run in one fixed order, so results are reproducible bit for bit.
+ *
+ * <p>Every kernel has a scalar form beside its vector form ({@link KernelChoice}): the same float
+ * operations in the same order, lane by lane (a lane's running sum is a float of its own, as in the
+ * vector), so both give the same bits; the scalar one is fast before the JIT's top tier has run.
  */
 public final class LayerKernels {
     private static final int B = Layout.BLOCK;
     private static final int L = Vectors.LANES;
 
     private final Workers workers;
+    private final KernelChoice choice;
 
     public LayerKernels(Workers workers) {
+        this(workers, new KernelChoice(KernelChoice.Mode.VECTOR));
+    }
+
+    public LayerKernels(Workers workers, KernelChoice choice) {
         this.workers = workers;
+        this.choice = choice;
     }
 
     /** Per-channel constants of a layer, zero-padded to whole blocks (padding lanes stay zero). */
@@ -74,6 +84,10 @@ public final class LayerKernels {
         int blocks = Layout.blocks(s.channels());
         int rows = blocks * s.height();
         int half = L / 2;
+        if (!choice.vector()) {
+            workers.split(rows, (from, to) -> normalizeRows(zs, as, s.height(), s.width(), p, act, from, to));
+            return;
+        }
         workers.split(rows, (from, to) -> {
             for (int row = from; row < to; row++) {
                 int cb = row / s.height();
@@ -98,6 +112,36 @@ public final class LayerKernels {
         });
     }
 
+    /** {@link #normalizeAndActivate}'s scalar form for rows {@code [from, to)} (block × y). */
+    private static void normalizeRows(
+            MemorySegment zs, MemorySegment as, int h, int w, ChannelParameters p, Activation act, int from, int to) {
+        float[] z = new float[w * B];
+        for (int row = from; row < to; row++) {
+            int c0 = row / h * B;
+            long base = (long) row * w * B;
+            MemorySegment.copy(zs, JAVA_FLOAT, base * Float.BYTES, z, 0, z.length);
+            for (int x = 0; x < w; x++) {
+                int i = x * B;
+                for (int l = 0; l < B; l++) {
+                    int c = c0 + l;
+                    float y =
+                            (float) ((double) (z[i + l] - p.mean()[c]) / p.divisor()[c]) * p.scale()[c] + p.shift()[c];
+                    z[i + l] = activate(y, act);
+                }
+            }
+            MemorySegment.copy(z, 0, as, JAVA_FLOAT, base * Float.BYTES, z.length);
+        }
+    }
+
+    /** {@link DarknetRounding#activate}, one value. */
+    private static float activate(float y, Activation act) {
+        return switch (act) {
+            case LINEAR -> y;
+            case RELU -> y > 0f ? y : 0f;
+            case LEAKY -> y > 0f ? y : (float) (0.1 * y);
+        };
+    }
+
     private static final FloatVector ZERO = FloatVector.zero(Vectors.F);
 
     /** darknet forward_maxpool_layer; {@code argmax} receives the winning window position (ky·size + kx). */
@@ -110,6 +154,17 @@ public final class LayerKernels {
         MemorySegment ys = y.data();
         MemorySegment as = argmax.data();
         int blocks = Layout.blocks(in.channels());
+        if (!choice.vector()) {
+            workers.split(blocks * outH, (from, to) -> {
+                float[][] rows = new float[size][inW * B];
+                float[] max = new float[outW * B];
+                float[] arg = new float[outW * B];
+                for (int row = from; row < to; row++) {
+                    maxpoolRow(xs, ys, as, row, inH, inW, outH, outW, size, stride, off, rows, max, arg);
+                }
+            });
+            return;
+        }
         workers.split(blocks * outH, (from, to) -> {
             for (int row = from; row < to; row++) {
                 int cb = row / outH;
@@ -145,6 +200,7 @@ public final class LayerKernels {
         });
     }
 
+<<<<<<< HEAD
     /**
      * darknet forward_avgpool_layer on a blocked input into a blocked c×1×1 output: per channel the
      * float sum of its positions from 0 in position order (one lane per channel, so the order is
@@ -201,6 +257,59 @@ public final class LayerKernels {
             }
         }
         convert(CpuTensor.view(s, Layout.PLANAR, MemorySegment.ofArray(out)), y);
+=======
+    /** {@link #maxpool}'s scalar form for output row {@code row} (block × oy). */
+    private static void maxpoolRow(
+            MemorySegment xs,
+            MemorySegment ys,
+            MemorySegment as,
+            int row,
+            int inH,
+            int inW,
+            int outH,
+            int outW,
+            int size,
+            int stride,
+            int off,
+            float[][] rows,
+            float[] max,
+            float[] arg) {
+        int cb = row / outH;
+        int oy = row % outH;
+        long xBlock = (long) cb * inH * inW * B;
+        int y0 = off + oy * stride;
+        int kyFrom = Math.max(0, -y0), kyTo = Math.min(size, inH - y0);
+        for (int ky = kyFrom; ky < kyTo; ky++) {
+            MemorySegment.copy(
+                    xs, JAVA_FLOAT, (xBlock + (long) (y0 + ky) * inW * B) * Float.BYTES, rows[ky], 0, inW * B);
+        }
+        for (int ox = 0; ox < outW; ox++) {
+            int x0 = off + ox * stride;
+            int kxFrom = Math.max(0, -x0), kxTo = Math.min(size, inW - x0);
+            int o = ox * B;
+            float[] first = rows[kyFrom];
+            int at = (x0 + kxFrom) * B;
+            for (int l = 0; l < B; l++) {
+                float m = first[at + l];
+                float a = kyFrom * size + kxFrom;
+                for (int ky = kyFrom; ky < kyTo; ky++) {
+                    float[] r = rows[ky];
+                    for (int kx = kxFrom; kx < kxTo; kx++) {
+                        float cell = r[(x0 + kx) * B + l];
+                        if (cell > m) {
+                            m = cell;
+                            a = ky * size + kx;
+                        }
+                    }
+                }
+                max[o + l] = m;
+                arg[o + l] = a;
+            }
+        }
+        long out = ((long) cb * outH + oy) * outW * B * Float.BYTES;
+        MemorySegment.copy(max, 0, ys, JAVA_FLOAT, out, outW * B);
+        MemorySegment.copy(arg, 0, as, JAVA_FLOAT, out, outW * B);
+>>>>>>> cold
     }
 
     // ---- backward ---------------------------------------------------------------------------
@@ -242,6 +351,13 @@ public final class LayerKernels {
         float slope = act == Activation.LEAKY ? 0.1f : 0f;
         long vectors = n / L;
         int chunks = (int) Math.min(Integer.MAX_VALUE, (vectors + 1023) / 1024);
+        if (!choice.vector()) {
+            workers.split(
+                    chunks,
+                    (from, to) -> derivatives(
+                            ds, as, gs, slope, (long) from * 1024 * L, Math.min(vectors, (long) to * 1024) * L));
+            return;
+        }
         workers.split(chunks, (from, to) -> {
             long end = Math.min(vectors, (long) to * 1024) * L;
             for (long i = (long) from * 1024 * L; i < end; i += L) {
@@ -249,6 +365,29 @@ public final class LayerKernels {
             }
         });
     }
+
+    /** {@link #derivative}'s scalar form: {@code g = a > 0 ? delta : delta · slope} over [from, to). */
+    private static void derivatives(
+            MemorySegment ds, MemorySegment as, MemorySegment gs, float slope, long from, long to) {
+        int chunk = (int) Math.min(to - from, STAGE);
+        float[] d = new float[chunk];
+        float[] a = new float[chunk];
+        for (long start = from; start < to; start += chunk) {
+            int n = (int) Math.min(chunk, to - start);
+            MemorySegment.copy(ds, JAVA_FLOAT, start * Float.BYTES, d, 0, n);
+            MemorySegment.copy(as, JAVA_FLOAT, start * Float.BYTES, a, 0, n);
+            for (int i = 0; i < n; i++) {
+                d[i] = a[i] > 0f ? d[i] : d[i] * slope;
+            }
+            MemorySegment.copy(d, 0, gs, JAVA_FLOAT, start * Float.BYTES, n);
+        }
+    }
+
+    /**
+     * Floats a scalar kernel copies into an array at a time: its loops then run over arrays, which
+     * the JIT's first tier compiles to fast code (a memory segment's accessors it does not inline).
+     */
+    private static final int STAGE = 1 << 14;
 
     private static FloatVector derivative(FloatVector delta, FloatVector a, float slope) {
         VectorMask<Float> positive = a.compare(VectorOperators.GT, 0f);
@@ -267,6 +406,14 @@ public final class LayerKernels {
         MemorySegment gs = g.data();
         MemorySegment zs = z.data();
         int blocks = Layout.blocks(s.channels());
+        if (!choice.vector()) {
+            workers.split(blocks, (from, to) -> {
+                for (int cb = from; cb < to; cb++) {
+                    batchNormBackwardBlock(gs, zs, cb, s.height(), s.width(), p, mode);
+                }
+            });
+            return;
+        }
         workers.split(blocks * (B / L), (from, to) -> {
             for (int task = from; task < to; task++) {
                 int cb = task / (B / L);
@@ -338,6 +485,80 @@ public final class LayerKernels {
         });
     }
 
+    /** {@link #batchNormBackward}'s scalar form for channel block {@code cb}. */
+    private static void batchNormBackwardBlock(
+            MemorySegment gs, MemorySegment zs, int cb, int h, int w, ChannelParameters p, BatchNormGradient mode) {
+        int n = h * w;
+        int c0 = cb * B;
+        long base = (long) cb * n * B;
+        float[] g = new float[w * B];
+        float[] z = new float[w * B];
+        if (mode == BatchNormGradient.EXACT) {
+            float[] factor = new float[B];
+            for (int l = 0; l < B; l++) {
+                factor[l] = (float) (p.scale()[c0 + l] / (Math.sqrt(p.variance()[c0 + l]) + 0.000001f));
+            }
+            for (int y = 0; y < h; y++) {
+                long at = (base + (long) y * w * B) * Float.BYTES;
+                MemorySegment.copy(gs, JAVA_FLOAT, at, g, 0, g.length);
+                for (int i = 0; i < g.length; i++) {
+                    g[i] = g[i] * factor[i % B];
+                }
+                MemorySegment.copy(g, 0, gs, JAVA_FLOAT, at, g.length);
+            }
+            return;
+        }
+        double[] sumDelta = new double[B];
+        double[] sumCentered = new double[B];
+        float[] rowDelta = new float[B];
+        float[] rowCentered = new float[B];
+        for (int y = 0; y < h; y++) {
+            long at = (base + (long) y * w * B) * Float.BYTES;
+            MemorySegment.copy(gs, JAVA_FLOAT, at, g, 0, g.length);
+            MemorySegment.copy(zs, JAVA_FLOAT, at, z, 0, z.length);
+            java.util.Arrays.fill(rowDelta, 0f);
+            java.util.Arrays.fill(rowCentered, 0f);
+            for (int x = 0; x < w; x++) {
+                int o = x * B;
+                for (int l = 0; l < B; l++) {
+                    float gv = g[o + l] * p.scale()[c0 + l];
+                    g[o + l] = gv;
+                    rowDelta[l] += gv;
+                    rowCentered[l] += gv * (z[o + l] - p.mean()[c0 + l]);
+                }
+            }
+            MemorySegment.copy(g, 0, gs, JAVA_FLOAT, at, g.length);
+            for (int l = 0; l < B; l++) {
+                sumDelta[l] += rowDelta[l];
+                sumCentered[l] += rowCentered[l];
+            }
+        }
+        float[] invStd = new float[B];
+        float[] centeredFactor = new float[B];
+        float[] offset = new float[B];
+        for (int l = 0; l < B; l++) {
+            float variance = p.variance()[c0 + l];
+            double meanDelta = (float) (sumDelta[l] * (-1. / Math.sqrt(variance + .00001f)));
+            double varianceDelta = (float) (sumCentered[l] * -.5 * Math.pow(variance + .00001f, (float) (-3. / 2.)));
+            invStd[l] = (float) (1. / Math.sqrt(variance + .00001f));
+            centeredFactor[l] = (float) (varianceDelta * 2. / n);
+            offset[l] = (float) (meanDelta / n);
+        }
+        for (int y = 0; y < h; y++) {
+            long at = (base + (long) y * w * B) * Float.BYTES;
+            MemorySegment.copy(gs, JAVA_FLOAT, at, g, 0, g.length);
+            MemorySegment.copy(zs, JAVA_FLOAT, at, z, 0, z.length);
+            for (int x = 0; x < w; x++) {
+                int o = x * B;
+                for (int l = 0; l < B; l++) {
+                    float zc = z[o + l] - p.mean()[c0 + l];
+                    g[o + l] = g[o + l] * invStd[l] + centeredFactor[l] * zc + offset[l];
+                }
+            }
+            MemorySegment.copy(g, 0, gs, JAVA_FLOAT, at, g.length);
+        }
+    }
+
     /**
      * darknet backward_maxpool_layer: each output gradient goes to its window's winning cell, adding
      * where windows overlap (in output order); the other cells get 0. Overwrites {@code dx}. With
@@ -359,6 +580,26 @@ public final class LayerKernels {
         int blocks = Layout.blocks(in.channels());
         // Windows that tile the input exactly once: every cell is written once, no zeroing or adding.
         boolean tiles = stride == size && off == 0 && outH * stride >= inH && outW * stride >= inW;
+        if (!choice.vector()) {
+            if (tiles) {
+                workers.split(blocks * outH, (from, to) -> {
+                    float[][] rows = new float[2 * size + 2][];
+                    for (int r = 0; r < rows.length; r++) {
+                        rows[r] = new float[r < 2 ? outW * B : inW * B];
+                    }
+                    for (int row = from; row < to; row++) {
+                        routeTileRow(gs, as, ds, bs, fuse, slope, row, inH, inW, outH, outW, size, stride, rows);
+                    }
+                });
+            } else {
+                workers.split(blocks, (from, to) -> {
+                    for (int cb = from; cb < to; cb++) {
+                        routeBlock(gs, as, ds, bs, fuse, slope, cb, inH, inW, outH, outW, size, stride, off);
+                    }
+                });
+            }
+            return;
+        }
         if (tiles) {
             workers.split(blocks * outH, (from, to) -> {
                 for (int row = from; row < to; row++) {
@@ -423,6 +664,103 @@ public final class LayerKernels {
         });
     }
 
+    /** {@link #maxpoolBackward}'s scalar form for tiling windows, output row {@code row} (block × oy). */
+    private static void routeTileRow(
+            MemorySegment gs,
+            MemorySegment as,
+            MemorySegment ds,
+            MemorySegment bs,
+            boolean fuse,
+            float slope,
+            int row,
+            int inH,
+            int inW,
+            int outH,
+            int outW,
+            int size,
+            int stride,
+            float[][] rows) {
+        int cb = row / outH;
+        int oy = row % outH;
+        long xBlock = (long) cb * inH * inW * B;
+        int kyTo = Math.min(size, inH - oy * stride);
+        float[] g = rows[0];
+        float[] arg = rows[1];
+        long out = ((long) cb * outH + oy) * outW * B * Float.BYTES;
+        MemorySegment.copy(gs, JAVA_FLOAT, out, g, 0, outW * B);
+        MemorySegment.copy(as, JAVA_FLOAT, out, arg, 0, outW * B);
+        for (int ky = 0; ky < kyTo; ky++) {
+            float[] d = rows[2 + ky];
+            float[] below = rows[2 + size + ky];
+            long at = (xBlock + (long) (oy * stride + ky) * inW * B) * Float.BYTES;
+            if (fuse) {
+                MemorySegment.copy(bs, JAVA_FLOAT, at, below, 0, inW * B);
+            }
+            for (int ox = 0; ox < outW; ox++) {
+                int kxTo = Math.min(size, inW - ox * stride);
+                int o = ox * B;
+                for (int kx = 0; kx < kxTo; kx++) {
+                    int i = (ox * stride + kx) * B;
+                    float k = ky * size + kx;
+                    for (int l = 0; l < B; l++) {
+                        float v = arg[o + l] == k ? g[o + l] : 0f;
+                        if (fuse && !(below[i + l] > 0f)) {
+                            v = v * slope;
+                        }
+                        d[i + l] = v;
+                    }
+                }
+            }
+            MemorySegment.copy(d, 0, ds, JAVA_FLOAT, at, inW * B);
+        }
+    }
+
+    /** {@link #maxpoolBackward}'s scalar form for overlapping or gapped windows, channel block {@code cb}. */
+    private static void routeBlock(
+            MemorySegment gs,
+            MemorySegment as,
+            MemorySegment ds,
+            MemorySegment bs,
+            boolean fuse,
+            float slope,
+            int cb,
+            int inH,
+            int inW,
+            int outH,
+            int outW,
+            int size,
+            int stride,
+            int off) {
+        long xBlock = (long) cb * inH * inW * B;
+        ds.asSlice(xBlock * Float.BYTES, (long) inH * inW * B * Float.BYTES).fill((byte) 0);
+        for (int oy = 0; oy < outH; oy++) {
+            int y0 = off + oy * stride;
+            for (int ox = 0; ox < outW; ox++) {
+                int x0 = off + ox * stride;
+                long o = (((long) cb * outH + oy) * outW + ox) * B;
+                for (int ky = Math.max(0, -y0); ky < Math.min(size, inH - y0); ky++) {
+                    for (int kx = Math.max(0, -x0); kx < Math.min(size, inW - x0); kx++) {
+                        long i = xBlock + ((long) (y0 + ky) * inW + x0 + kx) * B;
+                        float k = ky * size + kx;
+                        for (int l = 0; l < B; l++) {
+                            // The vector form adds 0 to the lanes that did not win, which changes nothing:
+                            // a sum of a zero-filled cell and gradients is never −0.
+                            if (as.getAtIndex(JAVA_FLOAT, o + l) == k) {
+                                ds.setAtIndex(
+                                        JAVA_FLOAT,
+                                        i + l,
+                                        ds.getAtIndex(JAVA_FLOAT, i + l) + gs.getAtIndex(JAVA_FLOAT, o + l));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if (fuse) {
+            derivatives(ds, bs, ds, slope, xBlock, xBlock + (long) inH * inW * B);
+        }
+    }
+
     // ---- loss ---------------------------------------------------------------------------------
 
     /**
@@ -447,6 +785,22 @@ public final class LayerKernels {
         long total = out.storageFloats();
         long vectors = total / L;
         int chunks = (int) ((vectors + 1023) / 1024);
+        if (!choice.vector()) {
+            workers.split(chunks, (from, to) -> {
+                long start = (long) from * 1024 * L;
+                long end = Math.min(vectors, (long) to * 1024) * L;
+                float[] v = new float[(int) Math.min(STAGE, Math.max(0, end - start))];
+                for (long at = start; at < end; at += v.length) {
+                    int count = (int) Math.min(v.length, end - at);
+                    MemorySegment.copy(os, JAVA_FLOAT, at * Float.BYTES, v, 0, count);
+                    for (int i = 0; i < count; i++) {
+                        v[i] = v[i] > limit ? v[i] : 0f;
+                    }
+                    MemorySegment.copy(v, 0, gs, JAVA_FLOAT, at * Float.BYTES, count);
+                }
+            });
+            return;
+        }
         workers.split(chunks, (from, to) -> {
             long end = Math.min(vectors, (long) to * 1024) * L;
             for (long i = (long) from * 1024 * L; i < end; i += L) {
@@ -464,6 +818,20 @@ public final class LayerKernels {
         int rows = blocks * s.height();
         MemorySegment data = t.data();
         double[] partial = new double[rows];
+        if (!choice.vector()) {
+            workers.split(rows, (from, to) -> {
+                float[] acc = new float[B];
+                float[] values = new float[w * B];
+                for (int row = from; row < to; row++) {
+                    partial[row] = rowSum(data, row, s.height(), w, s.channels(), mu, squares, acc, values);
+                }
+            });
+            double total = 0;
+            for (double p : partial) {
+                total += p;
+            }
+            return total;
+        }
         FloatVector vmu = FloatVector.broadcast(Vectors.F, mu);
         workers.split(rows, (from, to) -> {
             for (int row = from; row < to; row++) {
@@ -497,9 +865,48 @@ public final class LayerKernels {
         return total;
     }
 
-    /** Reconstruct mode: {@code grad = features − out} (any layouts). */
+    /**
+     * {@link #rowSums}' scalar form for one row (block × y): each lane's float running sum (padding
+     * lanes adding 0, as the vector form's masked lanes do), the lanes summed in double in order.
+     */
+    private static double rowSum(
+            MemorySegment data,
+            int row,
+            int h,
+            int w,
+            int channels,
+            float mu,
+            boolean squares,
+            float[] acc,
+            float[] values) {
+        int cb = row / h;
+        int realLanes = Math.clamp(channels - cb * B, 0, B);
+        java.util.Arrays.fill(acc, 0f);
+        MemorySegment.copy(data, JAVA_FLOAT, (long) row * w * B * Float.BYTES, values, 0, w * B);
+        for (int x = 0; x < w; x++) {
+            int i = x * B;
+            for (int l = 0; l < realLanes; l++) {
+                float e = values[i + l];
+                if (squares) {
+                    e = e - mu;
+                    e = e * e;
+                }
+                acc[l] += e;
+            }
+        }
+        double sum = 0;
+        for (float lane : acc) {
+            sum += lane;
+        }
+        return sum;
+    }
+
+    /** Reconstruct mode: {@code grad = features − out} (any layouts; a blocked grad's padding lanes become 0). */
     public void difference(CpuTensor features, CpuTensor out, CpuTensor grad) {
         Shape s = out.shape();
+        if (grad.layout() == Layout.BLOCKED && s.channels() % B != 0) {
+            grad.data().fill((byte) 0); // its memory is shared with other working sizes: padding is not zero by itself
+        }
         for (int c = 0; c < s.channels(); c++) {
             for (int y = 0; y < s.height(); y++) {
                 for (int x = 0; x < s.width(); x++) {
@@ -529,26 +936,37 @@ public final class LayerKernels {
         MemorySegment blocked = toBlocked ? dst.data() : src.data();
         MemorySegment planar = toBlocked ? src.data() : dst.data();
         workers.split(Layout.blocks(ch) * h, (from, to) -> {
+            // Each row staged in arrays; a blocked row's padding lanes are written as 0.
+            float[] pixels = new float[w * B];
+            float[] channel = new float[w];
             for (int row = from; row < to; row++) {
                 int cb = row / h;
                 int y = row % h;
-                for (int x = 0; x < w; x++) {
-                    long bi = (((long) cb * h + y) * w + x) * B;
-                    int real = Math.min(B, ch - cb * B);
+                long bi = ((long) cb * h + y) * w * B * Float.BYTES;
+                int real = Math.min(B, ch - cb * B);
+                if (!toBlocked) {
+                    MemorySegment.copy(blocked, JAVA_FLOAT, bi, pixels, 0, pixels.length);
+                } else if (real < B) {
+                    for (int x = 0; x < w; x++) {
+                        java.util.Arrays.fill(pixels, x * B + real, (x + 1) * B, 0f);
+                    }
+                }
+                for (int l = 0; l < real; l++) {
+                    long pi = (((long) (cb * B + l)) * h + y) * w * Float.BYTES;
                     if (toBlocked) {
-                        for (int l = real; l < B; l++) {
-                            blocked.setAtIndex(JAVA_FLOAT, bi + l, 0f);
+                        MemorySegment.copy(planar, JAVA_FLOAT, pi, channel, 0, w);
+                        for (int x = 0; x < w; x++) {
+                            pixels[x * B + l] = channel[x];
                         }
-                    }
-                    for (int l = 0; l < real; l++) {
-                        int c = cb * B + l;
-                        long pi = ((long) c * h + y) * w + x;
-                        if (toBlocked) {
-                            blocked.setAtIndex(JAVA_FLOAT, bi + l, planar.getAtIndex(JAVA_FLOAT, pi));
-                        } else {
-                            planar.setAtIndex(JAVA_FLOAT, pi, blocked.getAtIndex(JAVA_FLOAT, bi + l));
+                    } else {
+                        for (int x = 0; x < w; x++) {
+                            channel[x] = pixels[x * B + l];
                         }
+                        MemorySegment.copy(channel, 0, planar, JAVA_FLOAT, pi, w);
                     }
+                }
+                if (toBlocked) {
+                    MemorySegment.copy(pixels, 0, blocked, JAVA_FLOAT, bi, pixels.length);
                 }
             }
         });

@@ -21,14 +21,26 @@ final class MaxpoolLayer implements CpuLayer {
     /** The convolution below, whose activation derivative backward applies; null when there is none. */
     private final ConvolutionalLayer below;
 
-    MaxpoolLayer(int index, MaxpoolSpec pool, Shape in, Shape out, ConvolutionalLayer below, LayerKernels kernels) {
+    MaxpoolLayer(
+            int index,
+            MaxpoolSpec pool,
+            Shape in,
+            Shape out,
+            ConvolutionalLayer below,
+            LayerKernels kernels,
+            Buffers buffers) {
         this.index = index;
         this.pool = pool;
         this.kernels = kernels;
         this.below = below;
-        this.output = CpuTensor.allocate(out, Layout.BLOCKED);
-        this.argmax = CpuTensor.allocate(out, Layout.BLOCKED);
-        this.blockedInput = index == 0 ? CpuTensor.allocate(in, Layout.BLOCKED) : null;
+        this.output = buffers.take(out, Layout.BLOCKED);
+        this.argmax = buffers.take(out, Layout.BLOCKED);
+        this.blockedInput = index == 0 ? buffers.take(in, Layout.BLOCKED) : null;
+    }
+
+    /** The bytes of buffers layer {@code index} takes: {@link Buffers} views, as the constructor takes them. */
+    static long bufferBytes(int index, Shape in, Shape out) {
+        return 2 * Buffers.bytes(out, Layout.BLOCKED) + (index == 0 ? Buffers.bytes(in, Layout.BLOCKED) : 0);
     }
 
     @Override

@@ -51,7 +51,10 @@ public interface DreamSession extends AutoCloseable {
 
     /**
      * The forward/backward state for layers {@code 0..targetLayer} at an input of {@code width ×
-     * height}, prepared on first use and cached for the session's life.
+     * height}, prepared on first use and cached (a backend with a memory budget drops the least
+     * recently used sizes' preparations and makes them again when asked). Stacks may share their
+     * buffers with stacks of other sizes: what a stack's tensors hold is valid until a step runs on
+     * a stack of another size.
      *
      * @throws dev.nightmare.engine.model.ShapeException if the network cannot run at that size
      */
@@ -133,6 +136,22 @@ public interface DreamSession extends AutoCloseable {
 
     /** Counters since the last call (reading may synchronise the device). */
     SessionStats takeStats();
+
+    // ---- memory --------------------------------------------------------------------------------
+
+    /** Native (off-heap) memory this session holds now, in bytes; 0 for backends that hold none. */
+    default long nativeBytes() {
+        return 0;
+    }
+
+    /**
+     * The end of a run: frees the working buffers of every size (they are made again, in a moment,
+     * by the next step that needs them) and keeps the weights and, within the backend's budget,
+     * what was prepared per working size. {@link dev.nightmare.engine.dream.Nightmare} calls it
+     * when a run ends, however it ends; tensors the caller allocated are the caller's. Stacks stay
+     * usable.
+     */
+    default void endRun() {}
 
     /** Frees device memory: weights, stacks and their tensors. */
     @Override

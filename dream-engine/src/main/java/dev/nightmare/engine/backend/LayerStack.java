@@ -6,7 +6,8 @@ import dev.nightmare.engine.model.Shape;
  * Per-shape state for forward and backward through layers {@code 0..targetLayer} of a model at one
  * working size: activation buffers, argmax indices, primitives or algorithm choices. A session
  * prepares each (target layer, width, height) once and reuses it (the octave sizes repeat). Owned
- * by its session; callers never close it.
+ * by its session; callers never close it. Its tensors may share memory with stacks of other sizes:
+ * what they hold lasts until a step runs on a stack of another size.
  */
 public interface LayerStack {
     int targetLayer();

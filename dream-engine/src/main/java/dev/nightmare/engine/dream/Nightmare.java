@@ -264,10 +264,15 @@ public final class Nightmare {
         if (!problems.isEmpty()) {
             throw problems.getFirst();
         }
-        if (options.reconstruct()) {
-            reconstruct(input, options, resume, listener);
-        } else {
-            dream(input, options, resume, listener);
+        try {
+            if (options.reconstruct()) {
+                reconstruct(input, options, resume, listener);
+            } else {
+                dream(input, options, resume, listener);
+            }
+        } finally {
+            // What a finished run held only for speed goes back (a long-lived session keeps its weights).
+            session.endRun();
         }
     }
 

@@ -23,6 +23,15 @@ public interface WorkerConfig {
     @WithDefault("data/model-cache")
     Path modelCacheDir();
 
+    /**
+     * Before reporting ready, a short synthetic dream brings the backend's code to full speed
+     * ({@code Backend.warmUp}: the JIT compiles the Java kernels), so the first job runs as fast as
+     * later ones; a few seconds of start-up.
+     */
+    @WithName("warm-up")
+    @WithDefault("true")
+    boolean warmUp();
+
     /** Model versions beyond the served ones kept open (sessions hold their weights on the device). */
     @WithName("extra-sessions")
     @WithDefault("1")
@@ -78,6 +87,24 @@ public interface WorkerConfig {
         @WithName("cpu-fallback")
         @WithDefault("onednn")
         String cpuFallback();
+
+        /**
+         * The most native memory the CPU backend's sessions hold together: the served models'
+         * weights, what is prepared per working size, the running job's buffers ({@code 1500m},
+         * {@code 2g}; {@code none}: no limit). Its default fits vgg-conv, jnet-conv and tiny plus
+         * one job; a job past it fails instead of growing the process.
+         */
+        @WithName("native-memory-budget")
+        @WithDefault("1500m")
+        String nativeMemoryBudget();
+
+        /**
+         * Per-size preparations (oneDNN primitives) a session keeps between jobs, least recently
+         * used first out: the next job at a kept size skips making them.
+         */
+        @WithName("keep-preparations")
+        @WithDefault("64m")
+        String keepPreparations();
     }
 
     /** What a GPU out-of-memory does. */

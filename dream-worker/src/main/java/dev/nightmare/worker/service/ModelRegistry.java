@@ -111,6 +111,27 @@ public final class ModelRegistry implements AutoCloseable {
         return loaded;
     }
 
+    /**
+     * The native memory a job on {@code loaded} may hold: its backend's budget ({@link
+     * Backend#nativeBudget}) less what the backend's other open sessions keep between jobs (their
+     * weights and kept per-size preparations). A job whose {@link Backend#estimateWorkingSet}
+     * exceeds it would pass the budget; the admission rule refuses it. {@link Long#MAX_VALUE} when
+     * the backend has no budget.
+     */
+    public synchronized long nativeBytesAvailable(Loaded loaded) {
+        Backend b = loaded.backend();
+        if (b.nativeBudget() == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long others = b.nativeBytes() - loaded.session().nativeBytes();
+        return Math.max(0, b.nativeBudget() - others);
+    }
+
+    /** Native memory the open sessions hold now, on the main and the CPU fallback backend. */
+    public synchronized long nativeBytes() {
+        return backend.nativeBytes() + (cpuBackend == null ? 0 : cpuBackend.nativeBytes());
+    }
+
     /** The model version on the CPU fallback backend (after a GPU out-of-memory). */
     public synchronized Loaded onCpu(String name, String sha256, BooleanSupplier stop) {
         Loaded cpu = onCpu.get(sha256);

@@ -4,6 +4,13 @@ import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.BackendProvider;
 import dev.nightmare.engine.cpu.CpuBackend;
+import dev.nightmare.engine.cpu.Layout;
+import dev.nightmare.engine.model.ConvolutionalSpec;
+import dev.nightmare.engine.model.NetworkSpec;
+import dev.nightmare.engine.model.Shape;
+import dev.nightmare.engine.random.IterationDraws;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,9 +40,20 @@ public final class OneDnnBackendProvider implements BackendProvider {
         return OneDnnRuntime.load(BackendConfig.defaults().threads());
     }
 
+    static final String PRIMITIVE_CACHE = "onednn.primitiveCache";
+
+    /**
+     * oneDNN keeps up to this many primitives in its own cache after their owners destroy them (its
+     * default, 1024, held ~80 MB unseen after 40 vgg-conv sizes here). The session's own cache of
+     * preparations, counted in the budget, does the reuse; this one only spares re-making a size
+     * dropped a moment ago (a vgg-conv size has ~26 primitives).
+     */
+    static final int DEFAULT_PRIMITIVE_CACHE = 64;
+
     @Override
     public Backend create(BackendConfig config) {
-        OneDnnRuntime runtime = new OneDnnRuntime(config.threads());
+        int primitiveCache = primitiveCache(config);
+        OneDnnRuntime runtime = new OneDnnRuntime(config.threads(), primitiveCache);
         String device = "oneDNN " + OneDnnRuntime.version() + " on the CPU, " + config.threads() + " thread"
                 + (config.threads() == 1 ? "" : "s");
         boolean transposedForward = backwardDataAsForward(config);
@@ -44,12 +62,80 @@ public final class OneDnnBackendProvider implements BackendProvider {
                 NAME,
                 device,
                 config.threads(),
-                (model, workers) -> new OneDnnConvolutions(
+                (model, workers, account) -> new OneDnnConvolutions(
                         runtime,
                         model,
                         transposedForward,
-                        winogradMinChannels > 0 ? new Winograd(runtime, workers, winogradMinChannels) : null),
+                        winogradMinChannels > 0 ? new Winograd(runtime, workers, winogradMinChannels, account) : null,
+                        account),
+                (spec, target, width, height, octaves, threads) ->
+                        convolutionBytes(spec, target, width, height, octaves, threads, winogradMinChannels),
+                CpuBackend.budget(config),
+                CpuBackend.keepPreparations(config),
+                primitiveCache * CpuBackend.PREPARATION_BYTES,
+                CpuBackend.kernels(config),
                 runtime);
+    }
+
+    /** {@code onednn.primitiveCache}: primitives oneDNN's own cache keeps (default 64). */
+    static int primitiveCache(BackendConfig config) {
+        String value = config.property(PRIMITIVE_CACHE, Integer.toString(DEFAULT_PRIMITIVE_CACHE));
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException(PRIMITIVE_CACHE + " must be a whole number ≥ 0, got '" + value + "'");
+    }
+
+    /**
+     * What a session's convolutions hold for layers 0..target at the working sizes of {@code
+     * octaves} octaves of {@code width × height}: each Winograd layer's transformed kernels (both
+     * directions, one layout whatever the size) and the largest part scratch times the threads; each
+     * direct layer's kernels in oneDNN's blocked layout, as stored and transposed; the biases.
+     */
+    static long convolutionBytes(
+            NetworkSpec spec, int target, int width, int height, int octaves, int threads, int minChannels) {
+        long bytes = 0;
+        long scratch = 0;
+        List<List<Shape>> sizes = new ArrayList<>();
+        List<Shape> inputs = new ArrayList<>();
+        for (int octave = 0; octave < Math.max(1, octaves); octave++) {
+            float scale = new IterationDraws(0, octave, 0, 0, false).scale();
+            int w = (int) (width * scale), h = (int) (height * scale);
+            sizes.add(spec.outputShapes(w, h, target));
+            inputs.add(new Shape(spec.channels(), h, w));
+        }
+        for (int i = 0; i <= target; i++) {
+            if (!(spec.layer(i) instanceof ConvolutionalSpec conv)) {
+                continue;
+            }
+            int channels =
+                    i == 0 ? spec.channels() : sizes.getFirst().get(i - 1).channels();
+            int filters = conv.filters();
+            boolean winograd = minChannels > 0
+                    && i > 0
+                    && conv.size() == 3
+                    && conv.stride() == 1
+                    && conv.padding() == 1
+                    && channels >= minChannels
+                    && filters >= minChannels;
+            if (winograd) {
+                for (int o = 0; o < sizes.size(); o++) {
+                    Shape in = i == 0 ? inputs.get(o) : sizes.get(o).get(i - 1);
+                    scratch = Math.max(scratch, Winograd.partScratchBytes(channels, filters, in, threads));
+                }
+                bytes += 2 * Winograd.kernelBytes(channels, filters);
+            } else {
+                long padded = (long) Layout.blocks(channels) * Layout.BLOCK * Layout.blocks(filters) * Layout.BLOCK;
+                bytes += 2 * padded * conv.size() * conv.size() * Float.BYTES;
+            }
+            bytes += (long) filters * Float.BYTES;
+        }
+        return bytes + threads * scratch;
     }
 
     static final String WINOGRAD = "onednn.winograd";

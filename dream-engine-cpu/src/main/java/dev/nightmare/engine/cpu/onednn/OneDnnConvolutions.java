@@ -25,6 +25,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 import dev.nightmare.engine.cpu.Convolutions;
 import dev.nightmare.engine.cpu.CpuTensor;
 import dev.nightmare.engine.cpu.Layout;
+import dev.nightmare.engine.cpu.NativeBudget;
 import dev.nightmare.engine.cpu.onednn.ConvolutionPrimitives.Geometry;
 import dev.nightmare.engine.model.ConvolutionalSpec;
 import dev.nightmare.engine.model.ConvolutionalWeights;
@@ -78,15 +79,37 @@ final class OneDnnConvolutions implements Convolutions {
     /** 3×3 stride-1 layers by Winograd F(4×4, 3×3) ({@code onednn.winograd}); null: all direct. */
     private final Winograd winograd;
 
+    /** The session's share of the backend's native budget: the reordered weights and biases are reserved in it. */
+    private final NativeBudget.Account account;
+
+    /** Bytes of weights and biases reserved so far. */
+    private long reserved;
+
     OneDnnConvolutions(OneDnnRuntime runtime, Model model, boolean transposedForward) {
         this(runtime, model, transposedForward, null);
     }
 
+    /** Outside any budget (tests). */
     OneDnnConvolutions(OneDnnRuntime runtime, Model model, boolean transposedForward, Winograd winograd) {
+        this(
+                runtime,
+                model,
+                transposedForward,
+                winograd,
+                NativeBudget.unlimited().open());
+    }
+
+    OneDnnConvolutions(
+            OneDnnRuntime runtime,
+            Model model,
+            boolean transposedForward,
+            Winograd winograd,
+            NativeBudget.Account account) {
         this.runtime = runtime;
         this.model = model;
         this.transposedForward = transposedForward;
         this.winograd = winograd;
+        this.account = account;
         this.stream = runtime.newStream();
     }
 
@@ -159,8 +182,32 @@ final class OneDnnConvolutions implements Convolutions {
                         biasAndActivation,
                         (key, fill, dims, wanted) -> weightsFor(key, fill, dims, dnnl_abc, wanted))
                 : direct(layer, conv, w, Geometry.of(conv, in, out), inLayout, biasAndActivation);
-        prepared.add(c);
-        return c;
+        synchronized (this) {
+            prepared.add(c);
+        }
+        return new Convolution() {
+            @Override
+            public void forward(CpuTensor src, CpuTensor dst) {
+                c.forward(src, dst);
+            }
+
+            @Override
+            public void backwardData(CpuTensor gradOut, CpuTensor gradIn) {
+                c.backwardData(gradOut, gradIn);
+            }
+
+            /** The size's primitives go; the weights, shared by every size, stay. */
+            @Override
+            public void close() {
+                boolean mine;
+                synchronized (OneDnnConvolutions.this) {
+                    mine = prepared.remove(c);
+                }
+                if (mine) {
+                    c.close();
+                }
+            }
+        };
     }
 
     /**
@@ -226,7 +273,10 @@ final class OneDnnConvolutions implements Convolutions {
             MemorySegment user = userArena.allocate(floats * Float.BYTES, 64);
             fill.accept(user); // only on a miss: transposed or transformed kernels are computed once per layout
             try (Native from = Native.over(Dnnl.desc(weightDims, userTag), user, runtime)) {
-                MemorySegment packed = arena.allocate(dnnl_memory_desc_get_size(wanted), 64);
+                long bytes = dnnl_memory_desc_get_size(wanted);
+                account.reserve(bytes, () -> "the weights of layer " + key.layer() + " (" + key + ")");
+                reserved += bytes;
+                MemorySegment packed = arena.allocate(bytes, 64);
                 Native to = Native.over(Dnnl.copyOf(wanted), packed, runtime);
                 try {
                     reorder(from, to);
@@ -259,9 +309,12 @@ final class OneDnnConvolutions implements Convolutions {
         }
     }
 
-    private dnnl_memory bias(int layer, ConvolutionalWeights w) {
+    private synchronized dnnl_memory bias(int layer, ConvolutionalWeights w) {
         return biases.computeIfAbsent(layer, l -> {
-                    MemorySegment data = arena.allocate((long) w.biases().length * Float.BYTES, 64);
+                    long bytes = (long) w.biases().length * Float.BYTES;
+                    account.reserve(bytes, () -> "the biases of layer " + layer);
+                    reserved += bytes;
+                    MemorySegment data = arena.allocate(bytes, 64);
                     MemorySegment.copy(w.biases(), 0, data, ValueLayout.JAVA_FLOAT, 0, w.biases().length);
                     return Native.over(Dnnl.desc(new long[] {w.biases().length}, dnnl_x), data, runtime);
                 })
@@ -432,7 +485,19 @@ final class OneDnnConvolutions implements Convolutions {
     }
 
     @Override
-    public void close() {
+    public synchronized long weightBytes() {
+        return reserved;
+    }
+
+    @Override
+    public void endRun() {
+        if (winograd != null) {
+            winograd.endRun();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
         prepared.forEach(PreparedConvolution::close);
         prepared.clear();
         if (winograd != null) {
@@ -444,5 +509,7 @@ final class OneDnnConvolutions implements Convolutions {
         biases.clear();
         stream.close();
         arena.close();
+        account.release(reserved);
+        reserved = 0;
     }
 }

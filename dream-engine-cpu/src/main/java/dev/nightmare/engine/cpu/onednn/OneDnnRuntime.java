@@ -3,6 +3,7 @@ package dev.nightmare.engine.cpu.onednn;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_set_primitive_cache_capacity;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_version;
 
@@ -52,10 +53,16 @@ final class OneDnnRuntime implements AutoCloseable {
     }
 
     OneDnnRuntime(int threads) {
+        this(threads, OneDnnBackendProvider.DEFAULT_PRIMITIVE_CACHE);
+    }
+
+    /** @param primitiveCache primitives oneDNN's process-wide cache keeps (set for the process) */
+    OneDnnRuntime(int threads, int primitiveCache) {
         load(threads).ifPresent(reason -> {
             throw new dev.nightmare.engine.backend.BackendUnavailableException(reason);
         });
         this.threads = threads;
+        check(dnnl_set_primitive_cache_capacity(primitiveCache), "setting the primitive cache capacity");
         check(dnnl_engine_create(engine, dnnl_cpu, 0), "creating the CPU engine");
     }
 

@@ -21,6 +21,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 
 import dev.nightmare.engine.cpu.CpuTensor;
 import dev.nightmare.engine.cpu.Layout;
+import dev.nightmare.engine.cpu.NativeBudget;
 import dev.nightmare.engine.cpu.Workers;
 import dev.nightmare.engine.cpu.onednn.OneDnnConvolutions.Native;
 import dev.nightmare.engine.model.Activation;
@@ -68,7 +69,12 @@ final class Winograd implements AutoCloseable {
     private final OneDnnRuntime runtime;
     private final Workers workers;
     private final int minChannels;
+    /** The session's share of the native budget: the part scratch is reserved in it. */
+    private final NativeBudget.Account account;
+
     private final Map<MatmulShape, Matmul> matmuls = new HashMap<>();
+    /** How many prepared layers use each matmul: one no layer uses is closed. */
+    private final Map<MatmulShape, Integer> users = new HashMap<>();
     /**
      * One per worker part ({@link Workers#split(int, Workers.Part)}): a session runs on one thread
      * at a time, so a part's scratch is never used by two threads at once, and there are never more
@@ -80,11 +86,16 @@ final class Winograd implements AutoCloseable {
      * @param minChannels the fewest input and output channels a layer needs to run here (below it
      *     the transforms cost more than the multiplications saved)
      */
-    Winograd(OneDnnRuntime runtime, Workers workers, int minChannels) {
+    Winograd(OneDnnRuntime runtime, Workers workers, int minChannels, NativeBudget.Account account) {
         this.runtime = runtime;
         this.workers = workers;
         this.minChannels = minChannels;
+        this.account = account;
         this.scratch = new PartScratch[workers.threads()];
+    }
+
+    Winograd(OneDnnRuntime runtime, Workers workers, int minChannels) {
+        this(runtime, workers, minChannels, NativeBudget.unlimited().open());
     }
 
     /** Whether a layer of this shape runs here. */
@@ -138,7 +149,32 @@ final class Winograd implements AutoCloseable {
         }
     }
 
+    /** The matmul of {@code shape}, made on first use, counted as used once more. */
     private synchronized Matmul matmul(MatmulShape shape) {
+        Matmul m = matmulFor(shape);
+        users.merge(shape, 1, Integer::sum);
+        return m;
+    }
+
+    /** One use of {@code shape}'s matmul ended: the last closes it, with every part's arguments for it. */
+    private synchronized void unuse(MatmulShape shape) {
+        int left = users.merge(shape, -1, Integer::sum);
+        if (left > 0) {
+            return;
+        }
+        users.remove(shape);
+        for (PartScratch p : scratch) {
+            if (p != null) {
+                p.unbind(shape);
+            }
+        }
+        Matmul m = matmuls.remove(shape);
+        if (m != null) {
+            m.close();
+        }
+    }
+
+    private Matmul matmulFor(MatmulShape shape) {
         Matmul existing = matmuls.get(shape);
         if (existing != null) {
             return existing;
@@ -199,14 +235,28 @@ final class Winograd implements AutoCloseable {
             }
         }
 
+        /** Bytes reserved in the session's account: v, m and the scratchpads bound over them. */
+        private long reserved;
+
         /** Makes the scratch big enough for {@code shape}'s blocks. */
         void reserve(MatmulShape shape) {
             if (shape.bytes() > capacity) {
                 release();
+                long bytes = Math.max(shape.bytes(), BLOCK_BYTES);
+                account.reserve(2 * bytes, () -> "Winograd scratch of one thread");
+                reserved = 2 * bytes;
                 arena = Arena.ofShared();
-                capacity = Math.max(shape.bytes(), BLOCK_BYTES);
+                capacity = bytes;
                 v = arena.allocate(capacity, 64);
                 m = arena.allocate(capacity, 64);
+            }
+        }
+
+        /** Drops the arguments bound for {@code shape} (its scratchpad stays in the arena until released). */
+        void unbind(MatmulShape shape) {
+            Bound b = bound.remove(shape);
+            if (b != null) {
+                b.close();
             }
         }
 
@@ -225,6 +275,10 @@ final class Winograd implements AutoCloseable {
         private Bound bind(Matmul matmul) {
             MatmulShape shape = matmul.shape();
             long scratchpadBytes = matmul.scratchpadBytes();
+            if (scratchpadBytes > 0) {
+                account.reserve(scratchpadBytes, () -> "a Winograd matmul's scratchpad");
+                reserved += scratchpadBytes;
+            }
             MemorySegment scratchpadData = scratchpadBytes > 0 ? arena.allocate(scratchpadBytes, 64) : null;
             int count = scratchpadData == null ? 3 : 4;
             Native src = null, dst = null, scratchpad = null;
@@ -264,6 +318,8 @@ final class Winograd implements AutoCloseable {
                 arena = null;
             }
             capacity = 0;
+            account.release(reserved);
+            reserved = 0;
         }
 
         @Override
@@ -272,6 +328,20 @@ final class Winograd implements AutoCloseable {
             tmpArena.close();
             stream.close();
         }
+    }
+
+    /** The end of a run: every part's scratch goes (made again by the next run's first Winograd layer). */
+    synchronized void endRun() {
+        for (PartScratch p : scratch) {
+            if (p != null) {
+                p.release();
+            }
+        }
+    }
+
+    /** Matmul primitives held now (tests: one per shape a prepared layer uses). */
+    synchronized int matmulCount() {
+        return matmuls.size();
     }
 
     /** Part scratches made so far (for tests: at most the thread count). */
@@ -308,6 +378,56 @@ final class Winograd implements AutoCloseable {
             boolean biasAndActivation,
             WeightsSource source) {
         return new Layer(layer, conv, w, in, biasAndActivation, source);
+    }
+
+    /** Tiles per block of a layer with {@code tiles} tiles and these padded channel counts. */
+    static int rows(int tiles, int cPad, int kPad, int threads) {
+        // As many blocks as fit BLOCK_BYTES, rounded up to a multiple of the thread count so no
+        // thread waits for another's extra block.
+        long perRow = (long) POSITIONS * Math.max(cPad, kPad) * Float.BYTES;
+        int maxRows = (int) Math.max(MIN_ROWS, BLOCK_BYTES / perRow);
+        int n = (tiles + maxRows - 1) / maxRows;
+        n = Math.min(tiles, (n + threads - 1) / threads * threads);
+        // An odd row count keeps the 36 position planes (rows × channels floats apart) off
+        // multiples of 4 KiB: 128 rows of 64 channels put all 36 in the same L1 sets.
+        // Measured: vgg-conv 512² median 0.670 → 0.623 s over 5 alternating pairs.
+        int even = (tiles + n - 1) / n;
+        int rows = even % 2 == 0 && even < tiles ? even + 1 : even;
+        // A one-row matmul gets another oneDNN kernel (avx2 here) with its own weights layout: a
+        // second copy of the layer's transformed kernels for tiny sizes. Three rows (the extra
+        // ones stale, their products unused) keep one layout per layer whatever the size.
+        return Math.max(rows, MIN_MATMUL_ROWS);
+    }
+
+    /** The fewest rows a matmul is made with (see {@link #rows(int, int, int, int)}). */
+    static final int MIN_MATMUL_ROWS = 3;
+
+    /** Tiles per block of a layer of these channels at input {@code in}. */
+    static int rows(Shape in, int channels, int filters, int threads) {
+        int tiles = WinogradTransforms.tiles(in.width()) * WinogradTransforms.tiles(in.height());
+        return rows(tiles, Layout.blocks(channels) * Layout.BLOCK, Layout.blocks(filters) * Layout.BLOCK, threads);
+    }
+
+    /**
+     * One worker part's scratch for a layer of these channels at input {@code in}: its transformed
+     * tiles and products (v and m), as {@link PartScratch#reserve} sizes them.
+     */
+    static long partScratchBytes(int channels, int filters, Shape in, int threads) {
+        int cPad = Layout.blocks(channels) * Layout.BLOCK, kPad = Layout.blocks(filters) * Layout.BLOCK;
+        int tiles = WinogradTransforms.tiles(in.width()) * WinogradTransforms.tiles(in.height());
+        long forward = new MatmulShape(rows(tiles, cPad, kPad, threads), cPad, kPad).bytes();
+        long backward = new MatmulShape(rows(tiles, kPad, cPad, threads), kPad, cPad).bytes();
+        return 2 * Math.max(BLOCK_BYTES, Math.max(forward, backward));
+    }
+
+    /** Bytes of one direction's transformed kernels ({@code [36][cPad][kPad]}). */
+    static long kernelBytes(int channels, int filters) {
+        return (long) POSITIONS
+                * Layout.blocks(channels)
+                * Layout.BLOCK
+                * Layout.blocks(filters)
+                * Layout.BLOCK
+                * Float.BYTES;
     }
 
     private final class Layer implements OneDnnConvolutions.PreparedConvolution {
@@ -350,18 +470,7 @@ final class Winograd implements AutoCloseable {
             this.inBlocks = Layout.blocks(channels);
             this.outBlocks = Layout.blocks(filters);
             int cPad = inBlocks * Layout.BLOCK, kPad = outBlocks * Layout.BLOCK;
-            // As many blocks as fit BLOCK_BYTES, rounded up to a multiple of the thread count so no
-            // thread waits for another's extra block.
-            long perRow = (long) POSITIONS * Math.max(cPad, kPad) * Float.BYTES;
-            int maxRows = (int) Math.max(MIN_ROWS, BLOCK_BYTES / perRow);
-            int threads = workers.threads();
-            int n = (tiles + maxRows - 1) / maxRows;
-            n = Math.min(tiles, (n + threads - 1) / threads * threads);
-            // An odd row count keeps the 36 position planes (rows × channels floats apart) off
-            // multiples of 4 KiB: 128 rows of 64 channels put all 36 in the same L1 sets.
-            // Measured: vgg-conv 512² median 0.670 → 0.623 s over 5 alternating pairs.
-            int even = (tiles + n - 1) / n;
-            this.rows = even % 2 == 0 && even < tiles ? even + 1 : even;
+            this.rows = rows(tiles, cPad, kPad, workers.threads());
             this.blocks = (tiles + rows - 1) / rows;
             if (biasAndActivation) {
                 bias = new float[kPad];
@@ -436,9 +545,11 @@ final class Winograd implements AutoCloseable {
                     + " tiles, oneDNN matmul for forward and backward data";
         }
 
+        /** Gives back this layer's uses of its matmuls (the weights belong to the convolutions object). */
         @Override
         public void close() {
-            // Matmuls and weights belong to the Winograd and the convolutions object.
+            unuse(forward.shape());
+            unuse(backward.shape());
         }
     }
 
@@ -452,5 +563,6 @@ final class Winograd implements AutoCloseable {
         }
         matmuls.values().forEach(Matmul::close);
         matmuls.clear();
+        users.clear();
     }
 }

@@ -57,8 +57,11 @@ final class WinogradTransforms {
     static void kernels(
             float[] oihw, int filters, int channels, int channelsPadded, int filtersPadded, MemorySegment u) {
         double[][] gg = new double[6][3];
-        for (int k = 0; k < filters; k++) {
-            for (int c = 0; c < channels; c++) {
+        // One input channel at a time: its 36 rows of filters values, written out row by row (a
+        // row per position is contiguous in u); fast from the first call, before the JIT's top tier.
+        float[][] rows = new float[POSITIONS][filters];
+        for (int c = 0; c < channels; c++) {
+            for (int k = 0; k < filters; k++) {
                 int base = (k * channels + c) * 9;
                 for (int i = 0; i < 6; i++) {
                     for (int b = 0; b < 3; b++) {
@@ -75,12 +78,18 @@ final class WinogradTransforms {
                         for (int b = 0; b < 3; b++) {
                             s += gg[i][b] * G[j][b];
                         }
-                        u.setAtIndex(
-                                ValueLayout.JAVA_FLOAT,
-                                ((long) (i * 6 + j) * channelsPadded + c) * filtersPadded + k,
-                                (float) s);
+                        rows[i * 6 + j][k] = (float) s;
                     }
                 }
+            }
+            for (int ij = 0; ij < POSITIONS; ij++) {
+                MemorySegment.copy(
+                        rows[ij],
+                        0,
+                        u,
+                        ValueLayout.JAVA_FLOAT,
+                        ((long) ij * channelsPadded + c) * filtersPadded * Float.BYTES,
+                        filters);
             }
         }
     }

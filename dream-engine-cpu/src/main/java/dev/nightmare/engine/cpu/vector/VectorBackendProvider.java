@@ -5,6 +5,7 @@ import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.BackendProvider;
 import dev.nightmare.engine.cpu.CpuBackend;
 import dev.nightmare.engine.cpu.Vectors;
+import dev.nightmare.engine.cpu.WorkingSetEstimator;
 import java.util.Optional;
 
 /**
@@ -40,6 +41,15 @@ public final class VectorBackendProvider implements BackendProvider {
         String device = "Java Vector API (" + Vectors.LANES * 32 + "-bit), " + config.threads() + " thread"
                 + (config.threads() == 1 ? "" : "s");
         return new CpuBackend(
-                NAME, device, config.threads(), (model, workers) -> new VectorConvolutions(model, workers), null);
+                NAME,
+                device,
+                config.threads(),
+                (model, workers, account) -> new VectorConvolutions(model, workers),
+                WorkingSetEstimator.NONE,
+                CpuBackend.budget(config),
+                CpuBackend.keepPreparations(config),
+                0,
+                CpuBackend.kernels(config),
+                null);
     }
 }
