@@ -13,11 +13,16 @@ final class AvgpoolLayer implements CpuLayer {
     /** Layer 0: the planar network input in blocked layout; else null. */
     private final CpuTensor blockedInput;
 
-    AvgpoolLayer(int index, Shape in, Shape out, LayerKernels kernels) {
+    AvgpoolLayer(int index, Shape in, Shape out, LayerKernels kernels, Buffers buffers) {
         this.index = index;
         this.kernels = kernels;
-        this.output = CpuTensor.allocate(out, Layout.BLOCKED);
-        this.blockedInput = index == 0 ? CpuTensor.allocate(in, Layout.BLOCKED) : null;
+        this.output = buffers.take(out, Layout.BLOCKED);
+        this.blockedInput = index == 0 ? buffers.take(in, Layout.BLOCKED) : null;
+    }
+
+    /** The bytes of buffers layer {@code index} takes: {@link Buffers} views, as the constructor takes them. */
+    static long bufferBytes(int index, Shape in, Shape out) {
+        return Buffers.bytes(out, Layout.BLOCKED) + (index == 0 ? Buffers.bytes(in, Layout.BLOCKED) : 0);
     }
 
     @Override

@@ -74,13 +74,10 @@ final class LayerFactory implements AutoCloseable {
                         batchNormGradient,
                         buffers);
             case MaxpoolSpec pool ->
-<<<<<<< HEAD
-                new MaxpoolLayer(index, pool, in, out, below instanceof ConvolutionalLayer c ? c : null, kernels);
-            case AvgpoolSpec avgpool -> new AvgpoolLayer(index, in, out, kernels);
-            case SoftmaxSpec softmax -> new SoftmaxLayer(index, softmax, out, kernels);
-=======
                 new MaxpoolLayer(
                         index, pool, in, out, below instanceof ConvolutionalLayer c ? c : null, kernels, buffers);
+            case AvgpoolSpec avgpool -> new AvgpoolLayer(index, in, out, kernels, buffers);
+            case SoftmaxSpec softmax -> new SoftmaxLayer(index, softmax, out, kernels, buffers);
             default -> throw new IllegalStateException("layer " + index + " cannot run on the CPU backends");
         };
     }
@@ -90,7 +87,8 @@ final class LayerFactory implements AutoCloseable {
         return switch (layer) {
             case ConvolutionalSpec conv -> ConvolutionalLayer.bufferBytes(out, conv.batchNormalize());
             case MaxpoolSpec pool -> MaxpoolLayer.bufferBytes(index, in, out);
->>>>>>> cold
+            case AvgpoolSpec avgpool -> AvgpoolLayer.bufferBytes(index, in, out);
+            case SoftmaxSpec softmax -> SoftmaxLayer.bufferBytes(out);
             default -> throw new IllegalStateException("layer " + index + " cannot run on the CPU backends");
         };
     }

@@ -200,7 +200,6 @@ public final class LayerKernels {
         });
     }
 
-<<<<<<< HEAD
     /**
      * darknet forward_avgpool_layer on a blocked input into a blocked c×1×1 output: per channel the
      * float sum of its positions from 0 in position order (one lane per channel, so the order is
@@ -257,7 +256,8 @@ public final class LayerKernels {
             }
         }
         convert(CpuTensor.view(s, Layout.PLANAR, MemorySegment.ofArray(out)), y);
-=======
+    }
+
     /** {@link #maxpool}'s scalar form for output row {@code row} (block × oy). */
     private static void maxpoolRow(
             MemorySegment xs,
@@ -309,7 +309,6 @@ public final class LayerKernels {
         long out = ((long) cb * outH + oy) * outW * B * Float.BYTES;
         MemorySegment.copy(max, 0, ys, JAVA_FLOAT, out, outW * B);
         MemorySegment.copy(arg, 0, as, JAVA_FLOAT, out, outW * B);
->>>>>>> cold
     }
 
     // ---- backward ---------------------------------------------------------------------------

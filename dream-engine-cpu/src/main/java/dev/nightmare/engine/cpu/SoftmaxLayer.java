@@ -14,11 +14,16 @@ final class SoftmaxLayer implements CpuLayer {
     private final LayerKernels kernels;
     private final CpuTensor output;
 
-    SoftmaxLayer(int index, SoftmaxSpec softmax, Shape out, LayerKernels kernels) {
+    SoftmaxLayer(int index, SoftmaxSpec softmax, Shape out, LayerKernels kernels, Buffers buffers) {
         this.index = index;
         this.softmax = softmax;
         this.kernels = kernels;
-        this.output = CpuTensor.allocate(out, Layout.BLOCKED);
+        this.output = buffers.take(out, Layout.BLOCKED);
+    }
+
+    /** The bytes of the buffer the layer takes: a {@link Buffers} view of its output. */
+    static long bufferBytes(Shape out) {
+        return Buffers.bytes(out, Layout.BLOCKED);
     }
 
     @Override

@@ -1,12 +1,7 @@
 package dev.nightmare.engine.cpu;
 
-<<<<<<< HEAD
-=======
 import dev.nightmare.engine.cpu.Convolutions.Convolution;
 import dev.nightmare.engine.model.ConvolutionalSpec;
-import dev.nightmare.engine.model.LayerSpec;
-import dev.nightmare.engine.model.MaxpoolSpec;
->>>>>>> cold
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.model.Shape;
 import java.lang.foreign.MemorySegment;
@@ -53,13 +48,8 @@ final class WorkingSize implements AutoCloseable {
         this.convolutions = new Convolution[shapes.size()];
     }
 
-<<<<<<< HEAD
     /** Output shapes of layers 0.. while they can be targeted and have a non-empty output. */
-    private static List<Shape> runnableShapes(NetworkSpec spec, Shape input) {
-=======
-    /** Output shapes of layers 0.. while they are convolutions or maxpools with a non-empty output. */
     static List<Shape> runnableShapes(NetworkSpec spec, Shape input) {
->>>>>>> cold
         List<Shape> out = new ArrayList<>();
         Shape s = input;
         int last = spec.lastTargetableLayer();
