@@ -56,7 +56,12 @@ link_model() { # CFG WEIGHTS
   local name; name="$(basename "$1" .cfg)"
   ln -sfn "$(realpath "$1")" "$run/models/$name.cfg"
   ln -sfn "$(realpath "$2")" "$run/models/$name.weights"
-  [[ -f "${1%.cfg}.json" ]] && ln -sfn "$(realpath "${1%.cfg}.json")" "$run/models/$name.json"
+  # How to present it: a NAME.json beside the cfg, else the project's own (model-metadata/).
+  if [[ -f "${1%.cfg}.json" ]]; then
+    ln -sfn "$(realpath "${1%.cfg}.json")" "$run/models/$name.json"
+  elif [[ -f "$root/model-metadata/$name.json" ]]; then
+    ln -sfn "$root/model-metadata/$name.json" "$run/models/$name.json"
+  fi
   return 0
 }
 declare -A expected_bytes=([vgg-conv]=58858772 [jnet-conv]=75480212)
@@ -75,6 +80,8 @@ for cfg in "$root"/models/*.cfg; do
 done
 models=$(find "$run/models" -maxdepth 1 -name '*.cfg' -printf '%f\n' | sed 's/\.cfg$//' | sort | paste -sd, -)
 [[ -n "$models" ]] || die "no models: put NAME.cfg + NAME.weights in models/ (see README.md)"
+# A request with only an image uses the real tiny model when it is here, else the first model.
+default_model=$([[ ",$models," == *,tiny,* ]] && echo tiny || echo "${models%%,*}")
 
 pids=()
 stop_all() {
@@ -131,6 +138,7 @@ pids+=($!); wait_ready dream-worker "$worker_port" "${pids[-1]}"
 "$java" "${jvm[@]}" "${gateway_memory[@]}" -Dquarkus.http.port="$gateway_port" -Dkafka.bootstrap.servers="127.0.0.1:$NIGHTMARE_KAFKA_PORT" \
   "${s3[@]}" -Dnightmare.model-store.url="http://127.0.0.1:$store_port" -Dnightmare.auth.keys.local="$key" \
   -Dnightmare.jobs.id-secret=local-run-only-secret -Dnightmare.kafka.backlog-interval=PT5S \
+  -Dnightmare.defaults.model="$default_model" \
   -jar gateway-service/target/quarkus-app/quarkus-run.jar >"$logs/gateway.log" 2>&1 &
 pids+=($!); wait_ready gateway "$gateway_port" "${pids[-1]}"
 

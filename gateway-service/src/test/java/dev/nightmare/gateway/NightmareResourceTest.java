@@ -249,7 +249,8 @@ class NightmareResourceTest {
                 .statusCode(422)
                 .body("errors.field", hasItem("model"))
                 .body("errors[0].message", containsString("unknown"));
-        submit(ALICE, TestImages.png(32, 32), "{\"layer\":1}")
+        // an absent model is the operator's default (WaitAndDefaultsTest); a blank one is no model
+        submit(ALICE, TestImages.png(32, 32), "{\"model\":\" \",\"layer\":1}")
                 .response()
                 .then()
                 .statusCode(422)

@@ -89,6 +89,28 @@ public record JobOptions(
                 maxSide == null ? maxSideIfAbsent : maxSide);
     }
 
+    /** These options with {@code model} and {@code layer} as given (the gateway's defaults fill them). */
+    public JobOptions withModelAndLayer(String model, Integer layer) {
+        return new JobOptions(
+                model,
+                layer,
+                rounds,
+                iters,
+                range,
+                octaves,
+                rate,
+                thresh,
+                zoom,
+                rotate,
+                norm,
+                reconstruct,
+                momentum,
+                seed,
+                rng,
+                format,
+                maxSide);
+    }
+
     /** True when no field that has a default is absent ({@code maxSide} may stay null). */
     @JsonIgnore
     public boolean isResolved() {

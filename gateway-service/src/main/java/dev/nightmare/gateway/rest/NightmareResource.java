@@ -31,7 +31,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-import java.net.URI;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -59,6 +59,7 @@ public class NightmareResource {
     private final GatewayConfig config;
     private final ObjectMapper json = ContractJson.mapper();
     private final SubmissionForms forms;
+    private final SubmissionAnswer answer;
 
     /** Sends SSE keep-alive comments for every open stream of this replica. */
     private static final ScheduledExecutorService KEEP_ALIVE = Executors.newSingleThreadScheduledExecutor(
@@ -70,13 +71,15 @@ public class NightmareResource {
             EventHub hub,
             Limits limits,
             CurrentCaller caller,
-            GatewayConfig config) {
+            GatewayConfig config,
+            SubmissionAnswer answer) {
         this.jobs = jobs;
         this.limits = limits;
         this.submitter = submitter;
         this.hub = hub;
         this.caller = caller;
         this.config = config;
+        this.answer = answer;
         this.forms = new SubmissionForms(config.limits().maxUploadBytes());
     }
 
@@ -96,8 +99,14 @@ public class NightmareResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(
             summary = "Submit an image (multipart: image file + options JSON, or JSON with the image as base64)",
-            description = "Answers at once with the job (202). Idempotency-Key makes a retried submission return the"
-                    + " same job instead of a second one.")
+            description = "Answers at once with the job (202), or with Prefer: wait when the job has ended (200)."
+                    + " Model and layer may be left out: the operator's default model and its first recommended"
+                    + " layer are used. Idempotency-Key makes a retried submission return the same job instead"
+                    + " of a second one.")
+    @APIResponse(
+            responseCode = "200",
+            description = "with Prefer: wait, the job ended within the wait: its final state and rounds",
+            content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(
             responseCode = "202",
             description = "accepted; Location names the job",
@@ -118,9 +127,11 @@ public class NightmareResource {
                                             mediaType = MediaType.MULTIPART_FORM_DATA,
                                             schema = @Schema(implementation = MultipartSubmission.class)))
                     MultipartFormDataInput form,
-            @HeaderParam("Idempotency-Key") String idempotencyKey) {
+            @HeaderParam("Idempotency-Key") String idempotencyKey,
+            @Parameter(description = WAIT_DOC) @HeaderParam("Prefer") String prefer) {
         Caller who = caller.get();
-        return accepted(submitter.submit(who, forms.fromMultipart(form), idempotencyKey));
+        Optional<PreferWait.Requested> wait = PreferWait.parse(prefer);
+        return answer.of(who, submitter.submit(who, forms.fromMultipart(form), idempotencyKey), wait);
     }
 
     /** The parts of a multipart submission, for the OpenAPI document. */
@@ -149,20 +160,16 @@ public class NightmareResource {
                                             mediaType = MediaType.APPLICATION_JSON,
                                             schema = @Schema(implementation = JsonSubmission.class)))
                     String body,
-            @HeaderParam("Idempotency-Key") String idempotencyKey) {
+            @HeaderParam("Idempotency-Key") String idempotencyKey,
+            @Parameter(description = WAIT_DOC) @HeaderParam("Prefer") String prefer) {
         Caller who = caller.get();
-        return accepted(submitter.submit(who, forms.fromJson(body), idempotencyKey));
+        Optional<PreferWait.Requested> wait = PreferWait.parse(prefer);
+        return answer.of(who, submitter.submit(who, forms.fromJson(body), idempotencyKey), wait);
     }
 
-    private Response accepted(JobSubmitter.Accepted accepted) {
-        JobView job = accepted.job();
-        Response.ResponseBuilder response =
-                Response.accepted(job).location(URI.create(job.links().self()));
-        if (accepted.repeated()) {
-            response.header("Idempotent-Replayed", "true");
-        }
-        return response.build();
-    }
+    private static final String WAIT_DOC = "wait, or wait=N (seconds): answer when the job has ended (200) or"
+            + " when the wait the server grants (at most nightmare.wait.max, 60 s by default) runs out (202);"
+            + " Preference-Applied says what was granted";
 
     @GET
     @APIResponse(

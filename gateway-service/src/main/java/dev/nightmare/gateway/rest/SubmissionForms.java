@@ -12,7 +12,6 @@ import dev.nightmare.gateway.service.OptionsParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
@@ -104,12 +103,7 @@ final class SubmissionForms {
         if (image == null || !image.isTextual()) {
             throw ApiException.field(422, "image", "image is missing; send the file as base64 text");
         }
-        byte[] bytes;
-        try {
-            bytes = Base64.getMimeDecoder().decode(image.textValue());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.field(400, "image", "image is not valid base64: " + e.getMessage());
-        }
+        byte[] bytes = ImageText.decode(image.textValue());
         JsonNode callback = tree.get("callbackUrl");
         if (callback != null && !callback.isNull() && !callback.isTextual()) {
             throw ApiException.field(

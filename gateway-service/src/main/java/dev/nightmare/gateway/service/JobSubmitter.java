@@ -59,6 +59,7 @@ public class JobSubmitter {
     private final JobService jobs;
     private final Clock clock;
     private final AdmissionRule admission;
+    private final JobDefaults defaults;
     private final byte[] idSecret;
     private final SecureRandom seeds = new SecureRandom();
     /** S3 writes done side by side, events and cleanups after the answer: blocking I/O, so virtual threads. */
@@ -74,6 +75,7 @@ public class JobSubmitter {
             GatewayConfig config,
             JobService jobs,
             AdmissionConfig admission,
+            JobDefaults defaults,
             Clock clock) {
         this.store = store;
         this.bus = bus;
@@ -84,6 +86,7 @@ public class JobSubmitter {
         this.config = config;
         this.jobs = jobs;
         this.clock = clock;
+        this.defaults = defaults;
         this.admission = admission.rule();
         this.idSecret = config.jobs().idSecret().getBytes(StandardCharsets.UTF_8);
         if (idSecret.length < 16) {
@@ -110,7 +113,7 @@ public class JobSubmitter {
                 return repeat(caller, earlier.get(), submission);
             }
         }
-        JobOptions options = submission.options();
+        JobOptions options = defaults.apply(submission.options(), models);
         List<FieldProblem> problems = new ArrayList<>(options.problems());
         if (submission.callbackUrl() != null) {
             webhooks.refusal(submission.callbackUrl())

@@ -44,8 +44,7 @@ public final class OptionsParser {
 
     public static JobOptions parse(String json) {
         if (json == null || json.isBlank()) {
-            throw ApiException.field(
-                    400, "options", "options are missing; send a JSON object with at least model and layer");
+            return parse(JSON.createObjectNode()); // the operator's defaults or "required" follow
         }
         try {
             return parse(JSON.readTree(json));
@@ -58,7 +57,10 @@ public final class OptionsParser {
     }
 
     public static JobOptions parse(JsonNode node) {
-        if (node == null || !node.isObject()) {
+        if (node == null || node.isNull()) {
+            node = JSON.createObjectNode();
+        }
+        if (!node.isObject()) {
             throw ApiException.field(400, "options", "options must be a JSON object");
         }
         List<FieldProblem> problems = new ArrayList<>();
