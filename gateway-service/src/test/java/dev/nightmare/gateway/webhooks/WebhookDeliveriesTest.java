@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The delivery rules against an in-memory outbox with S3's conditional-write semantics and a real
  * HTTP receiver on 127.0.0.1; "replicas" are separate {@link WebhookDeliveries} over one outbox.
- * (The S3 outbox itself, a real gateway and a restart are covered by the system test WebhooksIT.)
+ * (The S3 outbox and a restart: WebhookOutboxS3IT; a real gateway: GatewayIT.)
  */
 class WebhookDeliveriesTest {
     static final String SECRET = "unit-webhook-secret-0123456789";
