@@ -13,7 +13,8 @@
 #
 # Environment: NIGHTMARE_API_KEY (local-dev-key-0123456789), NIGHTMARE_SKIP_BUILD=1 (use the last
 # build), NIGHTMARE_GATEWAY_PORT (8080), NIGHTMARE_MODEL_STORE_PORT (8082), NIGHTMARE_WORKER_PORT
-# (8083), NIGHTMARE_KAFKA_PORT (9092), NIGHTMARE_S3_PORT (9000), NIGHTMARE_WORKER_BACKEND (auto).
+# (8083), NIGHTMARE_KAFKA_PORT (9092), NIGHTMARE_S3_PORT (9000), NIGHTMARE_WORKER_BACKEND (auto),
+# NIGHTMARE_WEBHOOK_SECRET (webhooks to 127.0.0.1 are signed with it; whsec_bG9jYWwtcnVuLXdlYmhvb2stc2VjcmV0).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,6 +31,8 @@ export NIGHTMARE_KAFKA_PORT="${NIGHTMARE_KAFKA_PORT:-9092}"
 export NIGHTMARE_S3_PORT="${NIGHTMARE_S3_PORT:-9000}"
 s3_access=nightmare
 s3_secret=nightmare-secret
+# Webhooks go only to 127.0.0.1 (a receiver on this machine); signed with this Standard Webhooks secret.
+webhook_secret="${NIGHTMARE_WEBHOOK_SECRET:-whsec_bG9jYWwtcnVuLXdlYmhvb2stc2VjcmV0}"
 
 say() { printf '\033[1mnightmare:\033[0m %s\n' "$*"; }
 die() { say "$*" >&2; exit 1; }
@@ -139,6 +142,7 @@ pids+=($!); wait_ready dream-worker "$worker_port" "${pids[-1]}"
   "${s3[@]}" -Dnightmare.model-store.url="http://127.0.0.1:$store_port" -Dnightmare.auth.keys.local="$key" \
   -Dnightmare.jobs.id-secret=local-run-only-secret -Dnightmare.kafka.backlog-interval=PT5S \
   -Dnightmare.defaults.model="$default_model" \
+  -Dnightmare.webhooks.allowed-hosts=127.0.0.1 -Dnightmare.webhooks.secret="$webhook_secret" \
   -jar gateway-service/target/quarkus-app/quarkus-run.jar >"$logs/gateway.log" 2>&1 &
 pids+=($!); wait_ready gateway "$gateway_port" "${pids[-1]}"
 
@@ -147,6 +151,7 @@ cat <<MSG
   Nightmare is running.
     web page        http://127.0.0.1:$gateway_port/      (API key: $key)
     API docs        http://127.0.0.1:$gateway_port/q/swagger-ui
+    webhooks        to http://127.0.0.1:<port>/… only, secret $webhook_secret
     models          $models
     logs            ${logs#$root/}/
   Dream from another terminal:  scripts/demo.sh [IMAGE]

@@ -24,6 +24,8 @@ import java.util.List;
  *     by then fails it with a message (null: the worker's own time limit only)
  * @param callbackUrl the chat-bot's webhook (already checked against the allow-list), or null;
  *     workers ignore it: the gateway delivers webhooks
+ * @param webhookEvents which of {@link #WEBHOOK_EVENTS} go to {@code callbackUrl}; null (as in
+ *     every request.json written before the field existed): all of them
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRequest(
@@ -37,9 +39,45 @@ public record JobRequest(
         int inputHeight,
         Instant createdAt,
         Instant deadline,
-        String callbackUrl) {
+        String callbackUrl,
+        List<String> webhookEvents) {
 
     public static final int SCHEMA_VERSION = 1;
+
+    /**
+     * The webhook events a job may ask for, as Replicate's {@code webhook_events_filter} names
+     * them: {@code start} (the {@code started} event), {@code round} and {@code completed} (the
+     * final event, whichever it is).
+     */
+    public static final List<String> WEBHOOK_EVENTS = List.of("start", "round", "completed");
+
+    /** A request without a webhook filter (every event goes to {@code callbackUrl}). */
+    public JobRequest(
+            int schemaVersion,
+            String jobId,
+            String owner,
+            JobOptions options,
+            String modelSha256,
+            String inputKey,
+            int inputWidth,
+            int inputHeight,
+            Instant createdAt,
+            Instant deadline,
+            String callbackUrl) {
+        this(
+                schemaVersion,
+                jobId,
+                owner,
+                options,
+                modelSha256,
+                inputKey,
+                inputWidth,
+                inputHeight,
+                createdAt,
+                deadline,
+                callbackUrl,
+                null);
+    }
 
     @JsonIgnore
     public String model() {
@@ -74,6 +112,16 @@ public record JobRequest(
         }
         if (createdAt == null) {
             problems.add("createdAt is missing");
+        }
+        if (webhookEvents != null) {
+            if (webhookEvents.isEmpty()) {
+                problems.add("webhookEvents is empty; null means all of " + WEBHOOK_EVENTS);
+            }
+            for (String event : webhookEvents) {
+                if (!WEBHOOK_EVENTS.contains(event)) {
+                    problems.add("webhookEvents has '" + event + "', not one of " + WEBHOOK_EVENTS);
+                }
+            }
         }
         return problems;
     }

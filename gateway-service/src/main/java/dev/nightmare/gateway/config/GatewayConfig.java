@@ -163,20 +163,50 @@ public interface GatewayConfig {
         @WithName("allowed-hosts")
         Optional<List<String>> allowedHosts();
 
-        /** HMAC-SHA256 key for {@code Nightmare-Signature}. */
+        /**
+         * HMAC key of both signatures: {@code Nightmare-Signature} uses its UTF-8 bytes; the
+         * Standard Webhooks {@code webhook-signature} the key of a {@code whsec_<base64>} secret,
+         * else the same UTF-8 bytes.
+         */
         Optional<String> secret();
 
+        /** Attempts per event, the first included; after the last failed one the event is dropped (logged). */
         @WithName("max-attempts")
-        @WithDefault("5")
+        @WithDefault("10")
         int maxAttempts();
 
+        /** Wait after the first failed attempt; it doubles after each further one (with up to 10% jitter). */
         @WithName("initial-backoff-millis")
-        @WithDefault("500")
-        int initialBackoffMillis();
+        @WithDefault("5000")
+        long initialBackoffMillis();
 
+        /** The longest wait between two attempts, whatever the doubling or a receiver's Retry-After says. */
+        @WithName("max-backoff-millis")
+        @WithDefault("3600000")
+        long maxBackoffMillis();
+
+        /** One attempt's limit: connecting, sending and the receiver's answer. */
         @WithName("timeout-millis")
         @WithDefault("5000")
         int timeoutMillis();
+
+        /**
+         * How long a replica holds a delivery it is attempting; if it dies meanwhile, any replica
+         * attempts it again once this has passed. At least twice {@code timeout-millis}.
+         */
+        @WithName("claim-millis")
+        @WithDefault("30000")
+        long claimMillis();
+
+        /** How often each replica looks in the outbox ({@code webhooks/} in S3) for deliveries due again. */
+        @WithName("sweep-interval-millis")
+        @WithDefault("1000")
+        long sweepIntervalMillis();
+
+        /** Deliveries one replica attempts at once; more wait in S3 (and on Kafka), not in memory. */
+        @WithName("max-concurrent")
+        @WithDefault("16")
+        int maxConcurrent();
 
         /** Deliver webhooks from this replica (one consumer group shared by all replicas). */
         @WithDefault("true")

@@ -14,6 +14,7 @@ import dev.nightmare.gateway.service.JobView;
 import dev.nightmare.gateway.service.Limits;
 import dev.nightmare.gateway.service.Links;
 import dev.nightmare.gateway.service.ObjectStore;
+import dev.nightmare.gateway.webhooks.WebhookEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.Consumes;
@@ -31,6 +32,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -93,7 +95,9 @@ public class NightmareResource {
             JobOptions options,
 
             @Schema(description = "webhook URL; its host must be on the operator's allow-list")
-            String callbackUrl) {}
+            String callbackUrl,
+
+            @Schema(description = WebhookEvent.DESCRIPTION) List<WebhookEvent> webhookEvents) {}
 
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
@@ -144,7 +148,12 @@ public class NightmareResource {
             String options,
 
             @Schema(description = "webhook URL; its host must be on the operator's allow-list")
-            String callbackUrl) {}
+            String callbackUrl,
+
+            @Schema(
+                    description = WebhookEvent.DESCRIPTION + " Here the names separated by commas.",
+                    example = "start,completed")
+            String webhookEvents) {}
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)

@@ -9,10 +9,12 @@ import dev.nightmare.contracts.JobOptions;
 import dev.nightmare.gateway.service.ApiException;
 import dev.nightmare.gateway.service.JobSubmitter.Submission;
 import dev.nightmare.gateway.service.OptionsParser;
+import dev.nightmare.gateway.webhooks.WebhookEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.jboss.resteasy.reactive.server.multipart.FormValue;
@@ -20,13 +22,15 @@ import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 
 /**
  * A submission's body, multipart or JSON, read into a {@link Submission} the same way: exactly one
- * {@code image} (a file part, or base64 text in JSON), at most one {@code options} and one {@code
- * callbackUrl}, nothing else; a part given twice, a part nobody asked for, options with anything
- * after their JSON, or a {@code callbackUrl} that is not text are 400 naming the part and what
- * would be right, never silently reduced to something else.
+ * {@code image} (a file part, or base64 text in JSON), at most one {@code options}, one {@code
+ * callbackUrl} and one {@code webhookEvents} (its filter, {@link WebhookEvent}), nothing else; a
+ * part given twice, a part nobody asked for, options with anything after their JSON, a {@code
+ * callbackUrl} that is not text, or a filter naming an unknown event or given without a {@code
+ * callbackUrl} are 400 naming the part and what would be right, never silently reduced to
+ * something else.
  */
 final class SubmissionForms {
-    static final Set<String> PARTS = Set.of("image", "options", "callbackUrl");
+    static final Set<String> PARTS = Set.of("image", "options", "callbackUrl", WebhookEvent.FIELD);
     /** An options part is a few hundred bytes; a file part holding them is read up to this. */
     private static final int MAX_OPTIONS_BYTES = 64 * 1024;
 
@@ -58,7 +62,7 @@ final class SubmissionForms {
                         400,
                         part.getKey(),
                         "'" + part.getKey() + "' is not a part of a submission; send image, options and"
-                                + " optionally callbackUrl");
+                                + " optionally callbackUrl and webhookEvents");
             }
             if (part.getValue().size() > 1) {
                 throw ApiException.field(
@@ -72,8 +76,10 @@ final class SubmissionForms {
             throw ApiException.field(400, "image", "image must be a file part (-F image=@photo.png), not text");
         }
         JobOptions options = OptionsParser.parse(text(one(parts, "options"), "options"));
-        String callbackUrl = text(one(parts, "callbackUrl"), "callbackUrl");
-        return new Submission(image == null ? new byte[0] : read(image), options, blankToNull(callbackUrl));
+        String callbackUrl = blankToNull(text(one(parts, "callbackUrl"), "callbackUrl"));
+        List<String> webhookEvents = webhookEvents(
+                WebhookEvent.parse(text(one(parts, WebhookEvent.FIELD), WebhookEvent.FIELD)), callbackUrl);
+        return new Submission(image == null ? new byte[0] : read(image), options, callbackUrl, webhookEvents);
     }
 
     Submission fromJson(String body) {
@@ -95,7 +101,10 @@ final class SubmissionForms {
         tree.fieldNames().forEachRemaining(name -> {
             if (!PARTS.contains(name)) {
                 throw ApiException.field(
-                        400, name, "'" + name + "' is not a field of a submission; send image, options, callbackUrl");
+                        400,
+                        name,
+                        "'" + name + "' is not a field of a submission; send image, options, callbackUrl,"
+                                + " webhookEvents");
             }
         });
         JobOptions options = OptionsParser.parse(tree.get("options"));
@@ -111,8 +120,20 @@ final class SubmissionForms {
                     "callbackUrl",
                     "callbackUrl is " + callback.getNodeType().name().toLowerCase() + "; expected a URL as a string");
         }
-        String callbackUrl = callback == null || callback.isNull() ? null : callback.textValue();
-        return new Submission(bytes, options, blankToNull(callbackUrl));
+        String callbackUrl = blankToNull(callback == null || callback.isNull() ? null : callback.textValue());
+        List<String> webhookEvents = webhookEvents(WebhookEvent.parse(tree.get(WebhookEvent.FIELD)), callbackUrl);
+        return new Submission(bytes, options, callbackUrl, webhookEvents);
+    }
+
+    /** A filter means nothing without a webhook to filter: say so rather than ignore it. */
+    private static List<String> webhookEvents(List<String> filter, String callbackUrl) {
+        if (filter != null && callbackUrl == null) {
+            throw ApiException.field(
+                    400,
+                    WebhookEvent.FIELD,
+                    "webhookEvents chooses which events go to callbackUrl, but no callbackUrl was sent");
+        }
+        return filter;
     }
 
     private static FormValue one(Map<String, Collection<FormValue>> parts, String name) {

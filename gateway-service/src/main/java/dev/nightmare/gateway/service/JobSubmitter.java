@@ -94,8 +94,15 @@ public class JobSubmitter {
         }
     }
 
-    /** A submission as the client sent it: image bytes, options, optional webhook. */
-    public record Submission(byte[] image, JobOptions options, String callbackUrl) {}
+    /**
+     * A submission as the client sent it: image bytes, options, optional webhook and the events it
+     * wants ({@link JobRequest#WEBHOOK_EVENTS}; null: all).
+     */
+    public record Submission(byte[] image, JobOptions options, String callbackUrl, List<String> webhookEvents) {
+        public Submission(byte[] image, JobOptions options, String callbackUrl) {
+            this(image, options, callbackUrl, null);
+        }
+    }
 
     /** The accepted job; {@code repeated} when an Idempotency-Key found an existing one. */
     public record Accepted(JobView job, boolean repeated) {}
@@ -143,7 +150,7 @@ public class JobSubmitter {
         try (ImageIntake.Input held = input) {
             JobOptions resolved = admit(options, problems, model, held, defaultMaxSide);
             limits.checkConcurrent(caller.owner());
-            return create(caller, id, resolved, model, held, submission.callbackUrl());
+            return create(caller, id, resolved, model, held, submission.callbackUrl(), submission.webhookEvents());
         }
     }
 
@@ -195,7 +202,8 @@ public class JobSubmitter {
             JobOptions options,
             ModelCatalog.ModelInfo model,
             ImageIntake.Input input,
-            String callbackUrl) {
+            String callbackUrl,
+            List<String> webhookEvents) {
         Instant now = clock.instant();
         JobRequest request = new JobRequest(
                 JobRequest.SCHEMA_VERSION,
@@ -208,7 +216,8 @@ public class JobSubmitter {
                 input.image().height(),
                 now,
                 now.plus(config.jobs().deadline()),
-                callbackUrl);
+                callbackUrl,
+                webhookEvents);
         byte[] requestJson = ContractJson.write(request);
         String indexEntry = JobKeys.ownerIndexEntry(caller.owner(), now, id);
         Written written = new Written(id, requestJson, indexEntry);

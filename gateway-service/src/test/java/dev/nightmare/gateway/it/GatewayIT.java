@@ -111,7 +111,14 @@ class GatewayIT {
             hooks.add(Map.of(
                     "body", new String(body, StandardCharsets.UTF_8),
                     "signature", String.valueOf(exchange.getRequestHeaders().getFirst(WebhookPolicy.SIGNATURE_HEADER)),
-                    "event", String.valueOf(exchange.getRequestHeaders().getFirst("Nightmare-Event"))));
+                    "event", String.valueOf(exchange.getRequestHeaders().getFirst("Nightmare-Event")),
+                    "id", String.valueOf(exchange.getRequestHeaders().getFirst(WebhookPolicy.STANDARD_ID_HEADER)),
+                    "timestamp",
+                            String.valueOf(
+                                    exchange.getRequestHeaders().getFirst(WebhookPolicy.STANDARD_TIMESTAMP_HEADER)),
+                    "standard",
+                            String.valueOf(
+                                    exchange.getRequestHeaders().getFirst(WebhookPolicy.STANDARD_SIGNATURE_HEADER))));
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
         });
@@ -197,6 +204,14 @@ class GatewayIT {
                     "callbackUrl",
                     "text/plain",
                     extra.get("callbackUrl").getBytes(StandardCharsets.UTF_8));
+        }
+        if (extra.containsKey("webhookEvents")) {
+            part(
+                    body,
+                    boundary,
+                    "webhookEvents",
+                    "text/plain",
+                    extra.get("webhookEvents").getBytes(StandardCharsets.UTF_8));
         }
         body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/nightmares"))
@@ -485,7 +500,8 @@ class GatewayIT {
                 ALICE,
                 TestImages.png(32, 32),
                 TINY,
-                Map.of("callbackUrl", "http://127.0.0.1:" + port + "/hook"));
+                // Without the filter the started event would come too.
+                Map.of("callbackUrl", "http://127.0.0.1:" + port + "/hook", "webhookEvents", "round,completed"));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         String id = JSON.readTree(r.body()).get("id").asText();
         worker.run(id);
@@ -506,7 +522,17 @@ class GatewayIT {
                             t,
                             hook.get("body").getBytes(StandardCharsets.UTF_8)));
             assertThat(hook.get("body")).contains(id);
+            assertThat(hook.get("timestamp")).isEqualTo(Long.toString(t));
+            assertThat(hook.get("standard"))
+                    .isEqualTo(WebhookPolicy.standardSignature(
+                            WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8),
+                            hook.get("id"),
+                            t,
+                            hook.get("body").getBytes(StandardCharsets.UTF_8)));
         }
+        assertThat(got)
+                .extracting(h -> h.get("id"))
+                .containsExactlyInAnyOrder(id + "-round-0", id + "-round-1", id + "-completed");
         assertThat(hooks.poll(1, TimeUnit.SECONDS))
                 .as("each event delivered by one replica only")
                 .isNull();

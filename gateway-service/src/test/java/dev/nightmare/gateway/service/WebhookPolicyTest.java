@@ -1,6 +1,7 @@
 package dev.nightmare.gateway.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -47,6 +48,57 @@ class WebhookPolicyTest {
                 .isEqualTo("t=1700000000,v1=" + OPENSSL_DIGEST);
         assertThat(policy.signature(1_700_000_001L, "{}".getBytes(StandardCharsets.UTF_8)))
                 .isNotEqualTo(policy.signature(1_700_000_000L, "{}".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void standardSignatureMatchesTheSpecsReferenceVector() {
+        // The Standard Webhooks reference libraries' signing test (libraries/java WebhookTest, the
+        // same vector in every language): key whsec_MfKQ…, message id, timestamp, payload, signature.
+        byte[] key = WebhookPolicy.standardKey("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        assertThat(WebhookPolicy.standardSignature(
+                        key,
+                        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                        1614265330L,
+                        "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+
+    @Test
+    void bothSignaturesComeFromTheOneConfiguredSecret() {
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        // A plain secret: both HMACs keyed with its UTF-8 bytes; receivers' libraries take whsec_ + base64 of them.
+        WebhookPolicy plain = new WebhookPolicy(
+                List.of("hooks.example.com"), Optional.of("test-webhook-secret".getBytes(StandardCharsets.UTF_8)));
+        // HMAC-SHA256("test-webhook-secret", "abc-start.1700000000.{}") in base64, computed with Python's hmac.
+        assertThat(plain.standardSignature("abc-start", 1_700_000_000L, body))
+                .isEqualTo("v1,lKGr8xR6HEP311GhYmkYxlTmjqbONiz/Jxe4u4w71y4=");
+        assertThat(WebhookPolicy.standardSecret("test-webhook-secret")).isEqualTo("whsec_dGVzdC13ZWJob29rLXNlY3JldA==");
+        assertThat(WebhookPolicy.standardKey(WebhookPolicy.standardSecret("test-webhook-secret")))
+                .isEqualTo("test-webhook-secret".getBytes(StandardCharsets.UTF_8));
+
+        // A whsec_ secret: Nightmare-Signature still keyed with the whole string's bytes (as before),
+        // webhook-signature with the decoded key.
+        String whsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        WebhookPolicy standard =
+                new WebhookPolicy(List.of("hooks.example.com"), Optional.of(whsec.getBytes(StandardCharsets.UTF_8)));
+        assertThat(standard.signature(1_700_000_000L, body))
+                .isEqualTo(WebhookPolicy.signature(whsec.getBytes(StandardCharsets.UTF_8), 1_700_000_000L, body));
+        assertThat(standard.standardSignature(
+                        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                        1614265330L,
+                        "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+        assertThat(WebhookPolicy.standardSecret(whsec)).isEqualTo(whsec);
+    }
+
+    @Test
+    void malformedWhsecSecretOrDottedIdIsRefused() {
+        assertThatThrownBy(() -> WebhookPolicy.standardKey("whsec_not base64!"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("nightmare.webhooks.secret");
+        assertThatThrownBy(() -> WebhookPolicy.standardKey("whsec_")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> WebhookPolicy.standardSignature(SECRET, "a.b", 1L, new byte[0]))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     static final String OPENSSL_DIGEST = "b61622af519f191c257cf4d76855c6f588e4a0799440900d6c0d16b671af84fa";
