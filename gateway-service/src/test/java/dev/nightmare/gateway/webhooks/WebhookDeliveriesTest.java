@@ -100,11 +100,13 @@ class WebhookDeliveriesTest {
     WebhookDeliveries replica(String name, int maxAttempts, int maxConcurrent) {
         return new WebhookDeliveries(
                 outbox,
-                new WebhookSender(policy, Duration.ofSeconds(2)),
+                // Generous timeouts: on a loaded machine an answer slower than the timeout is a
+                // failed attempt, sent again, and "attempted once" would fail for the wrong reason.
+                new WebhookSender(policy, Duration.ofSeconds(10)),
                 policy,
                 new RetrySchedule(maxAttempts, Duration.ofMillis(20), Duration.ofMillis(200)),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(2),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(10),
                 maxConcurrent,
                 Clock.systemUTC(),
                 name);
