@@ -89,6 +89,11 @@ public final class ContractJson {
         return read(bytes, JobStatus.class, "status.json", JobStatus.SCHEMA_VERSION, JobStatus::problems);
     }
 
+    /** A recipe's JSON line, as images carry it ({@link Recipe}). */
+    public static Recipe readRecipe(byte[] bytes) {
+        return read(bytes, Recipe.class, "recipe", Recipe.SCHEMA_VERSION, Recipe::problems);
+    }
+
     private static <T> T read(
             byte[] bytes, Class<T> type, String what, int version, Function<T, List<String>> problemsOf) {
         if (bytes == null || bytes.length == 0) {
