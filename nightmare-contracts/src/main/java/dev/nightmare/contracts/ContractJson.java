@@ -69,6 +69,11 @@ public final class ContractJson {
         return mapper;
     }
 
+    /** This class's own mapper, for the contract types' conversions (never reconfigure it). */
+    static ObjectMapper shared() {
+        return MAPPER;
+    }
+
     public static byte[] write(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);
