@@ -292,7 +292,7 @@ final class NightmareCommand {
                         if (progress != null) {
                             progress.beforeStderr();
                         }
-                        err.println("nightmare: " + rerun.compare(image, encoded));
+                        err.println("nightmare: " + rerun.compare(image, encoded, recipe.withRound(result.round())));
                     }
                 }
             };

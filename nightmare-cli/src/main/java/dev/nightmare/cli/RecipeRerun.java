@@ -1,6 +1,8 @@
 package dev.nightmare.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.nightmare.contracts.ContractException;
+import dev.nightmare.contracts.ContractJson;
 import dev.nightmare.contracts.Recipe;
 import dev.nightmare.engine.backend.BackendProvider;
 import dev.nightmare.engine.backend.Backends;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -176,8 +179,11 @@ final class RecipeRerun {
         return backend.equals(recipe.backend()) && recipe.backendOptions() != null ? recipe.backendOptions() : Map.of();
     }
 
-    /** Whether the rerun's round (the file {@code written}, bytes {@code encoded}) has the original's pixels. */
-    String compare(Path written, byte[] encoded) {
+    /**
+     * Whether the rerun's round (the file {@code written}, bytes {@code encoded}, made by {@code
+     * made}) has the original's pixels, and when not, what the rerun changed.
+     */
+    String compare(Path written, byte[] encoded, Recipe made) {
         Image original = ImageCodec.decode(sourceBytes, source.toString(), Long.MAX_VALUE);
         Image rerun = ImageCodec.decode(encoded, written.toString(), Long.MAX_VALUE);
         String round = "round " + recipe.round() + " (" + written + ")";
@@ -199,9 +205,50 @@ final class RecipeRerun {
         if (differing == 0) {
             return round + " matches " + source + " pixel for pixel";
         }
+        List<String> changed = changes(made);
         return round + " differs from " + source + " in " + differing + " of " + a.length + " values, by up to "
-                + largest + "/255 (another backend kind, engine version, input or option gives other pixels)";
+                + largest + "/255 ("
+                + (changed.isEmpty()
+                        ? "with the same recipe: the pixels are not this build's on this backend"
+                        : "the rerun changed " + String.join(", ", changed))
+                + ")";
     }
+
+    /** What {@code made} sets otherwise than the recipe read, as {@code name a → b}. */
+    private List<String> changes(Recipe made) {
+        Map<String, Object> before = ContractJson.mapper().convertValue(recipe.withRound(0), MAP);
+        Map<String, Object> after = ContractJson.mapper().convertValue(made.withRound(0), MAP);
+        List<String> changed = new ArrayList<>();
+        Map<String, Object> optionsBefore = asMap(before.remove("options"));
+        Map<String, Object> optionsAfter = asMap(after.remove("options"));
+        differences(optionsBefore, optionsAfter, changed);
+        differences(before, after, changed);
+        if (!Objects.equals(recipe.options().format(), made.options().format())) {
+            // JPEG is lossy: its pixels are the dream's after compression, another format's are not.
+            changed.replaceAll(
+                    c -> c.startsWith("format ") ? c + " (JPEG's pixels are the dream's after compression)" : c);
+        }
+        return changed;
+    }
+
+    private static void differences(Map<String, Object> before, Map<String, Object> after, List<String> into) {
+        Set<String> names = new LinkedHashSet<>(before.keySet());
+        names.addAll(after.keySet());
+        for (String name : names) {
+            Object a = before.get(name);
+            Object b = after.get(name);
+            if (!Objects.equals(a, b)) {
+                into.add(name + " " + (a == null ? "(none)" : a) + " → " + (b == null ? "(none)" : b));
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object value) {
+        return value == null ? Map.of() : (Map<String, Object>) value;
+    }
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
     private static String shortSha(String sha256) {
         return sha256.length() > 16 ? sha256.substring(0, 16) + "…" : sha256;

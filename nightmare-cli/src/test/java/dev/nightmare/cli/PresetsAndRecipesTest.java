@@ -234,7 +234,11 @@ class PresetsAndRecipesTest {
         assertThat(rerun.options().rate()).isEqualTo(0.08f);
         assertThat(rerun.options().seed()).isEqualTo(3L);
         assertThat(rerun.options().rounds()).isEqualTo(2);
-        assertThat(r.stderr()).contains("round 1 (").contains("differs from " + original);
+        assertThat(r.stderr())
+                .contains("round 1 (")
+                .contains("differs from " + original)
+                .contains("the rerun changed rate 0.04 → 0.08, format jpg → png (JPEG's pixels are the dream's after"
+                        + " compression))");
     }
 
     @Test
