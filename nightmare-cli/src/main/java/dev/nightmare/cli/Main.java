@@ -18,6 +18,9 @@ import java.util.Arrays;
 public final class Main {
     static final String USAGE = """
             usage: nightmare CFG WEIGHTS IMAGE LAYER [options]     dream, as darknet's nightmare
+                   nightmare CFG WEIGHTS IMAGE [LAYER] --preset NAME [options]   dream a named recipe
+                   nightmare --recipe-from OUTPUT [CFG WEIGHTS IMAGE] [options]  rerun what made an output
+                   nightmare presets [MODEL]                       the presets and the layers worth dreaming on
                    nightmare synth-weights CFG OUT [--seed N]      deterministic synthetic weights
                    nightmare bench --cfg CFG [--weights W] [--sizes 256,512] [--layers 10]
                                    [--backend B] [--threads N] [--iters 7] [--warmup 2]
@@ -30,11 +33,16 @@ public final class Main {
               -zoom F (1)  -rotate RADIANS (0)  -norm 0|1 (1)  -prefix DIR  -reconstruct  -momentum F (0.9)
               -lambda, -smooth: accepted and unused, as in darknet
             nightmare options:
+              --preset NAME         the model's named recipe (nightmare presets lists them); options given win
+              --recipe-from OUTPUT  rerun the recipe an output carries (its options, seed, backend); options given
+                                    win; without CFG WEIGHTS IMAGE they are found by the recipe's names in ., models/
+                                    or beside OUTPUT; the cfg and weights must be the recipe's model version
               --backend auto|NAME   compute backend (auto: best available)
               --backend-options K=V,...   backend settings, e.g. onednn.winograd=off, cuda.tf32=true
               --rng seeded|darknet  random draws: a seeded modern generator, or darknet's glibc rand() exactly
               --seed N              the seed (seeded mode: random and reported when omitted; darknet mode: 0)
-              --format jpg|png      output format (jpg: quality 80 as darknet)
+              --format jpg|png      output format (jpg: quality 80 as darknet); every output carries its recipe
+                                    (a PNG text chunk or JPEG comment, nightmare-recipe), the pixels are darknet's
               --threads N           CPU threads (default: all cores)
               --checkpoints         also write each round as a lossless .f32 checkpoint
               --resume FILE.f32     continue a run after the round that checkpoint holds
@@ -72,7 +80,7 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err, Terminals terminals) {
         try {
             if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-                (args.length == 0 ? err : out).print(USAGE);
+                (args.length == 0 ? err : out).print(USAGE + "\n" + PresetsCommand.summary());
                 return args.length == 0 ? 2 : 0;
             }
             String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -85,6 +93,7 @@ public final class Main {
                 case "bench" -> new BenchCommand(out, err).run(rest);
                 case "backends" -> backends(out);
                 case "pattern" -> new PatternCommand(out).run(rest);
+                case "presets" -> new PresetsCommand(out).run(rest);
                 default -> new NightmareCommand(out, err, terminals).run(args);
             };
         } catch (UsageException | IllegalArgumentException | BackendUnavailableException e) {

@@ -1,5 +1,9 @@
 package dev.nightmare.cli;
 
+import dev.nightmare.contracts.JobOptions;
+import dev.nightmare.contracts.Preset;
+import dev.nightmare.contracts.Presets;
+import dev.nightmare.contracts.Recipe;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.Backends;
@@ -9,6 +13,7 @@ import dev.nightmare.engine.backend.ForwardArithmetic;
 import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.dream.Checkpoint;
 import dev.nightmare.engine.dream.DreamListener;
+import dev.nightmare.engine.dream.EngineVersion;
 import dev.nightmare.engine.dream.Nightmare;
 import dev.nightmare.engine.dream.NightmareOptions;
 import dev.nightmare.engine.dream.OptionException;
@@ -16,6 +21,7 @@ import dev.nightmare.engine.dream.RoundResult;
 import dev.nightmare.engine.image.FloatImageFile;
 import dev.nightmare.engine.image.Image;
 import dev.nightmare.engine.image.ImageCodec;
+import dev.nightmare.engine.image.ImageOps;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.random.IterationDraws;
 import dev.nightmare.engine.random.RandomMode;
@@ -26,7 +32,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,7 +49,9 @@ import java.util.regex.Pattern;
 /**
  * {@code nightmare CFG WEIGHTS IMAGE LAYER [options]}: darknet's command, same options, same output
  * names and stdout lines ({@code round name}). Everything is validated before the first iteration,
- * so a bad input writes nothing; each round's file is written atomically.
+ * so a bad input writes nothing; each round's file is written atomically and carries its {@link
+ * Recipe}. {@code --preset NAME} takes the options a preset sets (those given win); {@code
+ * --recipe-from IMAGE} takes the options, seed, backend and settings an output's recipe holds.
  */
 final class NightmareCommand {
     static final Set<String> VALUED = Set.of(
@@ -66,7 +77,9 @@ final class NightmareCommand {
             "max-pixels",
             "bn-gradient",
             "arithmetic",
-            "resume");
+            "resume",
+            "preset",
+            "recipe-from");
     static final Set<String> FLAGS = Set.of("reconstruct", "checkpoints", "no-progress", "verbose");
 
     private static final Pattern ROUND_SUFFIX = Pattern.compile("_(\\d{6})\\.f32$");
@@ -84,48 +97,88 @@ final class NightmareCommand {
     int run(String[] words) throws Exception {
         Arguments args = Arguments.parse(words, VALUED, FLAGS);
         List<String> pos = args.positionals();
-        if (pos.size() != 4) {
-            throw new UsageException("expected CFG WEIGHTS IMAGE LAYER, got " + pos.size() + " positional argument"
-                    + (pos.size() == 1 ? "" : "s") + "; see nightmare --help");
+        RecipeRerun rerun = args.has("recipe-from") ? RecipeRerun.read(Path.of(args.string("recipe-from", ""))) : null;
+        if (rerun != null && args.has("preset")) {
+            throw new UsageException("--preset and --recipe-from both give the dream's options; give one of them");
         }
-        Path cfg = existing(pos.get(0), "cfg");
-        Path weights = existing(pos.get(1), "weights");
-        Path imagePath = existing(pos.get(2), "image");
-        int layer = parseLayer(pos.get(3));
 
-        RandomMode mode = RandomMode.fromName(args.string("rng", "seeded"));
-        long seed = args.has("seed")
-                ? args.longValue("seed", 0)
-                : mode == RandomMode.DARKNET ? 0 : new SecureRandom().nextLong() >>> 16;
-        NightmareOptions options = NightmareOptions.builder(layer)
-                .range(args.integer("range", 1))
-                .normalize(args.integer("norm", 1) != 0)
-                .rounds(args.integer("rounds", 1))
-                .iters(args.integer("iters", 10))
-                .octaves(args.integer("octaves", 4))
-                .zoom(args.number("zoom", 1f))
-                .rate(args.number("rate", 0.04f))
-                .thresh(args.number("thresh", 1f))
-                .rotate(args.number("rotate", 0f))
-                .momentum(args.number("momentum", 0.9f))
-                .reconstruct(args.flag("reconstruct"))
-                .random(mode, seed)
-                .build();
+        // The files: as given, or (rerunning a recipe without them) found by the recipe's names.
+        Path cfg;
+        Path weights;
+        Path imagePath;
+        Integer layerWord = null;
+        if (rerun != null) {
+            if (pos.isEmpty()) {
+                Path[] model = rerun.findModel();
+                cfg = model[0];
+                weights = model[1];
+                imagePath = rerun.findInput();
+            } else if (pos.size() == 3) {
+                cfg = existing(pos.get(0), "cfg");
+                weights = existing(pos.get(1), "weights");
+                imagePath = existing(pos.get(2), "image");
+            } else {
+                throw new UsageException("--recipe-from takes CFG WEIGHTS INPUT, or nothing to find them by the"
+                        + " recipe's names; got " + pos.size() + " positional argument" + (pos.size() == 1 ? "" : "s"));
+            }
+        } else {
+            boolean layerFromPreset = args.has("preset") && pos.size() == 3;
+            if (pos.size() != 4 && !layerFromPreset) {
+                throw new UsageException("expected CFG WEIGHTS IMAGE LAYER (LAYER may be left to a --preset), got "
+                        + pos.size() + " positional argument" + (pos.size() == 1 ? "" : "s")
+                        + "; see nightmare --help");
+            }
+            cfg = existing(pos.get(0), "cfg");
+            weights = existing(pos.get(1), "weights");
+            imagePath = existing(pos.get(2), "image");
+            if (!layerFromPreset) {
+                layerWord = parseLayer(pos.get(3));
+            }
+        }
+        String modelName = modelName(cfg);
+
+        // Options: those given win over the preset's or the recipe's, which win over darknet's defaults.
+        JobOptions given = given(args, layerWord);
+        JobOptions base = null;
+        if (rerun != null) {
+            base = rerun.recipe().options();
+        } else if (args.has("preset")) {
+            Preset preset = Presets.find(modelName, args.string("preset", ""));
+            if (layerWord == null && preset.options().layer() == null) {
+                throw new UsageException("preset " + preset.name() + " leaves the layer to you: give CFG WEIGHTS IMAGE"
+                        + " LAYER (the layers worth dreaming on are listed by nightmare presets " + modelName + ")");
+            }
+            base = preset.options();
+        }
+        JobOptions merged = given.orElse(base);
+        if (merged.model() == null) {
+            merged = new JobOptionsBuilder().put("model", modelName).build().orElse(merged);
+        }
+        RandomMode mode = RandomMode.fromName(
+                merged.rng() == null ? JobOptions.DEFAULT_RNG : merged.rng().toLowerCase(Locale.ROOT));
+        long seedIfAbsent = mode == RandomMode.DARKNET ? 0 : new SecureRandom().nextLong() >>> 16;
+        JobOptions resolved = merged.resolve(seedIfAbsent, null);
+        NightmareOptions options = resolved.toEngine();
+        int layer = options.layer();
         if (args.has("lambda") || args.has("smooth")) {
             err.println("nightmare: note: -lambda and -smooth are parsed but unused, as in darknet");
         }
-        ImageCodec.Format format = ImageCodec.Format.fromName(args.string("format", "jpg"));
+        ImageCodec.Format format = resolved.imageFormat();
         int threads = args.integer("threads", Runtime.getRuntime().availableProcessors());
         if (threads < 1) {
             throw new UsageException("-threads " + threads + " must be at least 1");
         }
         long maxPixels = args.longValue("max-pixels", ImageCodec.DEFAULT_MAX_PIXELS);
-        BatchNormGradient bn = switch (args.string("bn-gradient", "darknet")) {
+        String bnName =
+                args.string("bn-gradient", rerun == null ? null : rerun.recipe().bnGradient());
+        BatchNormGradient bn = switch (bnName == null ? "darknet" : bnName) {
             case "darknet" -> BatchNormGradient.DARKNET;
             case "exact" -> BatchNormGradient.EXACT;
             default -> throw new UsageException("--bn-gradient must be darknet or exact");
         };
-        ForwardArithmetic arithmetic = switch (args.string("arithmetic", "fast")) {
+        String arithmeticName =
+                args.string("arithmetic", rerun == null ? null : rerun.recipe().arithmetic());
+        ForwardArithmetic arithmetic = switch (arithmeticName == null ? "fast" : arithmeticName) {
             case "fast" -> ForwardArithmetic.FAST;
             case "darknet" -> ForwardArithmetic.DARKNET;
             default -> throw new UsageException("--arithmetic must be fast or darknet");
@@ -138,27 +191,38 @@ final class NightmareCommand {
         // Notes (what --verbose adds) say what was ignored or passed over; nothing they say changes the run.
         boolean verbose = args.flag("verbose");
         Consumer<String> note = verbose ? line -> err.println("nightmare: " + line) : line -> {};
+        Consumer<String> warning = line -> err.println("nightmare: warning: " + line);
 
         // The backend starts (its native libraries load) while the model and the image are read:
         // both take a few tenths of a second, on different cores.
-        Map<String, String> properties = args.keyValues("backend-options");
-        String backendName = args.string("backend", Backends.AUTO);
+        String backendName = args.has("backend")
+                ? args.string("backend", Backends.AUTO)
+                : rerun == null ? Backends.AUTO : rerun.backendHere(Backends.discover(), warning);
+        Map<String, String> properties = args.has("backend-options") || rerun == null
+                ? args.keyValues("backend-options")
+                : rerun.backendOptions(backendName);
         CompletableFuture<Backend> starting = CompletableFuture.supplyAsync(
-                () -> Backends.discover()
-                        .create(
-                                backendName,
-                                new BackendConfig(threads, properties),
-                                note),
+                () -> Backends.discover().create(backendName, new BackendConfig(threads, properties), note),
                 task -> Thread.ofPlatform().daemon().name("nightmare-backend").start(task));
 
         // Load and check everything before computing anything.
         Model model;
         Image input;
+        String inputSha256;
         Checkpoint resume;
         try {
-            model = Model.load(
-                    cfg, weights, w -> err.println("nightmare: warning: " + w), w -> note.accept("note: " + w));
-            input = ImageCodec.read(imagePath, maxPixels);
+            model = Model.load(cfg, weights, warning, w -> note.accept("note: " + w));
+            byte[] inputBytes = Files.readAllBytes(imagePath);
+            input = ImageCodec.decode(inputBytes, imagePath.toString(), maxPixels);
+            inputSha256 = sha256(inputBytes);
+            if (rerun != null) {
+                rerun.checkModel(cfg, weights, model.sha256());
+                if (resolved.maxSide() != null) {
+                    // A service job's input was downscaled to maxSide before it ran: so is this one.
+                    input = ImageOps.fitWithin(input, resolved.maxSide());
+                }
+                rerun.checkInput(imagePath, inputSha256, input, warning);
+            }
             List<OptionException> problems = Nightmare.problems(options, model.spec(), input.width(), input.height());
             if (!problems.isEmpty()) {
                 throw problems.getFirst();
@@ -170,12 +234,30 @@ final class NightmareCommand {
         }
         String baseName = Model.baseName(imagePath.getFileName().toString()) + "_" + model.name() + "_" + layer;
         boolean checkpoints = args.flag("checkpoints");
+        int firstRound = resume == null ? 0 : resume.round() + 1;
+        if (rerun != null) {
+            for (int round = firstRound; round < options.rounds(); round++) {
+                rerun.checkNotOverwritten(outDir.resolve(roundName(baseName, round) + "." + format.extension()));
+            }
+        }
 
+        Recipe.Input recipeInput =
+                new Recipe.Input(imagePath.getFileName().toString(), inputSha256, input.width(), input.height());
         try (Backend backend = started(starting);
                 DreamSession session = backend.open(model, new SessionOptions(bn, arithmetic))) {
             Nightmare nightmare = new Nightmare(session);
             err.println("nightmare: reproduce with: " + nightmare.runInfo(options));
-            int firstRound = resume == null ? 0 : resume.round() + 1;
+            Recipe recipe = new Recipe(
+                    Recipe.SCHEMA_VERSION,
+                    resolved,
+                    model.sha256(),
+                    firstRound,
+                    EngineVersion.get(),
+                    backend.name(),
+                    properties.isEmpty() ? null : properties,
+                    arithmetic == ForwardArithmetic.DARKNET ? "darknet" : null,
+                    bn == BatchNormGradient.EXACT ? "exact" : null,
+                    recipeInput);
             ProgressBar progress = args.flag("no-progress")
                     ? null
                     : new ProgressBar(err, terminals.stderr(), firstRound, options.rounds(), options.iters());
@@ -193,10 +275,14 @@ final class NightmareCommand {
 
                 @Override
                 public void onRound(RoundResult result) throws IOException {
-                    String name = String.format(Locale.ROOT, "%s_%06d", baseName, result.round());
+                    String name = roundName(baseName, result.round());
                     Path image = outDir.resolve(name + "." + format.extension());
-                    writeAtomically(
-                            image, os -> ImageCodec.encode(result.checkpoint().image(), format, os));
+                    // The pixels are darknet's bytes; the file also carries the recipe that made them.
+                    byte[] encoded = ImageCodec.encode(
+                            result.checkpoint().image(),
+                            format,
+                            recipe.withRound(result.round()).imageText());
+                    writeAtomically(image, os -> os.write(encoded));
                     if (checkpoints) {
                         writeAtomically(
                                 outDir.resolve(name + ".f32"),
@@ -218,6 +304,12 @@ final class NightmareCommand {
                     out.flush();
                     if (progress != null) {
                         progress.round(result.round(), image.toString());
+                    }
+                    if (rerun != null && result.round() == rerun.recipe().round()) {
+                        if (progress != null) {
+                            progress.beforeStderr();
+                        }
+                        err.println("nightmare: " + rerun.compare(image, encoded, recipe.withRound(result.round())));
                     }
                 }
             };
@@ -246,6 +338,53 @@ final class NightmareCommand {
                 throw r;
             }
             throw e;
+        }
+    }
+
+    /** The options given on the command line, by their {@link JobOptions} names; null where not given. */
+    private static JobOptions given(Arguments args, Integer layer) {
+        // darknet's defaults serve only as the example a value that does not parse is told.
+        NightmareOptions d = NightmareOptions.builder(0).build();
+        JobOptionsBuilder b = new JobOptionsBuilder();
+        b.put("layer", layer);
+        b.put("rounds", args.has("rounds") ? args.integer("rounds", d.rounds()) : null);
+        b.put("iters", args.has("iters") ? args.integer("iters", d.iters()) : null);
+        b.put("range", args.has("range") ? args.integer("range", d.range()) : null);
+        b.put("octaves", args.has("octaves") ? args.integer("octaves", d.octaves()) : null);
+        b.put("rate", args.has("rate") ? args.number("rate", d.rate()) : null);
+        b.put("thresh", args.has("thresh") ? args.number("thresh", d.thresh()) : null);
+        b.put("zoom", args.has("zoom") ? args.number("zoom", d.zoom()) : null);
+        b.put("rotate", args.has("rotate") ? args.number("rotate", d.rotateRadians()) : null);
+        b.put("momentum", args.has("momentum") ? args.number("momentum", d.momentum()) : null);
+        b.put("norm", args.has("norm") ? args.integer("norm", 1) != 0 : null);
+        b.put("reconstruct", args.flag("reconstruct") ? Boolean.TRUE : null);
+        b.put("seed", args.has("seed") ? args.longValue("seed", 0) : null);
+        b.put("rng", args.has("rng") ? args.string("rng", null) : null);
+        b.put("format", args.has("format") ? args.string("format", null) : null);
+        return b.build();
+    }
+
+    /**
+     * The model's name for presets and recipes: the cfg's base name (darknet's {@code basecfg}),
+     * with any character a model name may not hold as '_'.
+     */
+    static String modelName(Path cfg) {
+        String name = Model.baseName(cfg.getFileName().toString()).replaceAll("[^A-Za-z0-9._-]", "_");
+        if (name.isEmpty() || !Character.isLetterOrDigit(name.charAt(0))) {
+            name = "m" + name;
+        }
+        return name.length() > 64 ? name.substring(0, 64) : name;
+    }
+
+    private static String roundName(String baseName, int round) {
+        return String.format(Locale.ROOT, "%s_%06d", baseName, round);
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 

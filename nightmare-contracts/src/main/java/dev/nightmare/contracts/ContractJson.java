@@ -69,6 +69,11 @@ public final class ContractJson {
         return mapper;
     }
 
+    /** This class's own mapper, for the contract types' conversions (never reconfigure it). */
+    static ObjectMapper shared() {
+        return MAPPER;
+    }
+
     public static byte[] write(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);
@@ -87,6 +92,11 @@ public final class ContractJson {
 
     public static JobStatus readStatus(byte[] bytes) {
         return read(bytes, JobStatus.class, "status.json", JobStatus.SCHEMA_VERSION, JobStatus::problems);
+    }
+
+    /** A recipe's JSON line, as images carry it ({@link Recipe}). */
+    public static Recipe readRecipe(byte[] bytes) {
+        return read(bytes, Recipe.class, "recipe", Recipe.SCHEMA_VERSION, Recipe::problems);
     }
 
     private static <T> T read(

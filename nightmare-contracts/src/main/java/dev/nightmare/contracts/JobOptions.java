@@ -2,6 +2,9 @@ package dev.nightmare.contracts;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nightmare.engine.dream.NightmareOptions;
 import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.random.RandomMode;
@@ -109,6 +112,24 @@ public record JobOptions(
                 rng,
                 format,
                 maxSide);
+    }
+
+    /**
+     * These options with every null field taken from {@code fallback} (a preset's, a recipe's):
+     * the values given here win. Merged through the JSON form, so every field takes part.
+     */
+    public JobOptions orElse(JobOptions fallback) {
+        if (fallback == null) {
+            return this;
+        }
+        ObjectMapper mapper = ContractJson.shared();
+        ObjectNode merged = mapper.valueToTree(fallback);
+        merged.setAll((ObjectNode) mapper.valueToTree(this));
+        try {
+            return mapper.treeToValue(merged, JobOptions.class);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("options " + this + " do not merge with " + fallback, e);
+        }
     }
 
     /** True when no field that has a default is absent ({@code maxSide} may stay null). */

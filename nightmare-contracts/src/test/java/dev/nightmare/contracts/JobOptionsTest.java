@@ -30,6 +30,20 @@ class JobOptionsTest {
     }
 
     @Test
+    void orElseTakesEveryFieldLeftNullFromTheFallback() {
+        JobOptions given = only("tiny", 7);
+        JobOptions fallback = new JobOptions(
+                "vgg-conv", 10, 4, 20, 3, 2, 0.01f, 1.5f, 0.9f, 0.1f, false, true, 0.5f, 99L, "darknet", "png", 512);
+        JobOptions merged = given.orElse(fallback);
+        assertThat(merged)
+                .isEqualTo(new JobOptions(
+                        "tiny", 7, 4, 20, 3, 2, 0.01f, 1.5f, 0.9f, 0.1f, false, true, 0.5f, 99L, "darknet", "png",
+                        512));
+        assertThat(fallback.orElse(given)).isEqualTo(fallback);
+        assertThat(given.orElse(null)).isSameAs(given);
+    }
+
+    @Test
     void resolveKeepsGivenValues() {
         JobOptions given = new JobOptions(
                 "jnet-conv", 11, 4, 20, 3, 2, 0.01f, 1.5f, 0.9f, 0.1f, false, false, 0.5f, 99L, "DARKNET", "jpeg", 512);

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -29,7 +30,9 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * Image files to and from darknet's float images. Decoding reads the dimensions from the header
  * before decoding anything (no decompression bombs), keeps the file's own sample values (no colour
  * management, as stb_image), drops alpha, replicates grey, and scales bytes by 1/255. Encoding
- * writes darknet's bytes, {@code (unsigned char)(255·v)} (truncation), as JPEG quality 80 or PNG.
+ * writes darknet's bytes, {@code (unsigned char)(255·v)} (truncation), as JPEG quality 80 or PNG,
+ * optionally with text entries ({@link ImageText}: a PNG text chunk, a JPEG comment) that leave the
+ * pixel data exactly as it is without them.
  */
 public final class ImageCodec {
     /** Default decoded-pixel limit: 40 megapixels. */
@@ -257,6 +260,29 @@ public final class ImageCodec {
         } finally {
             writer.dispose();
         }
+    }
+
+    /**
+     * {@link #encode(Image, Format)} with {@code text} entries added ({@link ImageText#insert}):
+     * the same bytes with the entries' chunks or segments inserted, so the same pixels.
+     */
+    public static byte[] encode(Image im, Format format, Map<String, String> text) {
+        return ImageText.insert(encode(im, format), text);
+    }
+
+    /** {@link #encode(Image, Format, Map)} to a stream. */
+    public static void encode(Image im, Format format, Map<String, String> text, OutputStream out) throws IOException {
+        out.write(encode(im, format, text));
+    }
+
+    /** The text entries of a PNG or JPEG file ({@link ImageText#read}); nothing is decoded. */
+    public static Map<String, String> readText(byte[] file) {
+        return ImageText.read(file);
+    }
+
+    /** The text entries of a PNG or JPEG file on disk. */
+    public static Map<String, String> readText(Path file) throws IOException {
+        return ImageText.read(Files.readAllBytes(file));
     }
 
     /** Reads an image from a stream with a byte limit, then decodes it. */

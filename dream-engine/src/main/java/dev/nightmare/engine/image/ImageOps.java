@@ -72,6 +72,22 @@ public final class ImageOps {
         return out;
     }
 
+    /**
+     * The service's {@code maxSide} rule: {@code im} itself when its longer side is at most {@code
+     * maxSide}, else {@link #resize resized} so that side is {@code maxSide}, the other side scaled
+     * by the same factor and rounded to the nearest pixel (at least 1).
+     */
+    public static Image fitWithin(Image im, int maxSide) {
+        int longer = Math.max(im.width(), im.height());
+        if (longer <= maxSide) {
+            return im;
+        }
+        double scale = (double) maxSide / longer;
+        int w = Math.max(1, (int) Math.round(im.width() * scale));
+        int h = Math.max(1, (int) Math.round(im.height() * scale));
+        return resize(im, w, h);
+    }
+
     /** darknet {@code crop_image}: out(x, y) = in(clamp(x+dx), clamp(y+dy)), edge replication. */
     public static void crop(float[] src, int channels, int srcW, int srcH, int dx, int dy, float[] dst, int w, int h) {
         for (int k = 0; k < channels; k++) {

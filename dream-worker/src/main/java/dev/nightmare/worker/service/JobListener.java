@@ -2,6 +2,7 @@ package dev.nightmare.worker.service;
 
 import dev.nightmare.contracts.JobOptions;
 import dev.nightmare.contracts.JobRequest;
+import dev.nightmare.contracts.Recipe;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.dream.DreamListener;
 import dev.nightmare.engine.dream.RoundResult;
@@ -165,7 +166,10 @@ final class JobListener implements DreamListener {
             owned.checkOwner();
             return null;
         });
-        byte[] image = ImageCodec.encode(result.checkpoint().image(), options.imageFormat());
+        byte[] image = ImageCodec.encode(
+                result.checkpoint().image(),
+                options.imageFormat(),
+                Recipe.of(request, owned.current().run(), round).imageText());
         byte[] checkpoint = FloatImageFile.encode(result.checkpoint().toFloatImage());
         JobIo.join(owner);
         io.run("store round " + round, () -> services.store().putRound(id, round, format, image, checkpoint));

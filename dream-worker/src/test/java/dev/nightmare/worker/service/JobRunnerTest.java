@@ -10,6 +10,7 @@ import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobRequest;
 import dev.nightmare.contracts.JobState;
 import dev.nightmare.contracts.JobStatus;
+import dev.nightmare.contracts.Recipe;
 import dev.nightmare.contracts.testing.SampleJobs;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
@@ -19,6 +20,9 @@ import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.OutOfDeviceMemoryException;
 import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.dream.AdmissionRule;
+import dev.nightmare.engine.dream.Checkpoint;
+import dev.nightmare.engine.dream.EngineVersion;
+import dev.nightmare.engine.image.FloatImageFile;
 import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.retry.Retry;
 import dev.nightmare.worker.testing.InMemoryJobStore;
@@ -140,6 +144,36 @@ class JobRunnerTest {
         assertThat(round1.imageKey()).isEqualTo(JobKeys.roundImage(id, 1, "png"));
         assertThat(round1.attempt()).isEqualTo(status.attempt());
         assertThat(meters.get("nightmare.worker.iterations").counter().count()).isEqualTo(4);
+    }
+
+    @Test
+    void everyRoundImageCarriesItsRecipe() {
+        JobRequest request = submitted(2, 1);
+
+        run(request);
+
+        for (int round = 0; round < 2; round++) {
+            byte[] image = store.object(JobKeys.roundImage(request.jobId(), round, "png"))
+                    .orElseThrow();
+            Recipe recipe = Recipe.fromImage(image).orElseThrow();
+            assertThat(recipe.round()).isEqualTo(round);
+            assertThat(recipe.options()).isEqualTo(request.options());
+            assertThat(recipe.modelSha256()).isEqualTo(TinyModel.SHA256);
+            assertThat(recipe.backend()).isEqualTo("reference");
+            assertThat(recipe.engineVersion()).isEqualTo(EngineVersion.get());
+            assertThat(recipe.input()).isEqualTo(new Recipe.Input(null, null, TestJobs.WIDTH, TestJobs.HEIGHT));
+            // The recipe is metadata: the pixels are the checkpoint's, darknet's bytes.
+            Checkpoint checkpoint = Checkpoint.fromFloatImage(
+                    round,
+                    FloatImageFile.decode(
+                            store.object(JobKeys.roundCheckpoint(request.jobId(), round))
+                                    .orElseThrow(),
+                            "checkpoint"));
+            assertThat(ImageCodec.decode(image, "round", 1_000_000).data())
+                    .isEqualTo(ImageCodec.decode(
+                                    ImageCodec.encode(checkpoint.image(), ImageCodec.Format.PNG), "plain", 1_000_000)
+                            .data());
+        }
     }
 
     @Test

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.nightmare.contracts.FieldProblem;
 import dev.nightmare.contracts.JobOptions;
+import dev.nightmare.contracts.Presets;
+import dev.nightmare.contracts.UnknownPresetException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -18,7 +20,8 @@ import java.util.Set;
 /**
  * Client options JSON to {@link JobOptions}, reporting every wrong field at once (unknown names,
  * wrong types, integers out of range, non-finite numbers) as 400 with one problem per field,
- * instead of stopping at the first as a data binder would.
+ * instead of stopping at the first as a data binder would. A {@code preset} name is expanded here:
+ * its options under the ones given ({@link Presets}).
  */
 public final class OptionsParser {
     private static final ObjectMapper JSON = JsonMapper.builder()
@@ -90,7 +93,7 @@ public final class OptionsParser {
                 if (!value.isIntegralNumber() || !value.canConvertToLong()) {
                     problems.add(new FieldProblem(name, "seed is " + value + "; expected a 64-bit integer"));
                 }
-            } else if (STRINGS.contains(name)) {
+            } else if (STRINGS.contains(name) || name.equals("preset")) {
                 if (!value.isTextual()) {
                     problems.add(new FieldProblem(name, name + " is " + value + "; expected a string"));
                 }
@@ -98,13 +101,14 @@ public final class OptionsParser {
                 problems.add(new FieldProblem(
                         name,
                         "'" + name + "' is not an option; expected model, layer, rounds, iters, range, octaves, rate,"
-                                + " thresh, zoom, rotate, norm, reconstruct, momentum, seed, rng, format, maxSide"));
+                                + " thresh, zoom, rotate, norm, reconstruct, momentum, seed, rng, format, maxSide,"
+                                + " preset"));
             }
         }
         if (!problems.isEmpty()) {
             throw new ApiException(400, "options have the wrong form", problems, 0);
         }
-        return new JobOptions(
+        JobOptions given = new JobOptions(
                 text(node, "model"),
                 integer(node, "layer"),
                 integer(node, "rounds"),
@@ -122,6 +126,28 @@ public final class OptionsParser {
                 text(node, "rng"),
                 text(node, "format"),
                 integer(node, "maxSide"));
+        String preset = text(node, "preset");
+        return preset == null ? given : withPreset(given, preset);
+    }
+
+    /**
+     * {@code given} over the preset's options: what the client gave wins. A preset belongs to a
+     * model (each has its own layers), so it needs the model; an unknown name is 400 naming the
+     * model's presets.
+     */
+    private static JobOptions withPreset(JobOptions given, String preset) {
+        if (given.model() == null) {
+            throw ApiException.field(
+                    422,
+                    "model",
+                    "model is missing; preset '" + preset + "' is one of a model's presets, so give model as well"
+                            + " (GET /v1/presets lists each model's presets)");
+        }
+        try {
+            return Presets.find(given.model(), preset).applyTo(given);
+        } catch (UnknownPresetException e) {
+            throw ApiException.field(400, "preset", e.getMessage() + " (GET /v1/presets lists them)");
+        }
     }
 
     private static String text(JsonNode node, String name) {

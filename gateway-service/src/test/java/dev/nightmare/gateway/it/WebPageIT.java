@@ -557,8 +557,13 @@ class WebPageIT {
             assertThat(sent.get("preset").asText()).isEqualTo("gentle");
             assertThat(sent.get("layer").asInt()).isEqualTo(7);
             assertThat(sent.get("iters").asInt()).isEqualTo(5);
-            // Whatever this gateway makes of "preset", its answer is shown where it belongs.
+            // The gateway knows tiny's gentle preset: the job is made, the values the form sent win over it.
             wait(d -> !text("jobId").equals(before) || isShown("preset-error"));
+            assertThat(isShown("preset-error")).as(text("preset-error")).isFalse();
+            JsonNode options = getJob(text("jobId")).get("options");
+            assertThat(options.get("layer").asInt()).isEqualTo(7);
+            assertThat(options.get("iters").asInt()).isEqualTo(5);
+            assertThat(options.get("rate").floatValue()).isEqualTo(0.02f);
             chromium.screenshot("presets");
         } finally {
             chromium.forget(handle);
