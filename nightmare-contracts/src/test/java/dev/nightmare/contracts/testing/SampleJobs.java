@@ -66,6 +66,7 @@ public final class SampleJobs {
         private long seed = 42;
         private String format = "png";
         private AnimateOptions animate;
+        private Float zoom;
 
         private Options(String model, int layer) {
             this.model = model;
@@ -107,6 +108,11 @@ public final class SampleJobs {
             return this;
         }
 
+        public Options zoom(float value) {
+            zoom = value;
+            return this;
+        }
+
         /** The rounds also as a video. */
         public Options animate(String videoFormat, Integer fps, Integer interpolate) {
             animate = new AnimateOptions(videoFormat, fps, interpolate);
@@ -116,7 +122,7 @@ public final class SampleJobs {
         /** As the gateway resolves them; {@code maxSide} null keeps none. */
         public JobOptions resolved(Integer maxSide) {
             return new JobOptions(
-                            model, layer, rounds, iters, range, octaves, rate, null, null, null, null, null, null, seed,
+                            model, layer, rounds, iters, range, octaves, rate, null, zoom, null, null, null, null, seed,
                             null, format, null)
                     .withAnimate(animate)
                     .resolve(0, maxSide);
