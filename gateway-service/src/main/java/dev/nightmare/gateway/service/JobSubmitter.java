@@ -195,7 +195,7 @@ public class JobSubmitter {
             String callbackUrl) {
         Instant now = clock.instant();
         JobRequest request = new JobRequest(
-                JobRequest.SCHEMA_VERSION,
+                JobRequest.schemaVersionFor(options),
                 id,
                 caller.owner(),
                 options,

@@ -88,15 +88,19 @@ public final class OptionsParser {
                 if (!value.isIntegralNumber() || !value.canConvertToLong()) {
                     problems.add(new FieldProblem(name, "seed is " + value + "; expected a 64-bit integer"));
                 }
+            } else if (name.equals("animate")) {
+                problems.addAll(AnimateOptionsParser.problems(value));
             } else if (STRINGS.contains(name)) {
                 if (!value.isTextual()) {
                     problems.add(new FieldProblem(name, name + " is " + value + "; expected a string"));
                 }
             } else {
-                problems.add(new FieldProblem(
-                        name,
-                        "'" + name + "' is not an option; expected model, layer, rounds, iters, range, octaves, rate,"
-                                + " thresh, zoom, rotate, norm, reconstruct, momentum, seed, rng, format, maxSide"));
+                problems.add(
+                        new FieldProblem(
+                                name,
+                                "'" + name
+                                        + "' is not an option; expected model, layer, rounds, iters, range, octaves, rate,"
+                                        + " thresh, zoom, rotate, norm, reconstruct, momentum, seed, rng, format, maxSide, animate"));
             }
         }
         if (!problems.isEmpty()) {
@@ -119,7 +123,8 @@ public final class OptionsParser {
                 node.hasNonNull("seed") ? node.get("seed").longValue() : null,
                 text(node, "rng"),
                 text(node, "format"),
-                integer(node, "maxSide"));
+                integer(node, "maxSide"),
+                AnimateOptionsParser.parse(node.get("animate")));
     }
 
     private static String text(JsonNode node, String name) {
