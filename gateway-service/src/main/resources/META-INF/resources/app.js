@@ -15,13 +15,14 @@ const JOB_HASH = /^#job=([0-9a-f]{32})$/;
 const INTEGERS = { layer: 0, rounds: 1, iters: 1, range: 1, octaves: 1, maxSide: 1 };
 const NUMBERS = ['rate', 'thresh', 'zoom', 'rotate', 'momentum'];
 const CHOICES = ['rng', 'format'];
-const FLAGS = ['norm', 'reconstruct'];
+const FLAGS = ['norm', 'reconstruct', 'animate'];
 const DEFAULTS = {
   rounds: '4', iters: '10', range: '1', octaves: '4', rate: '0.04', thresh: '1', zoom: '1', rotate: '0',
   seed: '', rng: 'seeded', format: 'jpg', maxSide: '', norm: true, reconstruct: false, momentum: '0.9',
+  animate: false,
 };
 const ADVANCED = ['range', 'octaves', 'rate', 'thresh', 'zoom', 'rotate', 'seed', 'rng', 'format', 'maxSide',
-  'norm', 'reconstruct', 'momentum'];
+  'norm', 'reconstruct', 'momentum', 'animate'];
 /** The ids of everything a problem's field may name: option names, and image, model, preset, the key. */
 const FIELDS = new Set(['apiKey', 'image', 'model', 'preset', ...Object.keys(INTEGERS), ...NUMBERS, 'seed', ...CHOICES, ...FLAGS]);
 const INT_MAX = 2147483647;
@@ -49,6 +50,7 @@ const S = {
   historyNext: null,
   thumbs: new Map(),
   saved: {},
+  video: null,
 };
 
 // ---- small helpers ------------------------------------------------------------------------
@@ -191,7 +193,8 @@ function showProblems(problems, title, { focus = true } = {}) {
   let first = null;
   const elsewhere = [];
   for (const p of problems) {
-    const id = p.field === 'Authorization' ? 'apiKey' : p.field;
+    // animate.fps and its siblings belong to the one checkbox that sets animate.
+    const id = p.field === 'Authorization' ? 'apiKey' : p.field?.startsWith('animate.') ? 'animate' : p.field;
     const input = FIELDS.has(id) ? $(id) : null;
     const error = FIELDS.has(id) ? $(id + '-error') : null;
     if (!input || !error) { elsewhere.push(p); continue; }
@@ -571,7 +574,9 @@ function readOptions() {
     else problems.push({ field: 'seed', message: 'Seed must be a whole number (64-bit), or empty for a random one.' });
   }
   for (const name of CHOICES) options[name] = $(name).value;
-  for (const name of FLAGS) options[name] = $(name).checked;
+  for (const name of FLAGS) if (name !== 'animate') options[name] = $(name).checked;
+  // The API's option is an object; the page offers its common case, an MP4 at the default rate.
+  if ($('animate').checked) options.animate = { format: 'mp4' };
   if (S.preset && currentModel()?.presets.some((p) => p.name === S.preset)) options.preset = S.preset;
   return { options, problems };
 }
@@ -780,6 +785,7 @@ function render() {
     $('cancel').hidden = true;
     $('run').textContent = '';
     renderStage();
+    renderVideo(null);
     return;
   }
   const state = stateText(job);
@@ -817,6 +823,7 @@ function render() {
   renderRun(job.run);
   renderStrip();
   renderStage();
+  renderVideo(job);
   renderHistoryCard();
 }
 
@@ -1020,7 +1027,8 @@ function reuseSettings() {
     modelChanged(false);
   }
   if (o.layer != null) $('layer').value = String(o.layer);
-  setFormValues(Object.fromEntries(Object.entries(o).filter(([k]) => k in DEFAULTS)));
+  // animate is an object in the API and a checkbox here: a job without it unticks the box.
+  setFormValues({ ...Object.fromEntries(Object.entries(o).filter(([k]) => k in DEFAULTS)), animate: !!o.animate });
   if (ADVANCED.some((k) => o[k] != null && String(o[k]) !== String(DEFAULTS[k]))) $('more').open = true;
   formChanged();
   $('model').focus();
@@ -1236,6 +1244,56 @@ function step(delta) {
   S.selected = next;
   renderStrip();
   renderStage();
+}
+
+// ---- the video (options.animate) --------------------------------------------------------------
+
+/** The player for a job that makes a video: what is coming while it runs, the video once it succeeded. */
+function renderVideo(job) {
+  if (S.video && S.video.jobId !== job?.id) clearVideo();
+  $('videoPane').hidden = !job?.links?.video;
+  if (!job?.links?.video) return;
+  if (job.state !== 'succeeded') {
+    $('videoText').textContent = FINAL.has(job.state)
+      ? 'No video: the job ended ' + job.state + ' before its last round.'
+      : 'The video is made after the last round.';
+    return;
+  }
+  if (!S.video) loadVideo(job);
+}
+
+/** Fetched with the key (a video element cannot send it), then played from a blob: URL. */
+async function loadVideo(job) {
+  const slot = { jobId: job.id, url: null };
+  S.video = slot;
+  $('videoText').textContent = 'Loading the video…';
+  let response = null;
+  try { response = await fetch(job.links.video, { headers: auth() }); } catch { /* shown below */ }
+  if (S.video !== slot) return;
+  if (!response?.ok) {
+    const answer = response ? parseJson(await response.text()) : null;
+    $('videoText').textContent = 'The video could not be loaded' + (answer?.title ? ': ' + answer.title : response ? ' (HTTP ' + response.status + ').' : ': the gateway could not be reached.');
+    return;
+  }
+  const blob = await response.blob();
+  if (S.video !== slot) return;
+  slot.url = URL.createObjectURL(blob);
+  $('video').src = slot.url;
+  $('video').hidden = false;
+  const link = $('downloadVideo');
+  link.href = slot.url;
+  link.download = fileName(0, blob).replace(/_0+\.\w+$/, '') + (blob.type === 'image/gif' ? '.gif' : '.mp4');
+  link.hidden = false;
+  $('videoText').textContent = 'The rounds as a video';
+}
+
+function clearVideo() {
+  if (S.video?.url) URL.revokeObjectURL(S.video.url);
+  S.video = null;
+  $('video').removeAttribute('src');
+  $('video').hidden = true;
+  $('downloadVideo').hidden = true;
+  $('downloadVideo').removeAttribute('href');
 }
 
 async function downloadAll() {

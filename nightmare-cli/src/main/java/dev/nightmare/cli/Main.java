@@ -26,6 +26,8 @@ public final class Main {
                                    [--backend B] [--threads N] [--iters 7] [--warmup 2]
                    nightmare backends                              list backends and whether they run here
                    nightmare pattern OUT.png [--size 256]          a test pattern to dream on
+                   nightmare animate OUT.mp4|OUT.gif ROUND... [--fps 24] [--interpolate 0] [-zoom Z] [-rotate R]
+                                                                   a video again from round images
                    nightmare --version
 
             darknet options (single or double dash):
@@ -46,6 +48,9 @@ public final class Main {
               --threads N           CPU threads (default: all cores)
               --checkpoints         also write each round as a lossless .f32 checkpoint
               --resume FILE.f32     continue a run after the round that checkpoint holds
+              --animate FILE        also the rounds as a video, FILE.mp4 (H.264) or FILE.gif, written as they finish
+              --fps N               the video's frames per second (24)
+              --interpolate N       frames made between two rounds, following -zoom and -rotate (0)
               --bn-gradient darknet|exact   batch-norm backward formula (darknet's by default)
               --arithmetic fast|darknet     forward rounding: fastest, or darknet's own order (slower; with
                                     --rng darknet it reproduces darknet's images to its own tolerances)
@@ -94,6 +99,7 @@ public final class Main {
                 case "backends" -> backends(out);
                 case "pattern" -> new PatternCommand(out).run(rest);
                 case "presets" -> new PresetsCommand(out).run(rest);
+                case "animate" -> new AnimateCommand(out).run(rest);
                 default -> new NightmareCommand(out, err, terminals).run(args);
             };
         } catch (UsageException | IllegalArgumentException | BackendUnavailableException e) {

@@ -43,6 +43,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -79,7 +80,10 @@ final class NightmareCommand {
             "arithmetic",
             "resume",
             "preset",
-            "recipe-from");
+            "recipe-from",
+            "animate",
+            "fps",
+            "interpolate");
     static final Set<String> FLAGS = Set.of("reconstruct", "checkpoints", "no-progress", "verbose");
 
     private static final Pattern ROUND_SUFFIX = Pattern.compile("_(\\d{6})\\.f32$");
@@ -187,6 +191,7 @@ final class NightmareCommand {
         if (!Files.isDirectory(outDir) || !Files.isWritable(outDir)) {
             throw new UsageException("-prefix " + outDir + " is not a writable directory; create it first");
         }
+        CliAnimation.Settings animate = CliAnimation.parse(args);
 
         // Notes (what --verbose adds) say what was ignored or passed over; nothing they say changes the run.
         boolean verbose = args.flag("verbose");
@@ -313,8 +318,10 @@ final class NightmareCommand {
                     }
                 }
             };
-            try {
-                nightmare.run(input, options, resume, listener);
+            IntFunction<Path> roundFile = round ->
+                    outDir.resolve(String.format(Locale.ROOT, "%s_%06d.%s", baseName, round, format.extension()));
+            try (CliAnimation animation = CliAnimation.open(animate, options, firstRound, roundFile, err)) {
+                nightmare.run(input, options, resume, animation.around(listener, roundFile));
             } catch (Exception e) {
                 // The error's line (Main prints it) starts a line of its own, not the bar's.
                 if (progress != null) {

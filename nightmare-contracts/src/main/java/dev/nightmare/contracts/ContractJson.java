@@ -83,24 +83,46 @@ public final class ContractJson {
     }
 
     public static JobRequest readRequest(byte[] bytes) {
-        return read(bytes, JobRequest.class, "nightmare request", JobRequest.SCHEMA_VERSION, JobRequest::problems);
+        return read(
+                bytes,
+                JobRequest.class,
+                "nightmare request",
+                JobRequest.OLDEST_SCHEMA_VERSION,
+                JobRequest.SCHEMA_VERSION,
+                JobRequest::problems);
     }
 
     public static JobEvent readEvent(byte[] bytes) {
-        return read(bytes, JobEvent.class, "job event", JobEvent.SCHEMA_VERSION, JobEvent::problems);
+        return read(
+                bytes,
+                JobEvent.class,
+                "job event",
+                JobEvent.OLDEST_SCHEMA_VERSION,
+                JobEvent.SCHEMA_VERSION,
+                JobEvent::problems);
     }
 
     public static JobStatus readStatus(byte[] bytes) {
-        return read(bytes, JobStatus.class, "status.json", JobStatus.SCHEMA_VERSION, JobStatus::problems);
+        return read(
+                bytes,
+                JobStatus.class,
+                "status.json",
+                JobStatus.SCHEMA_VERSION,
+                JobStatus.SCHEMA_VERSION,
+                JobStatus::problems);
+    }
+
+    private static String versions(int oldest, int newest) {
+        return oldest == newest ? "version " + newest : "versions " + oldest + " to " + newest;
     }
 
     /** A recipe's JSON line, as images carry it ({@link Recipe}). */
     public static Recipe readRecipe(byte[] bytes) {
-        return read(bytes, Recipe.class, "recipe", Recipe.SCHEMA_VERSION, Recipe::problems);
+        return read(bytes, Recipe.class, "recipe", Recipe.SCHEMA_VERSION, Recipe.SCHEMA_VERSION, Recipe::problems);
     }
 
     private static <T> T read(
-            byte[] bytes, Class<T> type, String what, int version, Function<T, List<String>> problemsOf) {
+            byte[] bytes, Class<T> type, String what, int oldest, int newest, Function<T, List<String>> problemsOf) {
         if (bytes == null || bytes.length == 0) {
             throw new ContractException(ContractException.Reason.MALFORMED, what + " is empty; expected JSON");
         }
@@ -125,12 +147,12 @@ public final class ContractJson {
         if (schema == null || schema.isNull()) {
             throw new ContractException(
                     ContractException.Reason.MISSING_SCHEMA_VERSION,
-                    what + " has no schemaVersion; expected " + version);
+                    what + " has no schemaVersion; expected " + versions(oldest, newest));
         }
-        if (!schema.isInt() || schema.intValue() != version) {
+        if (!schema.isInt() || schema.intValue() < oldest || schema.intValue() > newest) {
             throw new ContractException(
                     ContractException.Reason.UNSUPPORTED_SCHEMA_VERSION,
-                    what + " has schemaVersion " + schema + "; this service reads version " + version);
+                    what + " has schemaVersion " + schema + "; this service reads " + versions(oldest, newest));
         }
         T value;
         try {

@@ -12,7 +12,7 @@ import java.util.List;
  * the final events the run details. Events are hints for live streams; durable truth is in S3
  * ({@code status.json}), so a lost or repeated event never corrupts a job's state.
  *
- * @param schemaVersion {@link #SCHEMA_VERSION}
+ * @param schemaVersion 1, or 2 when it carries {@code videoKey}
  * @param workerId the worker that published it (null for {@code queued}, published by the gateway)
  * @param attempt the worker's ownership token ({@link JobStatus#attempt()}); null for {@code queued}
  * @param round 0-based round the event is about (progress, round), or the rounds done (final)
@@ -23,6 +23,8 @@ import java.util.List;
  * @param checkpointKey the round's float checkpoint ({@link JobKeys#roundCheckpoint}), for {@code round}
  * @param error what went wrong, in words a user understands, for {@code failed}
  * @param run what reproduces the run, once a worker knows it
+ * @param videoKey the job's video ({@link JobKeys#video}), on the {@code succeeded} event of a job
+ *     that asked for one; an event that carries it is schema version 2
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobEvent(
@@ -39,13 +41,72 @@ public record JobEvent(
         String imageKey,
         String checkpointKey,
         String error,
-        RunDetails run) {
+        RunDetails run,
+        String videoKey) {
 
-    public static final int SCHEMA_VERSION = 1;
+    /** The newest version: 2 added {@code videoKey}. Readers accept 1 and 2. */
+    public static final int SCHEMA_VERSION = 2;
+
+    /** Events without a video link are written as version 1, which every reader knows. */
+    public static final int OLDEST_SCHEMA_VERSION = 1;
+
+    /** An event of version 1's fields. */
+    public JobEvent(
+            int schemaVersion,
+            EventType type,
+            String jobId,
+            Instant time,
+            String workerId,
+            String attempt,
+            Integer round,
+            Integer iteration,
+            Integer rounds,
+            Integer iters,
+            String imageKey,
+            String checkpointKey,
+            String error,
+            RunDetails run) {
+        this(
+                schemaVersion,
+                type,
+                jobId,
+                time,
+                workerId,
+                attempt,
+                round,
+                iteration,
+                rounds,
+                iters,
+                imageKey,
+                checkpointKey,
+                error,
+                run,
+                null);
+    }
+
+    /** This final event with the link of the video stored before it (version 2). */
+    public JobEvent withVideo(String key) {
+        return new JobEvent(
+                2,
+                type,
+                jobId,
+                time,
+                workerId,
+                attempt,
+                round,
+                iteration,
+                rounds,
+                iters,
+                imageKey,
+                checkpointKey,
+                error,
+                run,
+                key);
+    }
 
     public static JobEvent queued(String jobId, Instant time, int rounds, int iters) {
         return new JobEvent(
-                SCHEMA_VERSION,
+                OLDEST_SCHEMA_VERSION,
                 EventType.QUEUED,
                 jobId,
                 time,
@@ -64,7 +125,7 @@ public record JobEvent(
     public static JobEvent started(
             String jobId, Instant time, String workerId, String attempt, int rounds, int iters, RunDetails run) {
         return new JobEvent(
-                SCHEMA_VERSION,
+                OLDEST_SCHEMA_VERSION,
                 EventType.STARTED,
                 jobId,
                 time,
@@ -90,7 +151,7 @@ public record JobEvent(
             int rounds,
             int iters) {
         return new JobEvent(
-                SCHEMA_VERSION,
+                OLDEST_SCHEMA_VERSION,
                 EventType.PROGRESS,
                 jobId,
                 time,
@@ -117,7 +178,7 @@ public record JobEvent(
             String imageKey,
             String checkpointKey) {
         return new JobEvent(
-                SCHEMA_VERSION,
+                OLDEST_SCHEMA_VERSION,
                 EventType.ROUND,
                 jobId,
                 time,
@@ -153,7 +214,7 @@ public record JobEvent(
             throw new IllegalArgumentException(type + " is not a final event");
         }
         return new JobEvent(
-                SCHEMA_VERSION,
+                OLDEST_SCHEMA_VERSION,
                 type,
                 jobId,
                 time,
@@ -186,6 +247,9 @@ public record JobEvent(
         }
         if (type == EventType.PROGRESS && (round == null || iteration == null)) {
             problems.add("a progress event needs round and iteration");
+        }
+        if (videoKey != null && (schemaVersion < 2 || type != EventType.SUCCEEDED)) {
+            problems.add("videoKey belongs on a succeeded event of schemaVersion 2");
         }
         return problems;
     }

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  * jobs/{id}/cancel                       gateway (empty marker)
  * jobs/{id}/rounds/round-000000.jpg      worker: the round's image (jpg or png)
  * jobs/{id}/rounds/round-000000.f32      worker: the round's float checkpoint
+ * jobs/{id}/video.mp4                    worker: the rounds as a video (mp4 or gif), when asked for
  * owners/{owner}/{13-digit inverted ms}-{id}   gateway: per-owner index, newest first
  * </pre>
  */
@@ -69,6 +70,15 @@ public final class JobKeys {
     /** The round's float checkpoint (the engine's {@code FloatImageFile} of {@code Checkpoint.toFloatImage()}). */
     public static String roundCheckpoint(String jobId, int round) {
         return rounds(jobId) + roundName(round) + ".f32";
+    }
+
+    /** The job's video ({@code options.animate}); {@code format} is {@code mp4} or {@code gif}. */
+    public static String video(String jobId, String format) {
+        String extension = format.toLowerCase(Locale.ROOT);
+        if (!extension.equals("mp4") && !extension.equals("gif")) {
+            throw new IllegalArgumentException("video format '" + format + "' is not mp4 or gif");
+        }
+        return prefix(jobId) + "video." + extension;
     }
 
     /** The round number of a round object key (image or checkpoint), if it is one. */

@@ -36,6 +36,8 @@ import java.util.Locale;
  * @param rng {@code seeded} (default) or {@code darknet} (glibc {@code rand()}, as darknet draws)
  * @param format round images as {@code jpg} (darknet's quality 80, default) or {@code png}
  * @param maxSide inputs whose longer side exceeds this are downscaled before the run; null: none
+ * @param animate the rounds also as one video ({@link AnimateOptions}); null: none. Requests that
+ *     carry it are {@link JobRequest#schemaVersionFor schema version 2}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobOptions(
@@ -55,7 +57,8 @@ public record JobOptions(
         Long seed,
         String rng,
         String format,
-        Integer maxSide) {
+        Integer maxSide,
+        AnimateOptions animate) {
 
     /** Largest {@code maxSide}: beyond it a downscale limit would not limit anything useful. */
     public static final int MAX_SIDE_LIMIT = 16_384;
@@ -65,6 +68,69 @@ public record JobOptions(
 
     /** The default rng mode. */
     public static final String DEFAULT_RNG = "seeded";
+
+    /** Options without a video: the fields of schema version 1. */
+    public JobOptions(
+            String model,
+            Integer layer,
+            Integer rounds,
+            Integer iters,
+            Integer range,
+            Integer octaves,
+            Float rate,
+            Float thresh,
+            Float zoom,
+            Float rotate,
+            Boolean norm,
+            Boolean reconstruct,
+            Float momentum,
+            Long seed,
+            String rng,
+            String format,
+            Integer maxSide) {
+        this(
+                model,
+                layer,
+                rounds,
+                iters,
+                range,
+                octaves,
+                rate,
+                thresh,
+                zoom,
+                rotate,
+                norm,
+                reconstruct,
+                momentum,
+                seed,
+                rng,
+                format,
+                maxSide,
+                null);
+    }
+
+    /** These options with {@code animate} set (null: no video). */
+    public JobOptions withAnimate(AnimateOptions animate) {
+        return new JobOptions(
+                model,
+                layer,
+                rounds,
+                iters,
+                range,
+                octaves,
+                rate,
+                thresh,
+                zoom,
+                rotate,
+                norm,
+                reconstruct,
+                momentum,
+                seed,
+                rng,
+                format,
+                maxSide,
+                animate);
+    }
 
     /**
      * These options with every absent field set to darknet's default, {@code seed} to {@code
@@ -89,7 +155,8 @@ public record JobOptions(
                 or(seed, seedIfAbsent),
                 rng == null ? DEFAULT_RNG : rng.toLowerCase(Locale.ROOT),
                 format == null ? DEFAULT_FORMAT : normaliseFormat(format),
-                maxSide == null ? maxSideIfAbsent : maxSide);
+                maxSide == null ? maxSideIfAbsent : maxSide,
+                animate == null ? null : animate.resolve());
     }
 
     /** These options with {@code model} and {@code layer} as given (the gateway's defaults fill them). */
@@ -111,7 +178,8 @@ public record JobOptions(
                 seed,
                 rng,
                 format,
-                maxSide);
+                maxSide,
+                animate);
     }
 
     /**
@@ -150,7 +218,8 @@ public record JobOptions(
                 && momentum != null
                 && seed != null
                 && rng != null
-                && format != null;
+                && format != null
+                && (animate == null || animate.isResolved());
     }
 
     /**
@@ -181,6 +250,9 @@ public record JobOptions(
         if (maxSide != null && (maxSide < 1 || maxSide > MAX_SIDE_LIMIT)) {
             problems.add(new FieldProblem(
                     "maxSide", "maxSide is " + maxSide + "; expected an integer from 1 to " + MAX_SIDE_LIMIT));
+        }
+        if (animate != null) {
+            problems.addAll(animate.problems(rounds == null ? 1 : rounds));
         }
         return problems;
     }

@@ -11,7 +11,8 @@ import java.util.List;
  * and, byte for byte the same JSON, {@code jobs/{id}/request.json}, written once by the gateway
  * before it publishes. Small: the input image is in S3 at {@link #inputKey}, never in the message.
  *
- * @param schemaVersion {@link #SCHEMA_VERSION}; a reader refuses any other
+ * @param schemaVersion {@link #schemaVersionFor}: 1, or 2 when the options carry {@code animate}; a
+ *     reader refuses any version it does not know
  * @param jobId the job id ({@link JobIds#isValid})
  * @param owner the owner: the hashed API-key id ({@link JobIds#owner}), never the key
  * @param options resolved options ({@link JobOptions#isResolved()}), the model name included
@@ -42,7 +43,20 @@ public record JobRequest(
         String callbackUrl,
         List<String> webhookEvents) {
 
-    public static final int SCHEMA_VERSION = 1;
+    /** The newest version: 2 added {@code options.animate}. Readers accept 1 and 2. */
+    public static final int SCHEMA_VERSION = 2;
+
+    /** The oldest version readers still accept. */
+    public static final int OLDEST_SCHEMA_VERSION = 1;
+
+    /**
+     * The version a request with these options is written at: the oldest that carries its fields,
+     * so a request without a video stays readable by workers that know only version 1 (a rolling
+     * upgrade: workers first, then gateways).
+     */
+    public static int schemaVersionFor(JobOptions options) {
+        return options != null && options.animate() != null ? 2 : OLDEST_SCHEMA_VERSION;
+    }
 
     /**
      * The webhook events a job may ask for, as Replicate's {@code webhook_events_filter} names
@@ -87,6 +101,9 @@ public record JobRequest(
     /** Contract violations, one line each; empty when the request may run. */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
+        if (options != null && options.animate() != null && schemaVersion < 2) {
+            problems.add("options.animate needs schemaVersion 2; this request is version " + schemaVersion);
+        }
         if (!JobIds.isValid(jobId)) {
             problems.add("jobId '" + jobId + "' is not a job id (32 lower-case hex digits)");
         }

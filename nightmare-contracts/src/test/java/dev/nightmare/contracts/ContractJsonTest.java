@@ -75,12 +75,13 @@ class ContractJsonTest {
 
     @Test
     void unknownSchemaVersionIsATypedError() {
-        String json = text(Samples.request()).replace("\"schemaVersion\":1", "\"schemaVersion\":2");
+        String json = text(Samples.request()).replace("\"schemaVersion\":1", "\"schemaVersion\":3");
         assertThatThrownBy(() -> ContractJson.readRequest(utf8(json)))
                 .isInstanceOfSatisfying(
                         ContractException.class,
                         e -> assertThat(e.reason()).isEqualTo(ContractException.Reason.UNSUPPORTED_SCHEMA_VERSION))
-                .hasMessageContaining("schemaVersion 2");
+                .hasMessageContaining("schemaVersion 3")
+                .hasMessageContaining("versions 1 to 2");
     }
 
     @Test

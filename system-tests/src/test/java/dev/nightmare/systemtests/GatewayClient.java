@@ -121,6 +121,12 @@ final class GatewayClient {
                 HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /** {@code GET /v1/nightmares/{id}/video} ({@code options.animate}): status, headers and bytes. */
+    HttpResponse<byte[]> video(String id) throws IOException, InterruptedException {
+        return http.send(
+                authorized("/v1/nightmares/" + id + "/video").build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     void cancel(String id) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(
                 authorized("/v1/nightmares/" + id + "/cancel")

@@ -84,9 +84,10 @@ class GeneratedClientIT {
         Path image = dir.resolve("input.png");
         Files.write(image, HostileImages.noisePng(80, 60, 21));
 
-        JobView submitted = jobs.submitJson(image.toFile(), null, QUICK, null);
+        // Prefer: wait holds the answer until the job has ended: a two-round job takes seconds.
+        JobView submitted = jobs.submitJson(image.toFile(), null, "wait=60", QUICK, null, null);
         assertThat(submitted.getId()).isNotBlank();
-        assertThat(submitted.getState()).isIn(JobState.QUEUED, JobState.RUNNING);
+        assertThat(submitted.getState()).isEqualTo(JobState.SUCCEEDED);
 
         JobView done = awaitFinal(submitted.getId());
         assertThat(done.getState()).isEqualTo(JobState.SUCCEEDED);
@@ -121,8 +122,8 @@ class GeneratedClientIT {
         Model tiny = models.getModel("tiny");
         assertThat(tiny.getLayers()).isNotEmpty();
 
-        ApiException refused = (ApiException) catchThrowable(
-                () -> jobs.submitJson(tinyPng(), null, "{\"rounds\":-3,\"model\":\"tiny\",\"layer\":4}", null));
+        ApiException refused = (ApiException) catchThrowable(() ->
+                jobs.submitJson(tinyPng(), null, null, "{\"rounds\":-3,\"model\":\"tiny\",\"layer\":4}", null, null));
         assertThat(refused.getCode())
                 .as("a well-formed request with a bad value")
                 .isEqualTo(422);

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One {@link TestSystem} shared by the test classes that extend with it ({@link BadInputIT}, {@link
- * SecurityIT}, {@link LoadIT}): started by the first of them and stopped when the whole run ends,
+ * SecurityIT}, {@link LoadIT}, {@link VideoIT}): started by the first of them and stopped when the whole run ends,
  * so the suite pays for one start-up. Nothing in it is stopped or restarted by those tests; each
  * uses its own API keys, so their rate limits and job lists do not mix.
  *
@@ -61,6 +61,7 @@ final class SharedSystem implements BeforeAllCallback {
                     .apiKey("bob", "bob-key-0123456789ab")
                     .apiKey("inputs", "inputs-key-0123456789")
                     .apiKey("load", "load-key-0123456789ab")
+                    .apiKey("video", "video-key-0123456789a")
                     .gateway("nightmare.s3.presign-seconds", Integer.toString(PRESIGN_SECONDS))
                     .gateway("nightmare.events.keep-alive-seconds", "2")
                     .gateway("nightmare.webhooks.allowed-hosts", "127.0.0.1:" + HOOK_PORT)

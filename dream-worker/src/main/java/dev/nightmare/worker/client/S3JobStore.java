@@ -10,6 +10,7 @@ import dev.nightmare.worker.service.JobStore;
 import dev.nightmare.worker.service.PreconditionFailedException;
 import dev.nightmare.worker.service.TransientException;
 import dev.nightmare.worker.service.Versioned;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Optional;
@@ -99,6 +100,19 @@ public final class S3JobStore implements JobStore {
     @Override
     public Optional<byte[]> checkpoint(String jobId, int round) {
         return s3(() -> bucket.get(JobKeys.roundCheckpoint(jobId, round)));
+    }
+
+    @Override
+    public Optional<byte[]> roundImage(String jobId, int round, String format) {
+        return s3(() -> bucket.get(JobKeys.roundImage(jobId, round, format)));
+    }
+
+    @Override
+    public void putVideo(String jobId, String format, Path file) {
+        s3(() -> {
+            bucket.upload(JobKeys.video(jobId, format), file);
+            return null;
+        });
     }
 
     /** Writes the round's image and checkpoint concurrently (either may land first). */

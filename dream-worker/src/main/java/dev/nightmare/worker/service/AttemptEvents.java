@@ -59,7 +59,9 @@ final class AttemptEvents {
                 false);
     }
 
-    void finished(EventType type, Instant time, int roundsDone, String error, RunDetails run) {
-        publisher.publish(JobEvent.finished(type, jobId, time, workerId, attempt, roundsDone, error, run), true);
+    /** A final event; {@code videoKey} (the stored video of a succeeded job, or null) makes it version 2. */
+    void finished(EventType type, Instant time, int roundsDone, String error, RunDetails run, String videoKey) {
+        JobEvent event = JobEvent.finished(type, jobId, time, workerId, attempt, roundsDone, error, run);
+        publisher.publish(videoKey == null ? event : event.withVideo(videoKey), true);
     }
 }

@@ -179,7 +179,7 @@ public final class JobRunner {
                         "the job's deadline (" + request.deadline() + ") passed before a worker could run it");
             }
             if (done >= rounds) {
-                return finish(JobState.SUCCEEDED, null);
+                return succeed();
             }
 
             ModelRegistry.Loaded loaded;
@@ -258,7 +258,7 @@ public final class JobRunner {
                 // the worker: like any unexpected failure it is retried, then failed and dead-lettered.
                 return unexpected(e);
             }
-            return listener.stop().map(this::stopped).orElseGet(() -> finish(JobState.SUCCEEDED, null));
+            return listener.stop().map(this::stopped).orElseGet(this::succeed);
         }
 
         private Disposition stopped(StopReason why) {
@@ -324,8 +324,25 @@ public final class JobRunner {
             return Disposition.release("error");
         }
 
-        /** The final state and its event; a lost lock leaves both to the next owner. */
+        /** Every round is stored: the video first where the job asked for one ({@link VideoStage}), then succeeded. */
+        private Disposition succeed() {
+            if (options.animate() == null) {
+                return finish(JobState.SUCCEEDED, null);
+            }
+            long limitNanos = deliveredNanos + settings.maxJobDuration().toNanos();
+            return switch (new VideoStage(request, owned, jobIo, services, control, limitNanos).make()) {
+                case VideoStage.Stored video -> finish(JobState.SUCCEEDED, null, video.key());
+                case VideoStage.Stopped stopped -> stopped(stopped.why());
+                case VideoStage.Failed failed -> finish(JobState.FAILED, failed.error());
+            };
+        }
+
         private Disposition finish(JobState state, String error) {
+            return finish(state, error, null);
+        }
+
+        /** The final state and its event (with the video's key, if one was stored); a lost lock leaves both to the next owner. */
+        private Disposition finish(JobState state, String error, String videoKey) {
             if (control.isLockLost()) {
                 LOG.warnf("job %s: lock lost before recording %s; the next owner will", id, state.wireName());
                 return Disposition.release("lock-lost");
@@ -337,7 +354,7 @@ public final class JobRunner {
                 case CANCELED -> EventType.CANCELED;
                 default -> EventType.FAILED;
             };
-            events.finished(type, now, done.roundsDone(), error, done.run());
+            events.finished(type, now, done.roundsDone(), error, done.run(), videoKey);
             if (error == null) {
                 LOG.infof("job %s: %s after %d rounds", id, state.wireName(), done.roundsDone());
             } else {

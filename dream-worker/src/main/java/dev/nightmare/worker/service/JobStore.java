@@ -1,6 +1,7 @@
 package dev.nightmare.worker.service;
 
 import dev.nightmare.contracts.JobStatus;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -34,6 +35,19 @@ public interface JobStore {
 
     /** The round's float checkpoint; empty when missing. */
     Optional<byte[]> checkpoint(String jobId, int round);
+
+    /**
+     * The round's image ({@code format} {@code jpg} or {@code png}); empty when missing. Every store
+     * that runs jobs with {@code options.animate} implements this and {@link #putVideo}.
+     */
+    default Optional<byte[]> roundImage(String jobId, int round, String format) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not read round images");
+    }
+
+    /** Uploads the job's video ({@code JobKeys.video}) from a local file, streamed (the caller checked ownership). */
+    default void putVideo(String jobId, String format, Path file) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not store videos");
+    }
 
     /** Writes the round's image and its checkpoint, in either order (unconditionally; the caller checked ownership). */
     void putRound(String jobId, int round, String format, byte[] image, byte[] checkpoint);

@@ -7,6 +7,10 @@ import dev.nightmare.worker.service.JobStore;
 import dev.nightmare.worker.service.PreconditionFailedException;
 import dev.nightmare.worker.service.TransientException;
 import dev.nightmare.worker.service.Versioned;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -138,6 +142,24 @@ public final class InMemoryJobStore implements JobStore {
     public Optional<byte[]> checkpoint(String jobId, int round) {
         maybeFail("checkpoint");
         return object(JobKeys.roundCheckpoint(jobId, round));
+    }
+
+    @Override
+    public Optional<byte[]> roundImage(String jobId, int round, String format) {
+        maybeFail("roundImage");
+        return object(JobKeys.roundImage(jobId, round, format));
+    }
+
+    @Override
+    public synchronized void putVideo(String jobId, String format, Path file) {
+        maybeFail("putVideo");
+        String key = JobKeys.video(jobId, format);
+        try {
+            put(key, Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        log.add("put " + key.substring(key.lastIndexOf('/') + 1));
     }
 
     @Override

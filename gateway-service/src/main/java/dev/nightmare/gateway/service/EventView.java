@@ -8,7 +8,8 @@ import java.time.Instant;
 
 /**
  * One job event as SSE clients and webhooks see it: the event with object keys replaced by API
- * URLs and worker internals left out.
+ * URLs and worker internals left out. {@code videoUrl} is on the {@code succeeded} event of a job
+ * with {@code options.animate}: its video is stored by then.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EventView(
@@ -22,7 +23,8 @@ public record EventView(
         Integer iters,
         String imageUrl,
         String error,
-        RunDetails run) {
+        RunDetails run,
+        String videoUrl) {
 
     public static EventView of(JobEvent event) {
         String url =
@@ -38,6 +40,7 @@ public record EventView(
                 event.iters(),
                 url,
                 event.error(),
-                event.run());
+                event.run(),
+                event.videoKey() == null ? null : Links.video(event.jobId()));
     }
 }

@@ -207,6 +207,6 @@ public class JobService {
                         queued,
                         status == null ? null : status.lastRoundMillis()),
                 null,
-                Links.of(id));
+                Links.of(id, o.animate() != null));
     }
 }

@@ -206,7 +206,7 @@ public class JobSubmitter {
             List<String> webhookEvents) {
         Instant now = clock.instant();
         JobRequest request = new JobRequest(
-                JobRequest.SCHEMA_VERSION,
+                JobRequest.schemaVersionFor(options),
                 id,
                 caller.owner(),
                 options,

@@ -58,5 +58,7 @@ public record JobView(
             Long queuedMillis,
             Long lastRoundMillis) {}
 
-    public record Links(String self, String events, String cancel, String rounds) {}
+    /** @param video the job's video, for a job with {@code options.animate} (it exists once the job succeeded) */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Links(String self, String events, String cancel, String rounds, String video) {}
 }

@@ -22,7 +22,13 @@ public final class Links {
         return job(id) + "/rounds/" + round;
     }
 
-    public static JobView.Links of(String id) {
-        return new JobView.Links(job(id), events(id), cancel(id), job(id) + "/rounds/{n}");
+    /** The job's video ({@code options.animate}). */
+    public static String video(String id) {
+        return job(id) + "/video";
+    }
+
+    /** @param video whether the job makes a video ({@code options.animate}): then {@code links.video} is set */
+    public static JobView.Links of(String id, boolean video) {
+        return new JobView.Links(job(id), events(id), cancel(id), job(id) + "/rounds/{n}", video ? video(id) : null);
     }
 }

@@ -93,6 +93,8 @@ public final class OptionsParser {
                 if (!value.isIntegralNumber() || !value.canConvertToLong()) {
                     problems.add(new FieldProblem(name, "seed is " + value + "; expected a 64-bit integer"));
                 }
+            } else if (name.equals("animate")) {
+                problems.addAll(AnimateOptionsParser.problems(value));
             } else if (STRINGS.contains(name) || name.equals("preset")) {
                 if (!value.isTextual()) {
                     problems.add(new FieldProblem(name, name + " is " + value + "; expected a string"));
@@ -102,7 +104,7 @@ public final class OptionsParser {
                         name,
                         "'" + name + "' is not an option; expected model, layer, rounds, iters, range, octaves, rate,"
                                 + " thresh, zoom, rotate, norm, reconstruct, momentum, seed, rng, format, maxSide,"
-                                + " preset"));
+                                + " animate, preset"));
             }
         }
         if (!problems.isEmpty()) {
@@ -125,7 +127,8 @@ public final class OptionsParser {
                 node.hasNonNull("seed") ? node.get("seed").longValue() : null,
                 text(node, "rng"),
                 text(node, "format"),
-                integer(node, "maxSide"));
+                integer(node, "maxSide"),
+                AnimateOptionsParser.parse(node.get("animate")));
         String preset = text(node, "preset");
         return preset == null ? given : withPreset(given, preset);
     }

@@ -12,12 +12,19 @@ import dev.nightmare.contracts.Topics;
 import dev.nightmare.engine.image.FloatImageFile;
 import dev.nightmare.engine.image.Image;
 import dev.nightmare.engine.image.ImageCodec;
+import dev.nightmare.video.Animation;
+import dev.nightmare.video.Animator;
+import dev.nightmare.video.Frame;
+import dev.nightmare.video.Motion;
+import dev.nightmare.video.VideoFormat;
 import io.minio.GetObjectArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.StatObjectArgs;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -137,6 +144,39 @@ final class ScriptedWorker implements AutoCloseable {
 
     void succeed(String jobId) throws Exception {
         finish(jobId, EventType.SUCCEEDED, JobState.SUCCEEDED);
+    }
+
+    /**
+     * The end of a job with {@code options.animate}, as the worker does it: the stored rounds
+     * encoded as a real MP4 (4 fps) and stored, then {@code succeeded} with its {@code videoKey}.
+     */
+    void succeedWithVideo(String jobId) throws Exception {
+        Job job = job(jobId);
+        String format = job.request.options().format();
+        Path file = Files.createTempFile("scripted-video-", ".mp4");
+        try {
+            try (Animator video = Animator.open(file, new Animation(VideoFormat.MP4, 4, 0), Motion.NONE)) {
+                for (int r = 0; r < job.status.roundsDone(); r++) {
+                    video.round(Frame.decode(get(JobKeys.roundImage(jobId, r, format)), "round " + r));
+                }
+            }
+            put(JobKeys.video(jobId, "mp4"), Files.readAllBytes(file), "video/mp4");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        job.status = job.status.finished(JobState.SUCCEEDED, null, Instant.now());
+        put(JobKeys.status(jobId), ContractJson.write(job.status), "application/json");
+        publish(JobEvent.finished(
+                        EventType.SUCCEEDED,
+                        jobId,
+                        Instant.now(),
+                        workerId,
+                        "attempt-1",
+                        job.status.roundsDone(),
+                        null,
+                        job.run)
+                .withVideo(JobKeys.video(jobId, "mp4")));
+        jobs.remove(jobId);
     }
 
     /** Does what a worker does at its next iteration: stops with {@code canceled} if the marker is there. */

@@ -598,6 +598,61 @@ class WebPageIT {
         }
     }
 
+    @Test
+    @Order(10)
+    void aJobWithAVideoShowsItInAPlayerOnceItSucceededAndDownloadsIt() throws Exception {
+        openPage("");
+        signIn();
+        browser.findElement(By.id("image")).sendKeys(picture.toString());
+        fill("rounds", "3");
+        openMoreOptions();
+        WebElement animate = browser.findElement(By.id("animate"));
+        if (!animate.isSelected()) {
+            // Out from under the sticky Start bar.
+            js("arguments[0].scrollIntoView({block: 'center'})", animate);
+            animate.click();
+        }
+        String id = startJob();
+        assertThat(getJob(id).path("options").path("animate").path("format").asText())
+                .isEqualTo("mp4");
+        wait(d -> isShown("videoPane") && text("videoText").equals("The video is made after the last round."));
+        assertThat(isShown("video")).as("no player before there is a video").isFalse();
+
+        worker.start(id);
+        for (int r = 0; r < 3; r++) {
+            worker.progress(id, r, 0);
+            worker.round(id, r);
+        }
+        worker.succeedWithVideo(id);
+        wait(d -> text("state").equals("succeeded") && isShown("video"));
+        assertThat(text("videoText")).isEqualTo("The rounds as a video");
+        // Fetched with the key and played from memory: a <video> cannot send the key itself.
+        assertThat((String) js("return document.getElementById('video').src")).startsWith("blob:");
+        if (!((String) js("return document.createElement('video').canPlayType('video/mp4; codecs=\"avc1.42E01E\"')"))
+                .isEmpty()) {
+            // This Chromium plays H.264: the MP4 decodes at the rounds' size.
+            wait(d -> ((Number) js("return document.getElementById('video').videoWidth")).intValue() == WIDTH);
+        }
+
+        browser.findElement(By.id("downloadVideo")).click();
+        Path video = awaitDownload(".mp4");
+        byte[] bytes = Files.readAllBytes(video);
+        assertThat(new String(bytes, 4, 4, StandardCharsets.US_ASCII))
+                .as("an MP4's first box")
+                .isEqualTo("ftyp");
+        assertThat(video.getFileName().toString()).startsWith("lake_");
+
+        // A job without a video shows no player, and Reuse settings unticks the box.
+        String plain = submitThroughTheApi("{\"model\":\"tiny\",\"layer\":5,\"rounds\":1}");
+        openPage("#job=" + plain);
+        signIn();
+        wait(d -> text("jobId").equals(plain));
+        assertThat(isShown("videoPane")).isFalse();
+        browser.findElement(By.id("reuse")).click();
+        assertThat(browser.findElement(By.id("animate")).isSelected()).isFalse();
+        assertThat(chromium.consoleErrors()).isEmpty();
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------
 
     /** A visitor who has never been here: no key, no saved settings. */

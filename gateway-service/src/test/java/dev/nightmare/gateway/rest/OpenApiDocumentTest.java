@@ -112,6 +112,9 @@ class OpenApiDocumentTest {
         assertThat(props.at("/rounds/maximum").asInt()).isEqualTo(100_000);
         assertThat(props.at("/rng/enum").toString()).isEqualTo("[\"seeded\",\"darknet\"]");
         assertThat(props.at("/format/enum").toString()).isEqualTo("[\"jpg\",\"png\"]");
+        assertThat(props.at("/preset/type").asText()).isEqualTo("string");
+        assertThat(props.at("/preset/description").asText()).contains("GET /v1/presets");
+        assertThat(props.at("/animate/description").asText()).contains("video");
         JsonNode json = doc.at("/components/schemas/JsonSubmission");
         assertThat(json.path("required").toString()).contains("\"image\"");
     }

@@ -1,5 +1,6 @@
 package dev.nightmare.contracts.testing;
 
+import dev.nightmare.contracts.AnimateOptions;
 import dev.nightmare.contracts.JobIds;
 import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobOptions;
@@ -40,7 +41,7 @@ public final class SampleJobs {
             Instant deadline,
             String callbackUrl) {
         return new JobRequest(
-                JobRequest.SCHEMA_VERSION,
+                JobRequest.schemaVersionFor(options),
                 jobId,
                 owner,
                 options,
@@ -64,6 +65,8 @@ public final class SampleJobs {
         private Float rate;
         private long seed = 42;
         private String format = "png";
+        private AnimateOptions animate;
+        private Float zoom;
 
         private Options(String model, int layer) {
             this.model = model;
@@ -105,11 +108,23 @@ public final class SampleJobs {
             return this;
         }
 
+        public Options zoom(float value) {
+            zoom = value;
+            return this;
+        }
+
+        /** The rounds also as a video. */
+        public Options animate(String videoFormat, Integer fps, Integer interpolate) {
+            animate = new AnimateOptions(videoFormat, fps, interpolate);
+            return this;
+        }
+
         /** As the gateway resolves them; {@code maxSide} null keeps none. */
         public JobOptions resolved(Integer maxSide) {
             return new JobOptions(
-                            model, layer, rounds, iters, range, octaves, rate, null, null, null, null, null, null, seed,
+                            model, layer, rounds, iters, range, octaves, rate, null, zoom, null, null, null, null, seed,
                             null, format, null)
+                    .withAnimate(animate)
                     .resolve(0, maxSide);
         }
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.models.media.Schema;
 
 /**
@@ -108,10 +109,24 @@ final class JobOptionsSchema {
                 "maxSide",
                 Doc.of("inputs whose longer side exceeds this are downscaled first; absent: the operator's default")
                         .range(1, JobOptions.MAX_SIDE_LIMIT));
+        docs.put(
+                "animate",
+                Doc.of("the rounds also as one video (mp4 or gif) at fps frames per second, with interpolate frames"
+                        + " blended between rounds; GET /v1/nightmares/{id}/video once the job succeeded"));
+        docs.put(
+                PRESET,
+                Doc.of("a preset's name (GET /v1/presets): its options fill in what these options leave out, so"
+                        + " the options given win; needs model"));
         return docs;
     }
 
+    /** Read by the gateway's options parser only: expanded there, never stored, so not a record field. */
+    private static final String PRESET = "preset";
+
     static void describe(Schema schema) {
+        if (schema.getProperties() != null && !schema.getProperties().containsKey(PRESET)) {
+            schema.addProperty(PRESET, OASFactory.createSchema().addType(Schema.SchemaType.STRING));
+        }
         schema.description("How to dream: darknet's nightmare options with darknet's defaults, plus model, seed,"
                 + " rng, format and maxSide. Every field is optional; absent fields take the default shown.");
         Map<String, Doc> docs = docs();
