@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -86,7 +87,9 @@ class SecurityIT {
         for (Map.Entry<String, JsonNode> path : paths.properties()) {
             for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext(); ) {
                 String method = methods.next().toUpperCase();
-                if (List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD").contains(method)) {
+                // Share links (/shared/…) are open by design: signed and expiring instead of keyed.
+                if (List.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD").contains(method)
+                        && path.getKey().startsWith("/v1/")) {
                     routes.add(method + " " + path.getKey());
                 }
             }
@@ -317,6 +320,43 @@ class SecurityIT {
                 expired.statusCode(),
                 expired.body().replaceAll("\\s+", " "));
         assertThat(expired.statusCode()).as("expired: %s", expired.body()).isEqualTo(403);
+    }
+
+    @Test
+    void shareLinksWorkWithoutTheKeyAndOnlyAsSigned() throws Exception {
+        JsonNode job =
+                JSON.readTree(alice.send("GET", "/v1/nightmares/" + alicesJob).body());
+        String share = job.at("/rounds/1/shareUrl").asText();
+        assertThat(share).startsWith(SharedSystem.SHARE_BASE + "/shared/" + alicesJob + "/rounds/1?expires=");
+        assertThat(Instant.parse(job.at("/rounds/1/shareExpiresAt").asText()))
+                .isAfter(Instant.now().plus(Duration.ofHours(23)));
+        // The public base is the chat user's view of this gateway: the same path here.
+        String path = share.substring(SharedSystem.SHARE_BASE.length());
+        HttpResponse<byte[]> image = http.send(
+                HttpRequest.newBuilder(URI.create(system.gateway().url() + path))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(image.statusCode()).isEqualTo(200);
+        assertThat(image.body()).isEqualTo(alice.round(alicesJob, 1).body());
+        assertThat(image.headers().firstValue("Content-Disposition").orElse(""))
+                .contains("nightmare-" + alicesJob + "-round-1.png");
+
+        String signature = path.replaceAll(".*sig=", "");
+        String flipped = (signature.charAt(0) == 'A' ? "B" : "A") + signature.substring(1);
+        List<String> forged = List.of(
+                path.replace("sig=" + signature, "sig=" + flipped),
+                path.replace("/rounds/1?", "/rounds/0?"),
+                path.replaceAll("expires=[0-9]+", "expires=9999999999"),
+                path.replaceAll("&sig=.*", ""),
+                path.replace(alicesJob, alicesJob.substring(1) + "0"));
+        for (String link : forged) {
+            HttpResponse<String> refused = http.send(
+                    HttpRequest.newBuilder(URI.create(system.gateway().url() + link))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as("forged: %s", link).isEqualTo(403);
+            assertThat(refused.body()).contains("\"status\":403");
+        }
     }
 
     @Test

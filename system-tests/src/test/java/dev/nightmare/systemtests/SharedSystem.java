@@ -21,6 +21,9 @@ final class SharedSystem implements BeforeAllCallback {
     /** Presigned URLs' lifetime in the shared gateway: short, so their expiry can be tested. */
     static final int PRESIGN_SECONDS = 2;
 
+    /** The public address share links are issued on (a chat user's view of the gateway). */
+    static final String SHARE_BASE = "https://dreams.example.com";
+
     /** The only webhook target the shared gateway allows ({@code 127.0.0.1:HOOK_PORT}); tests listen on it. */
     static final int HOOK_PORT = Ports.free();
 
@@ -66,6 +69,7 @@ final class SharedSystem implements BeforeAllCallback {
                     .gateway("nightmare.events.keep-alive-seconds", "2")
                     .gateway("nightmare.webhooks.allowed-hosts", "127.0.0.1:" + HOOK_PORT)
                     .gateway("nightmare.webhooks.secret", "shared-webhook-secret-0123456789")
+                    .gateway("nightmare.share.public-base-url", SHARE_BASE)
                     .gateway("nightmare.webhooks.max-attempts", "1")
                     .gateway("nightmare.limits.submissions-per-minute", limit("submissions-per-minute", "60000"))
                     .gateway("nightmare.limits.submission-burst", limit("submission-burst", "1000"))

@@ -13,7 +13,6 @@ import dev.nightmare.gateway.service.JobSubmitter;
 import dev.nightmare.gateway.service.JobView;
 import dev.nightmare.gateway.service.Limits;
 import dev.nightmare.gateway.service.Links;
-import dev.nightmare.gateway.service.ObjectStore;
 import dev.nightmare.gateway.webhooks.WebhookEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
@@ -293,13 +292,7 @@ public class NightmareResource {
             JobService.PresignedUrl url = jobs.presignRound(who, id, round);
             return Response.ok(url).type(MediaType.APPLICATION_JSON_TYPE).build();
         }
-        ObjectStore.StoredObject image = jobs.round(who, id, round);
-        Response.ResponseBuilder response =
-                Response.ok(image.body()).type(image.contentType()).header("Cache-Control", "private, max-age=3600");
-        if (image.size() >= 0) {
-            response.header("Content-Length", image.size());
-        }
-        return response.build();
+        return RoundDownload.of(jobs.round(who, id, round), id, round, "private, max-age=3600");
     }
 
     @POST

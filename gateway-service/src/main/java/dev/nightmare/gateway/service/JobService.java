@@ -32,11 +32,13 @@ public class JobService {
     private final ObjectStore store;
     private final Limits limits;
     private final S3Config s3;
+    private final ShareLinks shares;
 
-    public JobService(ObjectStore store, Limits limits, S3Config s3) {
+    public JobService(ObjectStore store, Limits limits, S3Config s3, ShareLinks shares) {
         this.store = store;
         this.limits = limits;
         this.s3 = s3;
+        this.shares = shares;
     }
 
     /** One page of an owner's jobs, newest first; {@code next} is the cursor of the next page. */
@@ -44,7 +46,7 @@ public class JobService {
 
     public JobView view(Caller caller, String id) {
         JobRequest request = owned(caller, id);
-        return viewOf(request, readStatus(id), store.exists(JobKeys.cancel(id)));
+        return shares.decorate(viewOf(request, readStatus(id), store.exists(JobKeys.cancel(id))));
     }
 
     /**
@@ -80,7 +82,7 @@ public class JobService {
             }
             readRequest(id)
                     .filter(r -> r.owner().equals(caller.owner()))
-                    .map(r -> viewOf(r, readStatus(id), store.exists(JobKeys.cancel(id))))
+                    .map(r -> shares.decorate(viewOf(r, readStatus(id), store.exists(JobKeys.cancel(id)))))
                     .filter(view -> !filtered || states.contains(view.state()))
                     .ifPresent(items::add);
         }
@@ -96,10 +98,10 @@ public class JobService {
         JobStatus status = readStatus(id);
         boolean marked = store.exists(JobKeys.cancel(id));
         if (JobState.derive(status).isFinal()) {
-            return new Cancel(viewOf(request, status, marked), false);
+            return new Cancel(shares.decorate(viewOf(request, status, marked)), false);
         }
         store.put(JobKeys.cancel(id), EMPTY, "application/octet-stream");
-        return new Cancel(viewOf(request, status, true), true);
+        return new Cancel(shares.decorate(viewOf(request, status, true)), true);
     }
 
     public void delete(Caller caller, String id) {
@@ -116,6 +118,16 @@ public class JobService {
         String key = roundKey(owned(caller, id), round);
         return store.open(key)
                 .orElseThrow(() -> ApiException.of(404, "round " + round + " of job " + id + " is not stored (yet)"));
+    }
+
+    /**
+     * The image of round {@code round} for a share link the caller has already verified: any
+     * owner's job; 404 alike for a missing job and a missing round.
+     */
+    public ObjectStore.StoredObject sharedRound(String id, int round) {
+        Optional<JobRequest> request = readRequest(id);
+        return request.flatMap(r -> store.open(roundKey(r, round)))
+                .orElseThrow(() -> ApiException.of(404, "round " + round + " of job " + id + " is not stored"));
     }
 
     /** A URL on the S3 endpoint and how long it works. */

@@ -46,7 +46,36 @@ public record JobView(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Progress(Integer round, Integer iteration, int rounds, int iters, int roundsDone) {}
 
-    public record Round(int round, String url) {}
+    /**
+     * @param url the image with the API key ({@code GET /v1/nightmares/{id}/rounds/{n}})
+     * @param shareUrl an absolute link that works without the key until {@code shareExpiresAt}, for
+     *     posting in a chat; absent when the operator configured no public base URL
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Round(int round, String url, String shareUrl, Instant shareExpiresAt) {
+        public Round(int round, String url) {
+            this(round, url, null, null);
+        }
+    }
+
+    /** This view with {@code rounds} in place of its own. */
+    public JobView withRounds(List<Round> rounds) {
+        return new JobView(
+                id,
+                state,
+                cancelRequested,
+                model,
+                modelSha256,
+                options,
+                input,
+                progress,
+                rounds,
+                error,
+                run,
+                timings,
+                queuePosition,
+                links);
+    }
 
     /** Milliseconds: queued = accepted → a worker took it; lastRound = the last round's compute. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
