@@ -10,7 +10,9 @@ import dev.nightmare.contracts.JobState;
 import dev.nightmare.contracts.JobStatus;
 import dev.nightmare.s3.S3Config;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -33,12 +35,41 @@ public class JobService {
     private final Limits limits;
     private final S3Config s3;
     private final ShareLinks shares;
+    private final LiveProgress live;
+    private final Clock clock;
 
-    public JobService(ObjectStore store, Limits limits, S3Config s3, ShareLinks shares) {
+    public JobService(
+            ObjectStore store, Limits limits, S3Config s3, ShareLinks shares, LiveProgress live, Clock clock) {
         this.store = store;
         this.limits = limits;
         this.s3 = s3;
         this.shares = shares;
+        this.live = live;
+        this.clock = clock;
+    }
+
+    /** What every read shows beyond the durable state: share links, the live iteration and an ETA. */
+    private JobView present(JobView view) {
+        return withLiveProgress(shares.decorate(view));
+    }
+
+    private JobView withLiveProgress(JobView view) {
+        if (view.state() != JobState.RUNNING || view.progress() == null) {
+            return view;
+        }
+        JobView.Progress p = view.progress();
+        Integer round = p.round();
+        Integer iteration = p.iteration();
+        Optional<LiveProgress.Position> position = live.of(view.id());
+        if (position.isPresent() && position.get().round() >= p.roundsDone()) {
+            round = position.get().round();
+            iteration = position.get().iteration();
+        }
+        long done = (long) p.roundsDone() * p.iters()
+                + (round != null && iteration != null && round >= p.roundsDone() ? iteration + 1 : 0);
+        Instant started = view.timings() == null ? null : view.timings().startedAt();
+        Long eta = LiveProgress.etaSeconds(started, clock.instant(), done, (long) p.rounds() * p.iters());
+        return view.withProgress(new JobView.Progress(round, iteration, p.rounds(), p.iters(), p.roundsDone(), eta));
     }
 
     /** One page of an owner's jobs, newest first; {@code next} is the cursor of the next page. */
@@ -46,7 +77,7 @@ public class JobService {
 
     public JobView view(Caller caller, String id) {
         JobRequest request = owned(caller, id);
-        return shares.decorate(viewOf(request, readStatus(id), store.exists(JobKeys.cancel(id))));
+        return present(viewOf(request, readStatus(id), store.exists(JobKeys.cancel(id))));
     }
 
     /**
@@ -82,7 +113,7 @@ public class JobService {
             }
             readRequest(id)
                     .filter(r -> r.owner().equals(caller.owner()))
-                    .map(r -> shares.decorate(viewOf(r, readStatus(id), store.exists(JobKeys.cancel(id)))))
+                    .map(r -> present(viewOf(r, readStatus(id), store.exists(JobKeys.cancel(id)))))
                     .filter(view -> !filtered || states.contains(view.state()))
                     .ifPresent(items::add);
         }
@@ -98,10 +129,10 @@ public class JobService {
         JobStatus status = readStatus(id);
         boolean marked = store.exists(JobKeys.cancel(id));
         if (JobState.derive(status).isFinal()) {
-            return new Cancel(shares.decorate(viewOf(request, status, marked)), false);
+            return new Cancel(present(viewOf(request, status, marked)), false);
         }
         store.put(JobKeys.cancel(id), EMPTY, "application/octet-stream");
-        return new Cancel(shares.decorate(viewOf(request, status, true)), true);
+        return new Cancel(present(viewOf(request, status, true)), true);
     }
 
     public void delete(Caller caller, String id) {

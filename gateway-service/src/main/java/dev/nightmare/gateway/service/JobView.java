@@ -40,11 +40,36 @@ public record JobView(
 
     /**
      * @param round the round in progress (0-based), if running
-     * @param iteration the iteration in progress within it
+     * @param iteration the last iteration done within it (from the worker's progress events)
      * @param roundsDone rounds stored (0..roundsDone−1)
+     * @param etaSeconds seconds left, estimated from the run's pace so far; absent before the
+     *     first iteration is done and once the job is not running
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Progress(Integer round, Integer iteration, int rounds, int iters, int roundsDone) {}
+    public record Progress(Integer round, Integer iteration, int rounds, int iters, int roundsDone, Long etaSeconds) {
+        public Progress(Integer round, Integer iteration, int rounds, int iters, int roundsDone) {
+            this(round, iteration, rounds, iters, roundsDone, null);
+        }
+    }
+
+    /** This view with {@code progress} in place of its own. */
+    public JobView withProgress(Progress progress) {
+        return new JobView(
+                id,
+                state,
+                cancelRequested,
+                model,
+                modelSha256,
+                options,
+                input,
+                progress,
+                rounds,
+                error,
+                run,
+                timings,
+                queuePosition,
+                links);
+    }
 
     /**
      * @param url the image with the API key ({@code GET /v1/nightmares/{id}/rounds/{n}})
