@@ -142,6 +142,7 @@ pids+=($!); wait_ready dream-worker "$worker_port" "${pids[-1]}"
   "${s3[@]}" -Dnightmare.model-store.url="http://127.0.0.1:$store_port" -Dnightmare.auth.keys.local="$key" \
   -Dnightmare.jobs.id-secret=local-run-only-secret -Dnightmare.kafka.backlog-interval=PT5S \
   -Dnightmare.defaults.model="$default_model" -Dnightmare.share.public-base-url="http://127.0.0.1:$gateway_port" \
+  -Dnightmare.image-urls.allowed-hosts=127.0.0.1 \
   -Dnightmare.webhooks.allowed-hosts=127.0.0.1 -Dnightmare.webhooks.secret="$webhook_secret" \
   -jar gateway-service/target/quarkus-app/quarkus-run.jar >"$logs/gateway.log" 2>&1 &
 pids+=($!); wait_ready gateway "$gateway_port" "${pids[-1]}"

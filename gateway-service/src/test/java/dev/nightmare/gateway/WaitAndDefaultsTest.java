@@ -156,10 +156,10 @@ class WaitAndDefaultsTest {
                 .body("errors[0].message", containsString(";base64"));
         as(ALICE)
                 .contentType("application/json")
-                .body("{\"image\":\"https://example.com/dog.jpg\"}")
+                .body("{\"image\":\"ftp://example.com/dog.jpg\"}")
                 .post("/v1/nightmares")
                 .then()
                 .statusCode(400)
-                .body("errors[0].message", containsString("does not fetch images by URL"));
+                .body("errors[0].message", containsString("scheme this gateway does not fetch"));
     }
 }

@@ -8,6 +8,7 @@ import dev.nightmare.gateway.service.Caller;
 import dev.nightmare.gateway.service.EventHub;
 import dev.nightmare.gateway.service.EventId;
 import dev.nightmare.gateway.service.EventView;
+import dev.nightmare.gateway.service.ImageFetcher;
 import dev.nightmare.gateway.service.JobService;
 import dev.nightmare.gateway.service.JobSubmitter;
 import dev.nightmare.gateway.service.JobView;
@@ -73,7 +74,8 @@ public class NightmareResource {
             Limits limits,
             CurrentCaller caller,
             GatewayConfig config,
-            SubmissionAnswer answer) {
+            SubmissionAnswer answer,
+            ImageFetcher fetcher) {
         this.jobs = jobs;
         this.limits = limits;
         this.submitter = submitter;
@@ -81,7 +83,7 @@ public class NightmareResource {
         this.caller = caller;
         this.config = config;
         this.answer = answer;
-        this.forms = new SubmissionForms(config.limits().maxUploadBytes());
+        this.forms = new SubmissionForms(config.limits().maxUploadBytes(), fetcher);
     }
 
     /** A JSON submission: the image as base64, the options, an optional webhook. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightmare.contracts.ContractJson;
 import dev.nightmare.contracts.JobOptions;
 import dev.nightmare.gateway.service.ApiException;
+import dev.nightmare.gateway.service.ImageFetcher;
 import dev.nightmare.gateway.service.JobSubmitter.Submission;
 import dev.nightmare.gateway.service.OptionsParser;
 import dev.nightmare.gateway.webhooks.WebhookEvent;
@@ -38,8 +39,11 @@ final class SubmissionForms {
     /** JSON bodies: as strict as the contracts, with room for the base64 image. */
     private final ObjectMapper bodies;
 
-    SubmissionForms(long maxUploadBytes) {
+    private final ImageFetcher fetcher;
+
+    SubmissionForms(long maxUploadBytes, ImageFetcher fetcher) {
         this.maxUploadBytes = maxUploadBytes;
+        this.fetcher = fetcher;
         this.bodies = ContractJson.mapper();
         bodies.getFactory()
                 .setStreamReadConstraints(StreamReadConstraints.builder()
@@ -72,14 +76,21 @@ final class SubmissionForms {
             }
         }
         FormValue image = one(parts, "image");
+        byte[] fetched = null;
         if (image != null && !image.isFileItem()) {
-            throw ApiException.field(400, "image", "image must be a file part (-F image=@photo.png), not text");
+            String text = text(image, "image");
+            if (text == null || !ImageText.isWebUrl(text)) {
+                throw ApiException.field(
+                        400, "image", "image must be a file part (-F image=@photo.png) or an http(s) URL, not text");
+            }
+            fetched = fetcher.fetch(text.strip());
         }
         JobOptions options = OptionsParser.parse(text(one(parts, "options"), "options"));
         String callbackUrl = blankToNull(text(one(parts, "callbackUrl"), "callbackUrl"));
         List<String> webhookEvents = webhookEvents(
                 WebhookEvent.parse(text(one(parts, WebhookEvent.FIELD), WebhookEvent.FIELD)), callbackUrl);
-        return new Submission(image == null ? new byte[0] : read(image), options, callbackUrl, webhookEvents);
+        byte[] bytes = fetched != null ? fetched : image == null ? new byte[0] : read(image);
+        return new Submission(bytes, options, callbackUrl, webhookEvents);
     }
 
     Submission fromJson(String body) {
@@ -112,7 +123,7 @@ final class SubmissionForms {
         if (image == null || !image.isTextual()) {
             throw ApiException.field(422, "image", "image is missing; send the file as base64 text");
         }
-        byte[] bytes = ImageText.decode(image.textValue());
+        byte[] bytes = ImageText.decode(image.textValue(), fetcher);
         JsonNode callback = tree.get("callbackUrl");
         if (callback != null && !callback.isNull() && !callback.isTextual()) {
             throw ApiException.field(

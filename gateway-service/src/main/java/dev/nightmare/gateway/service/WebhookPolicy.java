@@ -4,14 +4,11 @@ import dev.nightmare.gateway.config.GatewayConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -41,7 +38,7 @@ public class WebhookPolicy {
     /** How the Standard Webhooks spec writes a symmetric secret: this prefix, then the key in base64. */
     public static final String STANDARD_SECRET_PREFIX = "whsec_";
 
-    private final List<String> allowed;
+    private final HostAllowList allowed;
     private final Optional<byte[]> secret;
     private final Optional<byte[]> standardKey;
 
@@ -54,8 +51,7 @@ public class WebhookPolicy {
 
     /** A policy from its parts (tests, tools): hosts as in {@code allowed-hosts}, the secret's bytes. */
     public WebhookPolicy(List<String> allowed, Optional<byte[]> secret) {
-        this.allowed =
-                allowed.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+        this.allowed = new HostAllowList(allowed);
         this.secret = secret;
         this.standardKey = secret.map(s -> standardKey(new String(s, StandardCharsets.UTF_8)));
     }
@@ -96,25 +92,7 @@ public class WebhookPolicy {
         if (secret.isEmpty() || allowed.isEmpty()) {
             return Optional.of("webhooks are not enabled on this gateway (no allow-list or secret configured)");
         }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            return Optional.of("callbackUrl is not a URL: " + e.getReason());
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("https") && !scheme.equals("http")) {
-            return Optional.of("callbackUrl must be http or https");
-        }
-        if (uri.getHost() == null || uri.getRawUserInfo() != null) {
-            return Optional.of("callbackUrl must name a host and no user info");
-        }
-        String host = uri.getHost().toLowerCase(Locale.ROOT);
-        String hostPort = uri.getPort() < 0 ? host : host + ":" + uri.getPort();
-        if (!allowed.contains(host) && !allowed.contains(hostPort)) {
-            return Optional.of("callbackUrl host " + hostPort + " is not on this gateway's webhook allow-list");
-        }
-        return Optional.empty();
+        return allowed.refusal("callbackUrl", "webhook", url);
     }
 
     /** The {@value #SIGNATURE_HEADER} value for {@code body} sent at {@code unixSeconds}. */
