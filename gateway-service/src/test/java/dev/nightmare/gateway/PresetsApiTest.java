@@ -69,6 +69,20 @@ class PresetsApiTest {
     }
 
     @Test
+    void eachModelListsItsPresetsWhereThePageReadsThem() {
+        JsonPath tiny = as(ALICE)
+                .get("/v1/models/tiny")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(tiny.getList("presets.name", String.class))
+                .isEqualTo(Presets.forModel("tiny").presetNames());
+        assertThat(tiny.getString("presets.find { it.name == 'gentle' }.description"))
+                .isEqualTo(Presets.find("tiny", "gentle").description());
+    }
+
+    @Test
     void thePresetsNeedTheApiKey() {
         given().get("/v1/presets").then().statusCode(401);
     }

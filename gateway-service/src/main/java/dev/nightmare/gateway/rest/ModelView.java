@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nightmare.contracts.Preset;
+import dev.nightmare.contracts.Presets;
 import dev.nightmare.gateway.service.ModelCatalog;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -38,7 +40,12 @@ public record ModelView(
         List<Integer> recommendedLayers,
 
         @Schema(description = "every layer with its output shape for a 256×256 input")
-        List<Layer> layers) {
+        List<Layer> layers,
+
+        @Schema(
+                description = "named options that give good dreams on this model (also GET /v1/presets);"
+                        + " submit with \"preset\": NAME")
+        List<Preset> presets) {
 
     /** One layer of the cfg; fields its type does not have are absent. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -94,6 +101,7 @@ public record ModelView(
                 meta.path("synthetic").asBoolean(false),
                 model.lastTargetableLayer(),
                 recommended,
-                layers);
+                layers,
+                Presets.forModel(model.name()).presets());
     }
 }
