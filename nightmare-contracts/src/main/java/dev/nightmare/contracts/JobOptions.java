@@ -111,25 +111,7 @@ public record JobOptions(
 
     /** These options with {@code animate} set (null: no video). */
     public JobOptions withAnimate(AnimateOptions animate) {
-        return new JobOptions(
-                model,
-                layer,
-                rounds,
-                iters,
-                range,
-                octaves,
-                rate,
-                thresh,
-                zoom,
-                rotate,
-                norm,
-                reconstruct,
-                momentum,
-                seed,
-                rng,
-                format,
-                maxSide,
-                animate);
+        return with(model, layer, animate);
     }
 
     /**
@@ -161,6 +143,10 @@ public record JobOptions(
 
     /** These options with {@code model} and {@code layer} as given (the gateway's defaults fill them). */
     public JobOptions withModelAndLayer(String model, Integer layer) {
+        return with(model, layer, animate);
+    }
+
+    private JobOptions with(String model, Integer layer, AnimateOptions animate) {
         return new JobOptions(
                 model,
                 layer,

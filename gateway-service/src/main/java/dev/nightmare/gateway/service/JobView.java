@@ -54,6 +54,10 @@ public record JobView(
 
     /** This view with {@code progress} in place of its own. */
     public JobView withProgress(Progress progress) {
+        return with(rounds, progress);
+    }
+
+    private JobView with(List<Round> rounds, Progress progress) {
         return new JobView(
                 id,
                 state,
@@ -85,21 +89,7 @@ public record JobView(
 
     /** This view with {@code rounds} in place of its own. */
     public JobView withRounds(List<Round> rounds) {
-        return new JobView(
-                id,
-                state,
-                cancelRequested,
-                model,
-                modelSha256,
-                options,
-                input,
-                progress,
-                rounds,
-                error,
-                run,
-                timings,
-                queuePosition,
-                links);
+        return with(rounds, progress);
     }
 
     /** Milliseconds: queued = accepted → a worker took it; lastRound = the last round's compute. */
