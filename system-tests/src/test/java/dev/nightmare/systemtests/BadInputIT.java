@@ -159,11 +159,12 @@ class BadInputIT {
 
     @Test
     void pixelFloodsWithinThePixelLimitDoNotExhaustTheGatewaysMemory() throws Exception {
-        // One colour, so ~100 KB on the wire either way, four at once against a 384 MB heap:
-        // 6000×6000 (36 M pixels, under the 40 M limit) needs more than the heap to decode; 2500×2500
-        // (6 M pixels, ~150 MB while decoding) fits one at a time.
+        // One colour, so ~100 KB on the wire either way, four at once against a 384 MB heap (a
+        // decode budget of 60% of it, ~230 MB at 24 bytes a pixel: ~9.6 M pixels): 3300×3300
+        // (10.9 M pixels, under the 12 M pixel limit) cannot fit the budget alone; 2500×2500 (6 M
+        // pixels, ~150 MB while decoding) fits one at a time; 6000×6000 is past the pixel limit.
         List<String> report = new ArrayList<>();
-        for (int side : List.of(6000, 2500)) {
+        for (int side : List.of(6000, 3300, 2500)) {
             byte[] flood = HostileImages.solidPng(side, side);
             List<Future<HttpResponse<String>>> answers = new ArrayList<>();
             long sent = System.nanoTime();
@@ -186,7 +187,13 @@ class BadInputIT {
                         .doesNotContain("corrupt");
                 if (side == 6000) {
                     assertThat(response.statusCode())
-                            .as("36 M pixels cannot fit the decode budget")
+                            .as("36 M pixels: past the pixel limit")
+                            .isEqualTo(422);
+                    assertThat(response.body()).contains("at most 12000000 are accepted");
+                }
+                if (side == 3300) {
+                    assertThat(response.statusCode())
+                            .as("10.9 M pixels cannot fit the decode budget")
                             .isEqualTo(422);
                     assertThat(response.body()).contains("decodes at most");
                 }
