@@ -7,8 +7,11 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightmare.contracts.ContractJson;
+import dev.nightmare.contracts.JobEvent;
 import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobStatus;
+import dev.nightmare.gateway.service.EventView;
+import dev.nightmare.gateway.service.JobService;
 import dev.nightmare.gateway.service.ShareLinks;
 import dev.nightmare.gateway.testing.InMemoryJobBus;
 import dev.nightmare.gateway.testing.InMemoryObjectStore;
@@ -40,6 +43,9 @@ class ShareLinksTest {
 
     @Inject
     ShareLinks shares;
+
+    @Inject
+    JobService jobs;
 
     private String id;
     private byte[] round1;
@@ -115,6 +121,18 @@ class ShareLinksTest {
         }
         long past = Instant.now().minusSeconds(1).getEpochSecond();
         assertThat(shares.valid(id, 1, past, sig)).as("an expired link").isFalse();
+    }
+
+    @Test
+    void roundEventsForStreamsAndWebhooksCarryTheLinkToo() {
+        JobEvent round = JobEvent.round(
+                id, Instant.now(), "w", "a", 1, 2, 1, JobKeys.roundImage(id, 1, "png"), JobKeys.roundCheckpoint(id, 1));
+        EventView view = jobs.eventView(round);
+        assertThat(view.imageUrl()).isEqualTo("/v1/nightmares/" + id + "/rounds/1");
+        assertThat(view.shareUrl()).startsWith(BASE + "/shared/" + id + "/rounds/1?expires=");
+        assertThat(open(view.shareUrl()).statusCode()).isEqualTo(200);
+        assertThat(jobs.eventView(JobEvent.queued(id, Instant.now(), 2, 1)).shareUrl())
+                .isNull();
     }
 
     @Test

@@ -8,7 +8,6 @@ import dev.nightmare.contracts.JobEvent;
 import dev.nightmare.contracts.JobRequest;
 import dev.nightmare.contracts.Topics;
 import dev.nightmare.gateway.config.GatewayConfig;
-import dev.nightmare.gateway.service.EventView;
 import dev.nightmare.gateway.service.JobService;
 import dev.nightmare.gateway.service.StorageUnavailableException;
 import dev.nightmare.gateway.service.WebhookPolicy;
@@ -237,7 +236,7 @@ public class WebhookDispatcher {
         }
         String body;
         try {
-            body = json.writeValueAsString(EventView.of(event));
+            body = json.writeValueAsString(jobs.eventView(event));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("an event view is always writable", e);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nightmare.contracts.EventType;
+import dev.nightmare.contracts.JobEvent;
 import dev.nightmare.gateway.service.EventView;
 import dev.nightmare.gateway.service.JobView;
 import dev.nightmare.gateway.service.StreamedEvent;
@@ -17,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One SSE stream. Subscribed to the job's live events before the current state is read, it
@@ -30,16 +32,20 @@ final class EventRelay {
     private final Sse sse;
     private final ObjectMapper json;
     private final long progressIntervalNanos;
+    /** How an event is shown (with its share link, where issued). */
+    private final Function<JobEvent, EventView> views;
+
     private final List<StreamedEvent> buffer = new ArrayList<>();
     private MultiEmitter<? super OutboundSseEvent> emitter;
     private long lastProgressNanos;
     private boolean done;
     private ScheduledFuture<?> keepAlive;
 
-    EventRelay(Sse sse, ObjectMapper json, long progressIntervalMillis) {
+    EventRelay(Sse sse, ObjectMapper json, long progressIntervalMillis, Function<JobEvent, EventView> views) {
         this.sse = sse;
         this.json = json;
         this.progressIntervalNanos = progressIntervalMillis * 1_000_000;
+        this.views = views;
     }
 
     synchronized void offer(StreamedEvent event) {
@@ -108,7 +114,7 @@ final class EventRelay {
             lastProgressNanos = now;
         }
         OutboundSseEvent.Builder event =
-                sse.newEventBuilder().name(type.wireName()).data(String.class, write(EventView.of(streamed.event())));
+                sse.newEventBuilder().name(type.wireName()).data(String.class, write(views.apply(streamed.event())));
         if (streamed.id() != null) {
             event.id(streamed.id().toString());
         }

@@ -243,7 +243,7 @@ public class NightmareResource {
         Caller who = caller.get();
         jobs.owned(who, id);
         AutoCloseable slot = limits.openEventStream(who.owner());
-        EventRelay relay = new EventRelay(sse, json, config.events().progressIntervalMillis());
+        EventRelay relay = new EventRelay(sse, json, config.events().progressIntervalMillis(), jobs::eventView);
         EventHub.Subscription subscription = hub.subscribe(id, EventId.parse(lastEventId), relay::offer);
         JobView snapshot;
         try {

@@ -9,7 +9,8 @@ import java.time.Instant;
 /**
  * One job event as SSE clients and webhooks see it: the event with object keys replaced by API
  * URLs and worker internals left out. {@code videoUrl} is on the {@code succeeded} event of a job
- * with {@code options.animate}: its video is stored by then.
+ * with {@code options.animate}: its video is stored by then. {@code shareUrl} is a {@code round}
+ * event's image as a key-less, expiring link ({@link ShareLinks}), where the operator issues them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EventView(
@@ -24,7 +25,31 @@ public record EventView(
         String imageUrl,
         String error,
         RunDetails run,
-        String videoUrl) {
+        String videoUrl,
+        String shareUrl) {
+
+    /** The view with {@code round} events' image also as a share link, where links are issued. */
+    public static EventView of(JobEvent event, ShareLinks shares) {
+        EventView view = of(event);
+        return view.imageUrl() == null
+                ? view
+                : shares.roundUrl(event.jobId(), event.round())
+                        .map(share -> new EventView(
+                                view.type(),
+                                view.jobId(),
+                                view.time(),
+                                view.state(),
+                                view.round(),
+                                view.iteration(),
+                                view.rounds(),
+                                view.iters(),
+                                view.imageUrl(),
+                                view.error(),
+                                view.run(),
+                                view.videoUrl(),
+                                share))
+                        .orElse(view);
+    }
 
     public static EventView of(JobEvent event) {
         String url =
@@ -41,6 +66,7 @@ public record EventView(
                 url,
                 event.error(),
                 event.run(),
-                event.videoKey() == null ? null : Links.video(event.jobId()));
+                event.videoKey() == null ? null : Links.video(event.jobId()),
+                null);
     }
 }

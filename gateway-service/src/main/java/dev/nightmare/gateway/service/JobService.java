@@ -2,6 +2,7 @@ package dev.nightmare.gateway.service;
 
 import dev.nightmare.contracts.ContractException;
 import dev.nightmare.contracts.ContractJson;
+import dev.nightmare.contracts.JobEvent;
 import dev.nightmare.contracts.JobIds;
 import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobOptions;
@@ -46,6 +47,11 @@ public class JobService {
         this.shares = shares;
         this.live = live;
         this.clock = clock;
+    }
+
+    /** An event as streams and webhooks send it, with the round's share link. */
+    public EventView eventView(JobEvent event) {
+        return EventView.of(event, shares);
     }
 
     /** What every read shows beyond the durable state: share links, the live iteration and an ETA. */

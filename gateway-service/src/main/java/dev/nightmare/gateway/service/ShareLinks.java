@@ -56,6 +56,11 @@ public class ShareLinks {
         return view.withRounds(rounds);
     }
 
+    /** A share link of round {@code round} of job {@code id}; empty when no public base URL is configured. */
+    public Optional<String> roundUrl(String id, int round) {
+        return base.map(b -> url(id, round, expiry()));
+    }
+
     /** Whether {@code signature} signs round {@code round} of job {@code id} until {@code expires}, not yet past. */
     public boolean valid(String id, int round, long expires, String signature) {
         if (signature == null || clock.instant().getEpochSecond() >= expires) {
