@@ -715,7 +715,10 @@ class WebPageIT {
 
     static void openMoreOptions() {
         if (browser.findElement(By.id("more")).getAttribute("open") == null) {
-            browser.findElement(By.cssSelector("#more summary")).click();
+            WebElement summary = browser.findElement(By.cssSelector("#more summary"));
+            // A click scrolls its target just into view, under the sticky Start bar; a user scrolls it up.
+            js("arguments[0].scrollIntoView({block: 'center'})", summary);
+            summary.click();
         }
     }
 
