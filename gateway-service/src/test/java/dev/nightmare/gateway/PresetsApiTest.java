@@ -5,11 +5,14 @@ import static dev.nightmare.gateway.NightmareResourceTest.as;
 import static dev.nightmare.gateway.NightmareResourceTest.submit;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.nightmare.contracts.JobOptions;
 import dev.nightmare.contracts.Preset;
 import dev.nightmare.contracts.Presets;
+import dev.nightmare.gateway.service.ApiException;
+import dev.nightmare.gateway.service.OptionsParser;
 import dev.nightmare.gateway.testing.InMemoryJobBus;
 import dev.nightmare.gateway.testing.InMemoryObjectStore;
 import dev.nightmare.gateway.testing.SharedModelCatalog;
@@ -20,6 +23,7 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -138,13 +142,26 @@ class PresetsApiTest {
     }
 
     @Test
-    void aPresetNeedsAModelAndIsAName() {
+    void aPresetWithoutAModelIsTheDefaultModelsAndAPresetIsAName() {
+        // The test profile's default model is tiny.
         submit(ALICE, TestImages.png(32, 32), "{\"preset\":\"gentle\"}")
                 .response()
                 .then()
-                .statusCode(422)
-                .body("errors.field", equalTo(List.of("model")))
-                .body("errors[0].message", org.hamcrest.Matchers.containsString("preset 'gentle' is one of a model's"));
+                .statusCode(202);
+        Preset gentle = Presets.find("tiny", "gentle");
+        assertThat(bus.requests().getLast().options().model()).isEqualTo("tiny");
+        assertThat(bus.requests().getLast().options().layer())
+                .isEqualTo(gentle.options().layer());
+        assertThat(bus.requests().getLast().options().rate())
+                .isEqualTo(gentle.options().rate());
+        bus.clear();
+        // Without a default model a preset needs the model.
+        assertThatThrownBy(() -> OptionsParser.parse("{\"preset\":\"gentle\"}", Optional.empty()))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(422);
+                    assertThat(e.problems().getFirst().field()).isEqualTo("model");
+                    assertThat(e.problems().getFirst().message()).contains("preset 'gentle' is one of a model's");
+                });
         submit(ALICE, TestImages.png(32, 32), "{\"model\":\"tiny\",\"preset\":3}")
                 .response()
                 .then()

@@ -3,6 +3,7 @@ package dev.nightmare.gateway.rest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nightmare.contracts.ContractJson;
 import dev.nightmare.contracts.JobOptions;
+import dev.nightmare.gateway.config.DefaultsConfig;
 import dev.nightmare.gateway.config.GatewayConfig;
 import dev.nightmare.gateway.service.Caller;
 import dev.nightmare.gateway.service.EventHub;
@@ -75,7 +76,8 @@ public class NightmareResource {
             CurrentCaller caller,
             GatewayConfig config,
             SubmissionAnswer answer,
-            ImageFetcher fetcher) {
+            ImageFetcher fetcher,
+            DefaultsConfig defaults) {
         this.jobs = jobs;
         this.limits = limits;
         this.submitter = submitter;
@@ -83,7 +85,8 @@ public class NightmareResource {
         this.caller = caller;
         this.config = config;
         this.answer = answer;
-        this.forms = new SubmissionForms(config.limits().maxUploadBytes(), fetcher);
+        this.forms = new SubmissionForms(
+                config.limits().maxUploadBytes(), fetcher, defaults.model().filter(m -> !m.isBlank()));
     }
 
     /** A JSON submission: the image as base64, the options, an optional webhook. */

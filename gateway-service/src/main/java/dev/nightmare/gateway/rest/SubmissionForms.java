@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jboss.resteasy.reactive.server.multipart.FormValue;
 import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
@@ -41,9 +42,13 @@ final class SubmissionForms {
 
     private final ImageFetcher fetcher;
 
-    SubmissionForms(long maxUploadBytes, ImageFetcher fetcher) {
+    /** A preset named without a model is this model's (the operator's default), if any. */
+    private final Optional<String> defaultModel;
+
+    SubmissionForms(long maxUploadBytes, ImageFetcher fetcher, Optional<String> defaultModel) {
         this.maxUploadBytes = maxUploadBytes;
         this.fetcher = fetcher;
+        this.defaultModel = defaultModel;
         this.bodies = ContractJson.mapper();
         bodies.getFactory()
                 .setStreamReadConstraints(StreamReadConstraints.builder()
@@ -85,7 +90,7 @@ final class SubmissionForms {
             }
             fetched = fetcher.fetch(text.strip());
         }
-        JobOptions options = OptionsParser.parse(text(one(parts, "options"), "options"));
+        JobOptions options = OptionsParser.parse(text(one(parts, "options"), "options"), defaultModel);
         String callbackUrl = blankToNull(text(one(parts, "callbackUrl"), "callbackUrl"));
         List<String> webhookEvents = webhookEvents(
                 WebhookEvent.parse(text(one(parts, WebhookEvent.FIELD), WebhookEvent.FIELD)), callbackUrl);
@@ -118,7 +123,7 @@ final class SubmissionForms {
                                 + " webhookEvents");
             }
         });
-        JobOptions options = OptionsParser.parse(tree.get("options"));
+        JobOptions options = OptionsParser.parse(tree.get("options"), defaultModel);
         JsonNode image = tree.get("image");
         if (image == null || !image.isTextual()) {
             throw ApiException.field(422, "image", "image is missing; send the file as base64 text");

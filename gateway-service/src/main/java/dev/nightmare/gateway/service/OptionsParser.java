@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -46,11 +47,20 @@ public final class OptionsParser {
     private OptionsParser() {}
 
     public static JobOptions parse(String json) {
+        return parse(json, Optional.empty());
+    }
+
+    public static JobOptions parse(JsonNode node) {
+        return parse(node, Optional.empty());
+    }
+
+    /** The options; a preset without a model is the {@code defaultModel}'s preset, where there is one. */
+    public static JobOptions parse(String json, Optional<String> defaultModel) {
         if (json == null || json.isBlank()) {
-            return parse(JSON.createObjectNode()); // the operator's defaults or "required" follow
+            return parse(JSON.createObjectNode(), defaultModel); // the operator's defaults or "required" follow
         }
         try {
-            return parse(JSON.readTree(json));
+            return parse(JSON.readTree(json), defaultModel);
         } catch (IOException e) {
             throw ApiException.field(
                     400,
@@ -59,7 +69,7 @@ public final class OptionsParser {
         }
     }
 
-    public static JobOptions parse(JsonNode node) {
+    public static JobOptions parse(JsonNode node, Optional<String> defaultModel) {
         if (node == null || node.isNull()) {
             node = JSON.createObjectNode();
         }
@@ -130,7 +140,7 @@ public final class OptionsParser {
                 integer(node, "maxSide"),
                 AnimateOptionsParser.parse(node.get("animate")));
         String preset = text(node, "preset");
-        return preset == null ? given : withPreset(given, preset);
+        return preset == null ? given : withPreset(given, preset, defaultModel);
     }
 
     /**
@@ -138,8 +148,9 @@ public final class OptionsParser {
      * model (each has its own layers), so it needs the model; an unknown name is 400 naming the
      * model's presets.
      */
-    private static JobOptions withPreset(JobOptions given, String preset) {
-        if (given.model() == null) {
+    private static JobOptions withPreset(JobOptions given, String preset, Optional<String> defaultModel) {
+        String model = given.model() != null ? given.model() : defaultModel.orElse(null);
+        if (model == null) {
             throw ApiException.field(
                     422,
                     "model",
@@ -147,7 +158,7 @@ public final class OptionsParser {
                             + " (GET /v1/presets lists each model's presets)");
         }
         try {
-            return Presets.find(given.model(), preset).applyTo(given);
+            return Presets.find(model, preset).applyTo(given);
         } catch (UnknownPresetException e) {
             throw ApiException.field(400, "preset", e.getMessage() + " (GET /v1/presets lists them)");
         }
