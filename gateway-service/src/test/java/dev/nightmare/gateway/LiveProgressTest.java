@@ -8,6 +8,7 @@ import dev.nightmare.contracts.ContractJson;
 import dev.nightmare.contracts.JobEvent;
 import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobStatus;
+import dev.nightmare.gateway.service.JobService;
 import dev.nightmare.gateway.testing.InMemoryJobBus;
 import dev.nightmare.gateway.testing.InMemoryObjectStore;
 import dev.nightmare.gateway.testing.TestImages;
@@ -27,6 +28,9 @@ class LiveProgressTest {
 
     @Inject
     InMemoryJobBus bus;
+
+    @Inject
+    JobService jobs;
 
     @BeforeEach
     void clean() {
@@ -63,5 +67,20 @@ class LiveProgressTest {
         assertThat(during.<Integer>path("progress.iteration")).isEqualTo(4);
         // 5 of 20 iterations in 10 s: 15 more take about 30 s.
         assertThat(during.<Integer>path("progress.etaSeconds")).isBetween(29, 33);
+    }
+
+    @Test
+    void progressEventsOnTheStreamCarryTheTimeLeft() {
+        Instant start = Instant.now().minusSeconds(20);
+        bus.publishEvent(JobEvent.started("0123456789abcdef0123456789abcdef", start, "w", "a", 2, 10, null));
+        JobEvent progress =
+                JobEvent.progress("0123456789abcdef0123456789abcdef", start.plusSeconds(10), "w", "a", 0, 4, 2, 10);
+        // 5 of 20 iterations 10 s after the start: 15 more take about 30 s.
+        assertThat(jobs.eventView(progress).etaSeconds()).isEqualTo(30L);
+        assertThat(jobs.eventView(JobEvent.progress(
+                                "fedcba9876543210fedcba9876543210", Instant.now(), "w", "a", 0, 1, 2, 10))
+                        .etaSeconds())
+                .as("no start seen: no estimate")
+                .isNull();
     }
 }

@@ -10,7 +10,8 @@ import java.time.Instant;
  * One job event as SSE clients and webhooks see it: the event with object keys replaced by API
  * URLs and worker internals left out. {@code videoUrl} is on the {@code succeeded} event of a job
  * with {@code options.animate}: its video is stored by then. {@code shareUrl} is a {@code round}
- * event's image as a key-less, expiring link ({@link ShareLinks}), where the operator issues them.
+ * event's image as a key-less, expiring link ({@link ShareLinks}), where the operator issues them;
+ * {@code etaSeconds} a {@code progress} event's estimate of the time left ({@link LiveProgress}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EventView(
@@ -26,32 +27,18 @@ public record EventView(
         String error,
         RunDetails run,
         String videoUrl,
-        String shareUrl) {
-
-    /** The view with {@code round} events' image also as a share link, where links are issued. */
-    public static EventView of(JobEvent event, ShareLinks shares) {
-        EventView view = of(event);
-        return view.imageUrl() == null
-                ? view
-                : shares.roundUrl(event.jobId(), event.round())
-                        .map(share -> new EventView(
-                                view.type(),
-                                view.jobId(),
-                                view.time(),
-                                view.state(),
-                                view.round(),
-                                view.iteration(),
-                                view.rounds(),
-                                view.iters(),
-                                view.imageUrl(),
-                                view.error(),
-                                view.run(),
-                                view.videoUrl(),
-                                share))
-                        .orElse(view);
-    }
+        String shareUrl,
+        Long etaSeconds) {
 
     public static EventView of(JobEvent event) {
+        return of(event, null, null);
+    }
+
+    /**
+     * The view with what only the gateway knows: a {@code round} event's share link and a {@code
+     * progress} event's estimate of the seconds left (either null when there is none).
+     */
+    public static EventView of(JobEvent event, String shareUrl, Long etaSeconds) {
         String url =
                 event.imageKey() == null || event.round() == null ? null : Links.round(event.jobId(), event.round());
         return new EventView(
@@ -67,6 +54,7 @@ public record EventView(
                 event.error(),
                 event.run(),
                 event.videoKey() == null ? null : Links.video(event.jobId()),
-                null);
+                shareUrl,
+                etaSeconds);
     }
 }

@@ -2,6 +2,7 @@ package dev.nightmare.gateway.service;
 
 import dev.nightmare.contracts.ContractException;
 import dev.nightmare.contracts.ContractJson;
+import dev.nightmare.contracts.EventType;
 import dev.nightmare.contracts.JobEvent;
 import dev.nightmare.contracts.JobIds;
 import dev.nightmare.contracts.JobKeys;
@@ -51,7 +52,11 @@ public class JobService {
 
     /** An event as streams and webhooks send it, with the round's share link. */
     public EventView eventView(JobEvent event) {
-        return EventView.of(event, shares);
+        String share = event.type() == EventType.ROUND && event.imageKey() != null && event.round() != null
+                ? shares.roundUrl(event.jobId(), event.round()).orElse(null)
+                : null;
+        Long eta = event.type() == EventType.PROGRESS ? live.etaSeconds(event) : null;
+        return EventView.of(event, share, eta);
     }
 
     /** What every read shows beyond the durable state: share links, the live iteration and an ETA. */

@@ -2,6 +2,7 @@ package dev.nightmare.gateway.service;
 
 import dev.nightmare.contracts.EventType;
 import dev.nightmare.contracts.JobEvent;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,31 +17,57 @@ import java.util.Optional;
  * what status.json holds.
  */
 @ApplicationScoped
+@Startup // it listens from the start, not from the first status read
 public class LiveProgress {
     static final int JOBS = 4096;
 
     /** Where a job was: round and iteration (0-based) at {@code time}. */
     public record Position(int round, int iteration, Instant time) {}
 
-    private final Map<String, Position> latest = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Position> eldest) {
-            return size() > JOBS;
-        }
-    };
+    private final Map<String, Position> latest = bounded();
+    /** When each running job's attempt started (its {@code started} event), for the estimates. */
+    private final Map<String, Instant> started = bounded();
 
     public LiveProgress(EventHub hub) {
         hub.subscribeAll(this::onEvent);
     }
 
+    private static <V> Map<String, V> bounded() {
+        return new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > JOBS;
+            }
+        };
+    }
+
     void onEvent(JobEvent event) {
         synchronized (latest) {
-            if (event.type() == EventType.PROGRESS && event.round() != null && event.iteration() != null) {
+            if (event.type() == EventType.STARTED) {
+                started.put(event.jobId(), event.time());
+            } else if (event.type() == EventType.PROGRESS && event.round() != null && event.iteration() != null) {
                 latest.put(event.jobId(), new Position(event.round(), event.iteration(), event.time()));
             } else if (event.type().isFinal()) {
                 latest.remove(event.jobId());
+                started.remove(event.jobId());
             }
         }
+    }
+
+    /** A {@code progress} event's estimate of the seconds left, from its attempt's start; null when unknown. */
+    public Long etaSeconds(JobEvent progress) {
+        Instant start;
+        synchronized (latest) {
+            start = started.get(progress.jobId());
+        }
+        if (progress.round() == null
+                || progress.iteration() == null
+                || progress.rounds() == null
+                || progress.iters() == null) {
+            return null;
+        }
+        long done = (long) progress.round() * progress.iters() + progress.iteration() + 1;
+        return etaSeconds(start, progress.time(), done, (long) progress.rounds() * progress.iters());
     }
 
     public Optional<Position> of(String jobId) {
