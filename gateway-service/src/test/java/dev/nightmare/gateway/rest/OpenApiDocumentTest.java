@@ -120,6 +120,24 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void theWebhookIsDescribedWithItsBodyAndBothSignatures() {
+        JsonNode post = doc.at("/webhooks/jobEvent/post");
+        assertThat(post.at("/requestBody/content/application~1json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/EventView");
+        assertThat(doc.at("/components/schemas/EventView").isObject()).isTrue();
+        List<String> headers = new ArrayList<>();
+        post.path("parameters")
+                .forEach(p ->
+                        headers.add(p.path("in").asText() + ":" + p.path("name").asText()));
+        assertThat(headers)
+                .containsExactlyInAnyOrder(
+                        "header:webhook-id",
+                        "header:webhook-timestamp",
+                        "header:webhook-signature",
+                        "header:Nightmare-Signature");
+    }
+
+    @Test
     void noInternalTypeLeaksIntoTheSchemas() {
         Set<String> internal = Set.of(
                 "JsonNode",

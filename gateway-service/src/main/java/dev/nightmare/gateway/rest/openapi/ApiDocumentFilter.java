@@ -42,6 +42,7 @@ public class ApiDocumentFilter implements OASFilter {
         if (options != null) {
             JobOptionsSchema.describe(options);
         }
+        WebhookDocument.describe(api);
         if (api.getPaths() != null) {
             for (PathItem path : api.getPaths().getPathItems().values()) {
                 for (Operation operation : path.getOperations().values()) {
