@@ -59,6 +59,11 @@ public class JobService {
         return EventView.of(event, share, eta);
     }
 
+    /** A job's view as every read shows it, from its durable state read by the caller. */
+    public JobView view(JobRequest request, JobStatus status, boolean cancelMarker) {
+        return present(viewOf(request, status, cancelMarker));
+    }
+
     /** What every read shows beyond the durable state: share links, the live iteration and an ETA. */
     private JobView present(JobView view) {
         return withLiveProgress(shares.decorate(view));

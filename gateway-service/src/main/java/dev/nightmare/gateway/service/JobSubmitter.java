@@ -289,7 +289,7 @@ public class JobSubmitter {
             // Still queued: publish again in case the first publish was lost; workers de-duplicate by id.
             bus.publishRequest(earlier);
         }
-        return new Accepted(JobService.viewOf(earlier, status, store.exists(JobKeys.cancel(id))), true);
+        return new Accepted(jobs.view(earlier, status, store.exists(JobKeys.cancel(id))), true);
     }
 
     private static void checkSameRequest(Caller caller, JobRequest earlier, JobOptions asked) {

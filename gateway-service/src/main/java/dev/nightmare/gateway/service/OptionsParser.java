@@ -46,14 +46,6 @@ public final class OptionsParser {
 
     private OptionsParser() {}
 
-    public static JobOptions parse(String json) {
-        return parse(json, Optional.empty());
-    }
-
-    public static JobOptions parse(JsonNode node) {
-        return parse(node, Optional.empty());
-    }
-
     /** The options; a preset without a model is the {@code defaultModel}'s preset, where there is one. */
     public static JobOptions parse(String json, Optional<String> defaultModel) {
         if (json == null || json.isBlank()) {
