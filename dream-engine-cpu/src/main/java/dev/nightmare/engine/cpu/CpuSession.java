@@ -1,5 +1,7 @@
 package dev.nightmare.engine.cpu;
 
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.Jitter;
@@ -35,6 +37,7 @@ final class CpuSession implements DreamSession {
 
     private final CpuBackend backend;
     private final Model model;
+    private final SessionOptions options;
     private final LayerFactory layers;
     private final LayerKernels kernels;
     private final ImageKernels images;
@@ -67,6 +70,7 @@ final class CpuSession implements DreamSession {
             KernelChoice choice) {
         this.backend = backend;
         this.model = model;
+        this.options = options;
         this.kernels = new LayerKernels(workers, choice);
         this.images = new ImageKernels(workers, choice);
         this.convolutions = convolutions;
@@ -85,6 +89,11 @@ final class CpuSession implements DreamSession {
     @Override
     public Backend backend() {
         return backend;
+    }
+
+    @Override
+    public SessionOptions options() {
+        return options;
     }
 
     private static CpuTensor cpu(Tensor t) {
@@ -118,6 +127,56 @@ final class CpuSession implements DreamSession {
             throw new IllegalArgumentException(
                     "host array has " + host + " floats, tensor " + shape + " has " + shape.size());
         }
+    }
+
+    @Override
+    public void readRegion(Tensor tensor, int x, int y, int width, int height, float[] chw) {
+        CpuTensor t = planar(tensor);
+        regionRows(
+                t,
+                x,
+                y,
+                width,
+                height,
+                chw.length,
+                (offset, at) -> MemorySegment.copy(t.data(), JAVA_FLOAT, offset, chw, at, width));
+    }
+
+    @Override
+    public void writeRegion(Tensor tensor, int x, int y, int width, int height, float[] chw) {
+        CpuTensor t = planar(tensor);
+        regionRows(
+                t,
+                x,
+                y,
+                width,
+                height,
+                chw.length,
+                (offset, at) -> MemorySegment.copy(chw, at, t.data(), JAVA_FLOAT, offset, width));
+    }
+
+    /** Calls {@code row} with (byte offset in the tensor, index in the host array) of each window row. */
+    private static void regionRows(CpuTensor t, int x, int y, int width, int height, int hostLength, RegionRow row) {
+        Shape s = t.shape();
+        if (x < 0
+                || y < 0
+                || x + width > s.width()
+                || y + height > s.height()
+                || hostLength != s.channels() * width * height) {
+            throw new IllegalArgumentException("window " + width + "×" + height + " at (" + x + ", " + y + ") of " + s
+                    + " with a host array of " + hostLength + " floats");
+        }
+        for (int k = 0; k < s.channels(); k++) {
+            for (int r = 0; r < height; r++) {
+                long offset = (((long) k * s.height() + y + r) * s.width() + x) * Float.BYTES;
+                row.copy(offset, (k * height + r) * width);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface RegionRow {
+        void copy(long offset, int at);
     }
 
     @Override

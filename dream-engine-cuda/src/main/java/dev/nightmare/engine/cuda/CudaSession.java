@@ -48,6 +48,7 @@ final class CudaSession implements DreamSession {
     private final ImageLaunches images;
     private final LossLaunches loss;
     private final Model model;
+    private final SessionOptions options;
     private final DeviceMemory memory;
     private final cudnnHandle handle = new cudnnHandle();
     private boolean handleCreated;
@@ -83,6 +84,7 @@ final class CudaSession implements DreamSession {
         this.images = backend.kernels().image;
         this.loss = backend.kernels().loss;
         this.model = model;
+        this.options = options;
         this.memory = new DeviceMemory(backend);
         NetworkSpec spec = model.spec();
         this.parameters = new LayerParameters[spec.size()];
@@ -159,6 +161,11 @@ final class CudaSession implements DreamSession {
     @Override
     public Backend backend() {
         return backend;
+    }
+
+    @Override
+    public SessionOptions options() {
+        return options;
     }
 
     /** Device memory this session holds now and at most so far. */

@@ -20,6 +20,14 @@ public interface DreamSession extends AutoCloseable {
     /** The backend this session runs on. */
     Backend backend();
 
+    /**
+     * The choices this session was opened with. The default, darknet's batch-norm gradient, is the
+     * conservative answer for a session that does not say (tiling refuses it).
+     */
+    default SessionOptions options() {
+        return SessionOptions.DEFAULT;
+    }
+
     // ---- tensors -------------------------------------------------------------------------------
 
     /** A zero-filled tensor; the caller closes it. */
@@ -33,6 +41,27 @@ public interface DreamSession extends AutoCloseable {
 
     /** Overwrites {@code dst} with {@code src} (same shape). */
     void copy(Tensor src, Tensor dst);
+
+    /**
+     * Device → host for a window: fills {@code chw} (planar, channels × height × width) with the
+     * window at ({@code x}, {@code y}) of a planar tensor. For tiles of images too large to copy
+     * whole; the default copies the whole tensor through the host (backends override it).
+     */
+    default void readRegion(Tensor tensor, int x, int y, int width, int height, float[] chw) {
+        Shape s = tensor.shape();
+        float[] whole = new float[Math.toIntExact(s.size())];
+        read(tensor, whole);
+        Regions.copy(whole, s.width(), s.height(), x, y, chw, width, height, 0, 0, width, height, s.channels());
+    }
+
+    /** Host → device for a window: the inverse of {@link #readRegion}; the rest of the tensor is kept. */
+    default void writeRegion(Tensor tensor, int x, int y, int width, int height, float[] chw) {
+        Shape s = tensor.shape();
+        float[] whole = new float[Math.toIntExact(s.size())];
+        read(tensor, whole);
+        Regions.copy(chw, width, height, 0, 0, whole, s.width(), s.height(), x, y, width, height, s.channels());
+        write(tensor, whole);
+    }
 
     default Tensor upload(Image image) {
         Tensor t = allocate(new Shape(image.channels(), image.height(), image.width()));

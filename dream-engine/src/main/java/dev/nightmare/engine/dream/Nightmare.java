@@ -14,6 +14,9 @@ import dev.nightmare.engine.model.Shape;
 import dev.nightmare.engine.model.ShapeException;
 import dev.nightmare.engine.random.DrawSequence;
 import dev.nightmare.engine.random.IterationDraws;
+import dev.nightmare.engine.tiling.TilePlan;
+import dev.nightmare.engine.tiling.TiledIteration;
+import dev.nightmare.engine.tiling.Tiling;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,9 +30,22 @@ import java.util.Optional;
  */
 public final class Nightmare {
     private final DreamSession session;
+    private final Tiling tiling;
 
+    /** Tiles iterations whose network state would exceed {@link Tiling#DEFAULT_BUDGET_BYTES}. */
     public Nightmare(DreamSession session) {
+        this(session, Tiling.automatic());
+    }
+
+    /** @param tiling when iterations run in tiles (the result is the same either way, up to float summation order) */
+    public Nightmare(DreamSession session, Tiling tiling) {
         this.session = session;
+        this.tiling = tiling;
+    }
+
+    /** The tiles an iteration on {@code layer} at the full size of a {@code width × height} image runs in; empty: whole. */
+    public Optional<TilePlan> tilePlan(int layer, int width, int height) {
+        return tiling.plan(session, layer, width, height);
     }
 
     /** What reproduces a run of these options on this session. */
@@ -281,7 +297,8 @@ public final class Nightmare {
         Image start = resume == null ? input : resume.image();
         long kernelWeights = session.model().spec().convolutionalKernelWeights();
         try (Tensor image = session.upload(start);
-                Tensor gradient = session.allocate(new Shape(3, start.height(), start.width()))) {
+                Tensor gradient = session.allocate(new Shape(3, start.height(), start.width()));
+                TiledIteration tiled = new TiledIteration(session)) {
             if (resume != null) {
                 betweenRounds(image, o);
             }
@@ -297,15 +314,16 @@ public final class Nightmare {
                     }
                     IterationDraws d = draws.next();
                     float scale = d.scale();
-                    LayerStack stack = session.stack(d.layer(), (int) (w * scale), (int) (h * scale));
-                    session.optimize(
-                            image,
-                            gradient,
-                            stack,
-                            new Jitter(d.dx(), d.dy(), d.flip()),
-                            o.thresh(),
-                            o.rate(),
-                            o.normalize());
+                    int ws = (int) (w * scale), hs = (int) (h * scale);
+                    Jitter jitter = new Jitter(d.dx(), d.dy(), d.flip());
+                    Optional<TilePlan> plan = tiling.plan(session, d.layer(), ws, hs);
+                    if (plan.isPresent()) {
+                        tiled.optimize(
+                                image, gradient, d.layer(), plan.get(), jitter, o.thresh(), o.rate(), o.normalize());
+                    } else {
+                        LayerStack stack = session.stack(d.layer(), ws, hs);
+                        session.optimize(image, gradient, stack, jitter, o.thresh(), o.rate(), o.normalize());
+                    }
                     listener.onIteration(round, it, d);
                 }
                 finishRound(round, image, null, began, listener);

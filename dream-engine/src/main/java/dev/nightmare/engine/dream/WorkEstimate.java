@@ -74,7 +74,7 @@ public record WorkEstimate(long flops, long flopsPerIteration, long peakBytes, l
     }
 
     /** Bytes of the buffers one iteration at {@code width × height} holds for layers 0..last. */
-    static long peakBytes(NetworkSpec spec, int last, int width, int height) {
+    public static long peakBytes(NetworkSpec spec, int last, int width, int height) {
         List<Shape> shapes = spec.outputShapes(width, height, last);
         long image = 3L * width * height;
         long floats = 2 * image; // the image and its gradient

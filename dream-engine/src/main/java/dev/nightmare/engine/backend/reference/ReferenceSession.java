@@ -4,6 +4,7 @@ import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
+import dev.nightmare.engine.backend.Regions;
 import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.backend.SessionStats;
 import dev.nightmare.engine.backend.Tensor;
@@ -42,6 +43,11 @@ final class ReferenceSession implements DreamSession {
         return backend;
     }
 
+    @Override
+    public SessionOptions options() {
+        return options;
+    }
+
     private static ArrayTensor array(Tensor t) {
         return (ArrayTensor) t;
     }
@@ -69,6 +75,20 @@ final class ReferenceSession implements DreamSession {
         if (host != device) {
             throw new IllegalArgumentException("host array has " + host + " floats, tensor has " + device);
         }
+    }
+
+    @Override
+    public void readRegion(Tensor tensor, int x, int y, int width, int height, float[] chw) {
+        Shape s = tensor.shape();
+        Regions.copy(
+                array(tensor).data, s.width(), s.height(), x, y, chw, width, height, 0, 0, width, height, s.channels());
+    }
+
+    @Override
+    public void writeRegion(Tensor tensor, int x, int y, int width, int height, float[] chw) {
+        Shape s = tensor.shape();
+        Regions.copy(
+                chw, width, height, 0, 0, array(tensor).data, s.width(), s.height(), x, y, width, height, s.channels());
     }
 
     @Override

@@ -1,0 +1,131 @@
+package dev.nightmare.engine.tiling;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How one working size is cut into tiles: along each axis, tile inputs of one length (the last
+ * ends at the image's edge) starting on multiples of the receptive field's stride, and cores that
+ * partition the axis, each at least a halo inside its tile's inner edges. A tile's core is where
+ * its input gradient is exact; the cores' target-layer cells partition the target layer.
+ *
+ * @param width the working width
+ * @param height the working height
+ * @param columns spans across
+ * @param rows spans down
+ */
+public record TilePlan(int width, int height, ReceptiveField field, List<Span> columns, List<Span> rows) {
+    public TilePlan {
+        columns = List.copyOf(columns);
+        rows = List.copyOf(rows);
+    }
+
+    /**
+     * One axis of tiles: tile input {@code [from, to)}, core {@code [coreFrom, coreTo)}, and the
+     * core's target-layer cells {@code [outFrom, outTo)} (absolute positions on that layer).
+     */
+    public record Span(int from, int to, int coreFrom, int coreTo, int outFrom, int outTo) {
+        public int length() {
+            return to - from;
+        }
+    }
+
+    /** One tile: a column span and a row span. */
+    public record Tile(Span column, Span row) {
+        public int x() {
+            return column.from();
+        }
+
+        public int y() {
+            return row.from();
+        }
+
+        public int width() {
+            return column.length();
+        }
+
+        public int height() {
+            return row.length();
+        }
+    }
+
+    /**
+     * Tiles of at most {@code tileWidth × tileHeight} inputs for a {@code width × height} working
+     * size whose target layer is {@code outWidth × outHeight}. An axis no longer than its tile
+     * length is one span.
+     *
+     * @throws IllegalArgumentException if a tile is too short to hold a core beside its halos
+     */
+    public static TilePlan of(
+            ReceptiveField field, int width, int height, int outWidth, int outHeight, int tileWidth, int tileHeight) {
+        return new TilePlan(
+                width,
+                height,
+                field,
+                axis(field, width, outWidth, tileWidth),
+                axis(field, height, outHeight, tileHeight));
+    }
+
+    /** The shortest tile length that {@link #of} accepts for this field: a core of one stride beside two halos. */
+    public static int shortestTile(ReceptiveField field) {
+        return 2 * field.halo() + field.stride();
+    }
+
+    private static List<Span> axis(ReceptiveField field, int length, int outLength, int tile) {
+        if (length <= tile) {
+            return List.of(new Span(0, length, 0, length, 0, outLength));
+        }
+        int stride = field.stride();
+        int halo = field.halo();
+        // Tile lengths are multiples of the stride so that every tile's origin is one.
+        int t = tile / stride * stride;
+        int step = t - 2 * halo;
+        if (step < stride) {
+            throw new IllegalArgumentException("a tile of " + tile + " is shorter than the " + shortestTile(field)
+                    + " that a halo of " + halo + " on each side needs");
+        }
+        List<Span> spans = new ArrayList<>();
+        int coreFrom = 0;
+        for (int from = 0; ; from += step) {
+            boolean last = from + t >= length;
+            int to = last ? length : from + t;
+            int coreTo = last ? length : to - halo;
+            spans.add(new Span(from, to, coreFrom, coreTo, coreFrom / stride, last ? outLength : coreTo / stride));
+            if (last) {
+                return spans;
+            }
+            coreFrom = coreTo;
+        }
+    }
+
+    /** Every tile, row by row. */
+    public List<Tile> tiles() {
+        List<Tile> tiles = new ArrayList<>();
+        for (Span row : rows) {
+            for (Span column : columns) {
+                tiles.add(new Tile(column, row));
+            }
+        }
+        return tiles;
+    }
+
+    public int count() {
+        return columns.size() * rows.size();
+    }
+
+    /** Input pixels of every tile over the working size's: what the halos cost. */
+    public double overhead() {
+        long tiled = 0;
+        for (Tile t : tiles()) {
+            tiled += (long) t.width() * t.height();
+        }
+        return (double) tiled / ((long) width * height);
+    }
+
+    /** "3×2 tiles of 1024×1024, halo 64": the plan as a person reads it. */
+    public String describe() {
+        Tile first = tiles().getFirst();
+        return columns.size() + "×" + rows.size() + " tiles of up to " + first.width() + "×" + first.height()
+                + " (halo " + field.halo() + ")";
+    }
+}
