@@ -7,7 +7,8 @@
 # Stages, each time-boxed; a failing stage is reported and the next still runs:
 #   gpu       nvidia-smi
 #   probe     can the cuda backend run (driver, cuDNN 9 behind the compatibility library)?
-#   contract  CudaBackendContractTest: every step against the reference backend (the oracle)
+#   contract  CudaBackendContractTest: every step against the reference backend (the oracle);
+#             CudaTilingTest: a tiled iteration equals the untiled one (exact tiling)
 #   golden    CudaGoldenCasesTest: darknet's golden outputs on the GPU (synthetic weights are
 #             generated first, into $NIGHTMARE_GPU_WORK); CudaClassifierTailCasesTest: runs
 #             targeting tiny's avgpool and softmax, held to the reference backend
@@ -57,9 +58,10 @@ cd "$work"
 
 stage gpu 20 nvidia-smi --query-gpu=name,driver_version,memory.total,memory.used --format=csv
 stage probe 45 "$java" "${jvm[@]}" -cp "$classpath" dev.nightmare.engine.cuda.GpuProbe
-stage contract 100 "${junit[@]}" --reports-dir "$out/junit-contract" \
-  --select-class dev.nightmare.engine.cuda.CudaBackendContractTest
-stage golden 120 "${junit[@]}" --reports-dir "$out/junit-golden" \
+stage contract 125 "${junit[@]}" --reports-dir "$out/junit-contract" \
+  --select-class dev.nightmare.engine.cuda.CudaBackendContractTest \
+  --select-class dev.nightmare.engine.cuda.CudaTilingTest
+stage golden 95 "${junit[@]}" --reports-dir "$out/junit-golden" \
   --select-class dev.nightmare.engine.cuda.CudaGoldenCasesTest \
   --select-class dev.nightmare.engine.cuda.CudaClassifierTailCasesTest
 cp "$work/target/golden-report.txt" "$out/" 2>/dev/null

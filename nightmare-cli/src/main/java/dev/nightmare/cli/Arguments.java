@@ -103,6 +103,30 @@ final class Arguments {
         }
     }
 
+    /** A size in bytes: a number with an optional K, M or G (binary: 1G = 2^30 bytes), e.g. 1.5G or 768M. */
+    long bytes(String name, long fallback) {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d+(?:\\.\\d+)?)\\s*([kmg]?)(?:i?b)?")
+                .matcher(v.trim());
+        if (!m.matches()) {
+            throw new UsageException("--" + name + " " + v + " is not a size; expected bytes or e.g. 768M, 1.5G");
+        }
+        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+        };
+        double bytes = Double.parseDouble(m.group(1)) * (1L << shift);
+        if (bytes < 1 || bytes > Long.MAX_VALUE / 2) {
+            throw new UsageException("--" + name + " " + v + " is out of range; expected e.g. 768M, 1.5G");
+        }
+        return (long) bytes;
+    }
+
     float number(String name, float fallback) {
         String v = values.get(name);
         if (v == null) {

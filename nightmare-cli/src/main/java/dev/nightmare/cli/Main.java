@@ -55,6 +55,9 @@ public final class Main {
               --arithmetic fast|darknet     forward rounding: fastest, or darknet's own order (slower; with
                                     --rng darknet it reproduces darknet's images to its own tolerances)
               --max-pixels N        refuse larger input images (default 40000000)
+              --memory-budget SIZE  what one iteration may hold, image buffers and network (default 1.25G); larger
+                                    images are dreamt in exact tiles (the untiled result), the plan printed once
+              --tile WxH            a fixed tile size instead (e.g. 1024x768)
               --no-progress         no progress bar on stderr
               --verbose             also the notes: the cfg's unused [net] settings, why a backend was passed
                                     over, the JVM's incubator-module warning

@@ -18,6 +18,7 @@ import dev.nightmare.engine.dream.Nightmare;
 import dev.nightmare.engine.dream.NightmareOptions;
 import dev.nightmare.engine.dream.OptionException;
 import dev.nightmare.engine.dream.RoundResult;
+import dev.nightmare.engine.dream.WorkEstimate;
 import dev.nightmare.engine.image.FloatImageFile;
 import dev.nightmare.engine.image.Image;
 import dev.nightmare.engine.image.ImageCodec;
@@ -25,6 +26,7 @@ import dev.nightmare.engine.image.ImageOps;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.random.IterationDraws;
 import dev.nightmare.engine.random.RandomMode;
+import dev.nightmare.engine.tiling.Tiling;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -83,7 +85,9 @@ final class NightmareCommand {
             "recipe-from",
             "animate",
             "fps",
-            "interpolate");
+            "interpolate",
+            "memory-budget",
+            "tile");
     static final Set<String> FLAGS = Set.of("reconstruct", "checkpoints", "no-progress", "verbose");
 
     private static final Pattern ROUND_SUFFIX = Pattern.compile("_(\\d{6})\\.f32$");
@@ -250,8 +254,13 @@ final class NightmareCommand {
                 new Recipe.Input(imagePath.getFileName().toString(), inputSha256, input.width(), input.height());
         try (Backend backend = started(starting);
                 DreamSession session = backend.open(model, new SessionOptions(bn, arithmetic))) {
-            Nightmare nightmare = new Nightmare(session);
+            Tiling tiling = tiling(args, input);
+            Nightmare nightmare = new Nightmare(session, tiling);
             err.println("nightmare: reproduce with: " + nightmare.runInfo(options));
+            if (!options.reconstruct()) {
+                describeTiling(nightmare, session, tiling, options, input)
+                        .ifPresent(line -> err.println("nightmare: " + line));
+            }
             Recipe recipe = new Recipe(
                     Recipe.SCHEMA_VERSION,
                     resolved,
@@ -331,6 +340,55 @@ final class NightmareCommand {
             }
         }
         return 0;
+    }
+
+    /** --tile WxH fixes the tile size; else tiles are sized for --memory-budget (default 1.25 GiB an iteration). */
+    private static Tiling tiling(Arguments args, Image input) {
+        if (args.has("tile")) {
+            Matcher m = Pattern.compile("(\\d{1,6})(?:x(\\d{1,6}))?").matcher(args.string("tile", ""));
+            if (!m.matches() || Integer.parseInt(m.group(1)) < 1) {
+                throw new UsageException("--tile " + args.string("tile", "")
+                        + " is not a tile size; expected e.g. 1024x768" + " or 1024");
+            }
+            int w = Integer.parseInt(m.group(1));
+            return Tiling.fixed(w, m.group(2) == null ? w : Math.max(1, Integer.parseInt(m.group(2))));
+        }
+        return Tiling.withinIteration(
+                args.bytes("memory-budget", Tiling.DEFAULT_ITERATION_BYTES), input.width(), input.height());
+    }
+
+    /**
+     * The tile plan of the run's largest working size, said once: how the image is cut, or why it
+     * runs whole though its state exceeds the budget. Empty when it simply fits.
+     */
+    private static java.util.Optional<String> describeTiling(
+            Nightmare nightmare, DreamSession session, Tiling tiling, NightmareOptions options, Image input) {
+        int deepest = options.layer() + options.range() - 1 - options.range() / 2;
+        String size = input.width() + "×" + input.height();
+        java.util.Optional<dev.nightmare.engine.tiling.TilePlan> plan;
+        try {
+            plan = nightmare.tilePlan(deepest, input.width(), input.height());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--tile: " + e.getMessage());
+        }
+        if (plan.isPresent()) {
+            String budget = tiling.budgetBytes() == Long.MAX_VALUE
+                    ? "as --tile asks"
+                    : "to keep the network's state within " + WorkEstimate.bytesInWords(tiling.budgetBytes())
+                            + " beside the image's buffers (--memory-budget)";
+            return java.util.Optional.of("the " + size + " image is dreamt in "
+                    + plan.get().describe() + ", " + budget + "; the result is the untiled one's");
+        }
+        java.util.Optional<String> whyNot = Tiling.whyNotTileable(session, deepest);
+        if (tiling.budgetBytes() == Long.MAX_VALUE) {
+            return whyNot.map(why -> "warning: --tile is not used: " + why);
+        }
+        long state = Tiling.stateBytes(session, deepest, input.width(), input.height());
+        if (state > tiling.budgetBytes()) {
+            return whyNot.map(why -> "warning: the " + size + " image's network state (about "
+                    + WorkEstimate.bytesInWords(state) + ") exceeds --memory-budget, but it runs whole: " + why);
+        }
+        return java.util.Optional.empty();
     }
 
     /** The backend {@code starting} makes, or the exception its creation threw. */

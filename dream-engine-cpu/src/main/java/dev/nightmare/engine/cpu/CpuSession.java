@@ -162,7 +162,7 @@ final class CpuSession implements DreamSession {
                 || y < 0
                 || x + width > s.width()
                 || y + height > s.height()
-                || hostLength != s.channels() * width * height) {
+                || hostLength < s.channels() * width * height) {
             throw new IllegalArgumentException("window " + width + "×" + height + " at (" + x + ", " + y + ") of " + s
                     + " with a host array of " + hostLength + " floats");
         }

@@ -43,9 +43,10 @@ public interface DreamSession extends AutoCloseable {
     void copy(Tensor src, Tensor dst);
 
     /**
-     * Device → host for a window: fills {@code chw} (planar, channels × height × width) with the
-     * window at ({@code x}, {@code y}) of a planar tensor. For tiles of images too large to copy
-     * whole; the default copies the whole tensor through the host (backends override it).
+     * Device → host for a window: fills the start of {@code chw} (planar, channels × height ×
+     * width; the array may be longer, so callers reuse one) with the window at ({@code x}, {@code
+     * y}) of a planar tensor. For tiles of images too large to copy whole; the default copies the
+     * whole tensor through the host (backends override it).
      */
     default void readRegion(Tensor tensor, int x, int y, int width, int height, float[] chw) {
         Shape s = tensor.shape();

@@ -32,9 +32,9 @@ public final class Nightmare {
     private final DreamSession session;
     private final Tiling tiling;
 
-    /** Tiles iterations whose network state would exceed {@link Tiling#DEFAULT_BUDGET_BYTES}. */
+    /** Runs every iteration whole (see {@link Tiling#automatic} for large images). */
     public Nightmare(DreamSession session) {
-        this(session, Tiling.automatic());
+        this(session, Tiling.none());
     }
 
     /** @param tiling when iterations run in tiles (the result is the same either way, up to float summation order) */
@@ -297,7 +297,6 @@ public final class Nightmare {
         Image start = resume == null ? input : resume.image();
         long kernelWeights = session.model().spec().convolutionalKernelWeights();
         try (Tensor image = session.upload(start);
-                Tensor gradient = session.allocate(new Shape(3, start.height(), start.width()));
                 TiledIteration tiled = new TiledIteration(session)) {
             if (resume != null) {
                 betweenRounds(image, o);
@@ -308,23 +307,40 @@ public final class Nightmare {
                 long began = System.nanoTime();
                 DrawSequence draws = DrawSequence.atRound(
                         o.randomMode(), o.seed(), kernelWeights, o.layer(), o.range(), o.octaves(), o.iters(), round);
-                for (int it = 0; it < o.iters(); it++) {
-                    if (listener.cancelled()) {
-                        throw new CancelledException(round, it);
+                boolean tiledRound = false;
+                // The gradient lives for the round's iterations: the round's image is downloaded without it.
+                try (Tensor gradient = session.allocate(new Shape(3, h, w))) {
+                    for (int it = 0; it < o.iters(); it++) {
+                        if (listener.cancelled()) {
+                            throw new CancelledException(round, it);
+                        }
+                        IterationDraws d = draws.next();
+                        float scale = d.scale();
+                        int ws = (int) (w * scale), hs = (int) (h * scale);
+                        Jitter jitter = new Jitter(d.dx(), d.dy(), d.flip());
+                        Optional<TilePlan> plan = tiling.plan(session, d.layer(), ws, hs);
+                        if (plan.isPresent()) {
+                            tiledRound = true;
+                            tiled.optimize(
+                                    image,
+                                    gradient,
+                                    d.layer(),
+                                    plan.get(),
+                                    jitter,
+                                    o.thresh(),
+                                    o.rate(),
+                                    o.normalize());
+                        } else {
+                            LayerStack stack = session.stack(d.layer(), ws, hs);
+                            session.optimize(image, gradient, stack, jitter, o.thresh(), o.rate(), o.normalize());
+                        }
+                        listener.onIteration(round, it, d);
                     }
-                    IterationDraws d = draws.next();
-                    float scale = d.scale();
-                    int ws = (int) (w * scale), hs = (int) (h * scale);
-                    Jitter jitter = new Jitter(d.dx(), d.dy(), d.flip());
-                    Optional<TilePlan> plan = tiling.plan(session, d.layer(), ws, hs);
-                    if (plan.isPresent()) {
-                        tiled.optimize(
-                                image, gradient, d.layer(), plan.get(), jitter, o.thresh(), o.rate(), o.normalize());
-                    } else {
-                        LayerStack stack = session.stack(d.layer(), ws, hs);
-                        session.optimize(image, gradient, stack, jitter, o.thresh(), o.rate(), o.normalize());
-                    }
-                    listener.onIteration(round, it, d);
+                }
+                if (tiledRound) {
+                    // A large image's round is downloaded and encoded without the tiles' buffers beside it.
+                    tiled.close();
+                    session.endRun();
                 }
                 finishRound(round, image, null, began, listener);
                 if (round + 1 < o.rounds()) {

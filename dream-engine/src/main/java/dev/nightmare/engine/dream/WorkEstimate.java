@@ -1,11 +1,10 @@
 package dev.nightmare.engine.dream;
 
 import dev.nightmare.engine.model.ConvolutionalSpec;
-import dev.nightmare.engine.model.LayerSpec;
-import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.model.Shape;
 import dev.nightmare.engine.random.IterationDraws;
+import dev.nightmare.engine.tiling.IterationMemory;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,9 +18,9 @@ import java.util.Locale;
  * only, no weight gradients: as many multiply-adds as the forward), at the working size of its
  * octave ({@code 1/1.33333333^k} of the input for octave k, drawn uniformly from {@code 0..octaves-1})
  * and for the deepest layer {@code -range} can pick. Only convolutions are counted (pooling and
- * activations are a few percent). Memory: the largest working size (octave 0) and deepest layer:
- * each layer's output, a gradient buffer per layer, the image and its gradient — the buffers a
- * backend's stack holds, as the GPU backend counts them; a backend's own workspace comes on top.
+ * activations are a few percent). Memory: the least one iteration at the largest working size
+ * (octave 0) and deepest layer can run in ({@link IterationMemory#leastBytes}: in tiles, for
+ * layers that tile exactly).
  *
  * @param flops multiply-adds × 2 over the whole run (all rounds and iterations)
  * @param flopsPerIteration at the largest working size
@@ -55,7 +54,10 @@ public record WorkEstimate(long flops, long flopsPerIteration, long peakBytes, l
         }
         long iterations = (long) options.rounds() * options.iters();
         long total = (long) Math.min(Long.MAX_VALUE, meanFlops * iterations);
-        return new WorkEstimate(total, largest, peakBytes(spec, deepest, w, h), (long) w * h, iterations);
+        long peak = options.reconstruct()
+                ? IterationMemory.wholeBytes(spec, deepest, w, h)
+                : IterationMemory.leastBytes(spec, deepest, w, h);
+        return new WorkEstimate(total, largest, peak, (long) w * h, iterations);
     }
 
     /**
@@ -71,28 +73,6 @@ public record WorkEstimate(long flops, long flopsPerIteration, long peakBytes, l
             }
         }
         return 2 * FORWARD_AND_BACKWARD * macs;
-    }
-
-    /** Bytes of the buffers one iteration at {@code width × height} holds for layers 0..last. */
-    public static long peakBytes(NetworkSpec spec, int last, int width, int height) {
-        List<Shape> shapes = spec.outputShapes(width, height, last);
-        long image = 3L * width * height;
-        long floats = 2 * image; // the image and its gradient
-        long largest = image;
-        for (int i = 0; i <= last; i++) {
-            long size = shapes.get(i).size();
-            LayerSpec layer = spec.layer(i);
-            floats += size;
-            if (layer instanceof ConvolutionalSpec conv && conv.batchNormalize()) {
-                floats += size; // pre-normalisation values for the backward pass
-            } else if (layer instanceof MaxpoolSpec) {
-                floats += size; // where each maximum came from
-            }
-            largest = Math.max(largest, size);
-        }
-        floats += shapes.get(last).size(); // the target's gradient
-        floats += 2 * largest; // two gradient buffers the backward pass alternates between
-        return floats * FLOAT_BYTES;
     }
 
     /** "1.2 TFLOP", "850 GFLOP": arithmetic as a person reads it. */

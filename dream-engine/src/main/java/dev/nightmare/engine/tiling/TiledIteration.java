@@ -3,11 +3,14 @@ package dev.nightmare.engine.tiling;
 import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
+import dev.nightmare.engine.backend.Regions;
 import dev.nightmare.engine.backend.Tensor;
 import dev.nightmare.engine.model.Shape;
 import dev.nightmare.engine.tiling.TilePlan.Span;
 import dev.nightmare.engine.tiling.TilePlan.Tile;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One iteration (shared/spec/NIGHTMARE.md steps 3–10) over the tiles of a {@link TilePlan},
@@ -19,12 +22,24 @@ import java.util.List;
  * assembled gradient). The second pass runs the tiles in reverse, so the last tile of the first
  * pass is back-propagated without forwarding it again.
  *
- * <p>Holds one working-size gradient (3 floats a pixel) besides the image and its gradient; the
- * network's state is one tile's.
+ * <p>Holds, besides the image and its gradient, one working-size gradient (3 floats a pixel) when
+ * the octave shrinks the image (at full size each tile's core goes straight to the image gradient)
+ * and host buffers of a few tiles; the network's state is one tile's.
  */
 public final class TiledIteration implements AutoCloseable {
     private final DreamSession session;
+    private final WindowedImageOps images = new WindowedImageOps();
     private Tensor working;
+    /**
+     * Host buffers reused from tile to tile, by role and length (sessions copy whole tensors, and a
+     * plan has up to four tile sizes): a poster's run would otherwise make gigabytes of garbage.
+     * Cleared when the working size changes.
+     */
+    private final Map<String, float[]> buffers = new HashMap<>();
+
+    private float[] core = new float[0];
+    /** The plan the buffers were made for. */
+    private TilePlan current;
 
     public TiledIteration(DreamSession session) {
         this.session = session;
@@ -40,14 +55,24 @@ public final class TiledIteration implements AutoCloseable {
             float thresh,
             float rate,
             boolean normalize) {
+        if (plan != current) {
+            // Another working size: its tiles' sizes differ, so the buffers of the last ones go.
+            buffers.clear();
+            images.clear();
+            current = plan;
+        }
         List<Tile> tiles = plan.tiles();
         double sum = 0;
         double squares = 0;
         long cells = 0;
-        float[] out = null;
+        Shape is = image.shape();
+        // At full size the resize is the identity: each tile's core goes straight to the image
+        // gradient, shifted and mirrored back, and no working-size gradient is made.
+        boolean fullSize = plan.width() == is.width() && plan.height() == is.height();
+        Tensor gradient = fullSize ? null : working(plan.width(), plan.height());
         for (Tile tile : tiles) {
             LayerStack stack = forward(image, jitter, layer, plan, tile);
-            out = output(stack, out);
+            float[] out = output(stack);
             Shape os = stack.outputShape();
             int x0 = tile.column().outFrom() - tile.x() / plan.field().stride();
             int y0 = tile.row().outFrom() - tile.y() / plan.field().stride();
@@ -70,49 +95,59 @@ public final class TiledIteration implements AutoCloseable {
         float variance = (float) Math.max(0, (squares - 2 * mean * sum + (double) mean * mean * cells) / cells);
         double cutoff = mean + thresh * Math.sqrt(variance);
 
-        Tensor gradient = working(plan.width(), plan.height());
         for (int i = tiles.size() - 1; i >= 0; i--) {
             Tile tile = tiles.get(i);
             LayerStack stack = i == tiles.size() - 1
                     ? session.stack(layer, tile.width(), tile.height())
                     : forward(image, jitter, layer, plan, tile);
-            out = output(stack, out);
+            float[] out = output(stack);
             for (int j = 0; j < out.length; j++) {
                 out[j] = out[j] > cutoff ? out[j] : 0f;
             }
             session.write(stack.outputGradient(), out);
             session.backward(stack);
-            pasteCore(stack, tile, gradient);
+            if (fullSize) {
+                images.unjitterCore(session, tile, readInputGradient(stack), stack.inputShape(), jitter, imageGradient);
+            } else {
+                pasteCore(stack, tile, gradient);
+            }
         }
-        WindowedImageOps.unjitter(session, gradient, jitter, imageGradient);
+        if (!fullSize) {
+            images.unjitter(session, gradient, jitter, imageGradient);
+        }
         session.ascend(image, imageGradient, rate, normalize);
     }
 
     private LayerStack forward(Tensor image, Jitter jitter, int layer, TilePlan plan, Tile tile) {
         LayerStack stack = session.stack(layer, tile.width(), tile.height());
-        WindowedImageOps.jitterWindow(session, image, jitter, plan.width(), plan.height(), tile.x(), tile.y(), stack);
+        images.jitterWindow(session, image, jitter, plan.width(), plan.height(), tile.x(), tile.y(), stack);
         session.forward(stack);
         return stack;
     }
 
-    private float[] output(LayerStack stack, float[] reuse) {
-        int n = Math.toIntExact(stack.outputShape().size());
-        float[] out = reuse != null && reuse.length == n ? reuse : new float[n];
+    private float[] output(LayerStack stack) {
+        float[] out = buffer("output", stack.outputShape());
         session.read(stack.output(), out);
         return out;
+    }
+
+    private float[] buffer(String role, Shape shape) {
+        int n = Math.toIntExact(shape.size());
+        return buffers.computeIfAbsent(role + n, k -> new float[n]);
     }
 
     /** Copies the tile's core of its input gradient into the working-size gradient. */
     private void pasteCore(LayerStack stack, Tile tile, Tensor gradient) {
         Shape is = stack.inputShape();
-        float[] tileGradient = new float[Math.toIntExact(is.size())];
-        session.read(stack.inputGradient(), tileGradient);
+        float[] tileGradient = readInputGradient(stack);
         Span column = tile.column();
         Span row = tile.row();
         int cw = column.coreTo() - column.coreFrom();
         int ch = row.coreTo() - row.coreFrom();
-        float[] core = new float[is.channels() * cw * ch];
-        dev.nightmare.engine.backend.Regions.copy(
+        if (core.length < is.channels() * cw * ch) {
+            core = new float[is.channels() * cw * ch];
+        }
+        Regions.copy(
                 tileGradient,
                 is.width(),
                 is.height(),
@@ -129,21 +164,33 @@ public final class TiledIteration implements AutoCloseable {
         session.writeRegion(gradient, column.coreFrom(), row.coreFrom(), cw, ch, core);
     }
 
+    private float[] readInputGradient(LayerStack stack) {
+        float[] tileGradient = buffer("input gradient", stack.inputShape());
+        session.read(stack.inputGradient(), tileGradient);
+        return tileGradient;
+    }
+
     /** The working-size gradient, kept while the working size stays (octaves change it). */
     private Tensor working(int width, int height) {
         Shape shape = new Shape(3, height, width);
         if (working == null || !working.shape().equals(shape)) {
-            close();
+            if (working != null) {
+                working.close();
+            }
             working = session.allocate(shape);
         }
         return working;
     }
 
+    /** Frees the working-size gradient and the host buffers; the next iteration makes them again. */
     @Override
     public void close() {
         if (working != null) {
             working.close();
             working = null;
         }
+        buffers.clear();
+        images.clear();
+        current = null;
     }
 }

@@ -1,7 +1,6 @@
 package dev.nightmare.engine.tiling;
 
 import dev.nightmare.engine.backend.DreamSession;
-import dev.nightmare.engine.dream.WorkEstimate;
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.model.Shape;
 import java.util.HashMap;
@@ -15,8 +14,12 @@ import java.util.Optional;
  * in the largest tiles whose state fits it. Plans are made once per (layer, working size).
  */
 public final class Tiling {
-    /** The default budget for one iteration's network state: 1 GiB. */
-    public static final long DEFAULT_BUDGET_BYTES = 1L << 30;
+    /**
+     * The default memory one iteration may hold, image-sized buffers and the network's state
+     * together: 1.25 GiB, so that with the JVM and the weights a 4096×3072 vgg-conv run stays within
+     * 2 GiB of RSS.
+     */
+    public static final long DEFAULT_ITERATION_BYTES = 5L << 28;
 
     private final long budgetBytes;
     private final int tileWidth;
@@ -50,8 +53,20 @@ public final class Tiling {
         return new Tiling(bytes, 0, 0);
     }
 
-    public static Tiling automatic() {
-        return budget(DEFAULT_BUDGET_BYTES);
+    /**
+     * Tiles sized so that one iteration on a {@code width × height} image holds at most {@code
+     * bytes}: its image-sized buffers ({@link IterationMemory#TILED_FLOATS_PER_PIXEL}) and the
+     * network's state. When the image's own buffers leave less than a small tile's state, tiles
+     * are as small as the receptive field allows (admission refuses such jobs in the services).
+     */
+    public static Tiling withinIteration(long bytes, int width, int height) {
+        long images = (long) IterationMemory.TILED_FLOATS_PER_PIXEL * Float.BYTES * width * height;
+        return budget(Math.max(1, bytes - images));
+    }
+
+    /** Tiles for the default iteration memory ({@link #DEFAULT_ITERATION_BYTES}) at a {@code width × height} image. */
+    public static Tiling automatic(int width, int height) {
+        return withinIteration(DEFAULT_ITERATION_BYTES, width, height);
     }
 
     /** The budget tiles are sized for; {@link Long#MAX_VALUE} when none. */
@@ -85,7 +100,8 @@ public final class Tiling {
         int tw = tileWidth;
         int th = tileHeight;
         if (tw == 0) {
-            int shortest = TilePlan.shortestTile(field.get());
+            // Never below a core of twice the halo: smaller tiles would spend most of their work on halos.
+            int shortest = IterationMemory.smallestSensibleTile(field.get());
             int side = largest(shortest, Math.max(width, height), t -> fits(session, layer, t, t));
             tw = side;
             th = side;
@@ -131,6 +147,6 @@ public final class Tiling {
     public static long stateBytes(DreamSession session, int layer, int width, int height) {
         NetworkSpec spec = session.model().spec();
         long backend = session.backend().estimateWorkingSet(spec, layer, width, height, 1);
-        return backend > 0 ? backend : WorkEstimate.peakBytes(spec, layer, width, height);
+        return backend > 0 ? backend : IterationMemory.wholeBytes(spec, layer, width, height);
     }
 }

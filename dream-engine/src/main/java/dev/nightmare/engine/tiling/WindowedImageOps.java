@@ -5,6 +5,8 @@ import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
 import dev.nightmare.engine.backend.Tensor;
 import dev.nightmare.engine.model.Shape;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Steps 3 and 7 of an iteration (shared/spec/NIGHTMARE.md) for tiles, on the host, reading and
@@ -12,19 +14,39 @@ import dev.nightmare.engine.model.Shape;
  * is a window of the jittered working image, and the image gradient is made from the assembled
  * working gradient in bands of rows. Every value is the float32 expression of {@link
  * dev.nightmare.engine.image.ImageOps} (and the backends' kernels, which equal it bit for bit), so
- * a tile's input equals the same window of the whole jittered image exactly.
+ * a tile's input equals the same window of the whole jittered image exactly. Its host buffers are
+ * kept and grown, not made per tile: a poster's run would otherwise make gigabytes of garbage.
  */
 final class WindowedImageOps {
     /** Output rows per band of {@link #unjitter}: bounds the host buffers to a few rows of the image. */
     private static final int BAND = 64;
 
-    private WindowedImageOps() {}
+    private float[] band = new float[0];
+    private final Map<Integer, float[]> tileInputs = new HashMap<>();
+    private float[] bandOut = new float[0];
+
+    /** Lets go of the buffers (the working size changed: other tile sizes follow). */
+    void clear() {
+        band = new float[0];
+        tileInputs.clear();
+        bandOut = new float[0];
+    }
+
+    /** {@code buffer} if it holds {@code n} floats, else a new one that does. */
+    private static float[] atLeast(float[] buffer, int n) {
+        return buffer.length >= n ? buffer : new float[n];
+    }
+
+    /** A tile input's host array: exactly the tensor's length, as {@link DreamSession#write} takes it. */
+    private float[] tileInput(int n) {
+        return tileInputs.computeIfAbsent(n, k -> new float[n]);
+    }
 
     /**
      * {@code stack.input()} = the window at ({@code x0}, {@code y0}) of {@code flip?(resize(crop(image,
      * dx, dy, W, H), workingWidth, workingHeight))}, the window the stack's size.
      */
-    static void jitterWindow(
+    void jitterWindow(
             DreamSession session,
             Tensor image,
             Jitter jitter,
@@ -78,9 +100,10 @@ final class WindowedImageOps {
             maxRow = Math.max(maxRow, Math.max(rowA[y], rowB[y]));
         }
         int bandW = maxCol - minCol + 1, bandH = maxRow - minRow + 1;
-        float[] band = new float[channels * bandW * bandH];
+        band = atLeast(band, channels * bandW * bandH);
+        float[] band = this.band;
         session.readRegion(image, minCol, minRow, bandW, bandH, band);
-        float[] out = new float[channels * tw * th];
+        float[] out = tileInput(channels * tw * th);
         float[] upper = new float[tw];
         float[] lower = new float[tw];
         for (int k = 0; k < channels; k++) {
@@ -123,7 +146,7 @@ final class WindowedImageOps {
      * Step 7 from the assembled working gradient: {@code imageGradient = crop(resize(flip?(working),
      * W, H), −dx, −dy)}, in bands of rows. {@code working} is left unchanged.
      */
-    static void unjitter(DreamSession session, Tensor working, Jitter jitter, Tensor imageGradient) {
+    void unjitter(DreamSession session, Tensor working, Jitter jitter, Tensor imageGradient) {
         Shape ws = working.shape();
         Shape os = imageGradient.shape();
         int channels = ws.channels(), srcW = ws.width(), srcH = ws.height();
@@ -156,9 +179,11 @@ final class WindowedImageOps {
             int lastSource =
                     Math.min(srcH - 1, sourceRow(Math.clamp(y0 + rows - 1 - jitter.dy(), 0, h - 1), hScale, h) + 1);
             int bandH = lastSource - firstSource + 1;
-            float[] band = new float[channels * srcW * bandH];
+            band = atLeast(band, channels * srcW * bandH);
+            float[] band = this.band;
             session.readRegion(working, 0, firstSource, srcW, bandH, band);
-            float[] out = new float[channels * w * rows];
+            bandOut = atLeast(bandOut, channels * w * rows);
+            float[] out = bandOut;
             for (int k = 0; k < channels; k++) {
                 for (int y = 0; y < rows; y++) {
                     int r = Math.clamp(y0 + y - jitter.dy(), 0, h - 1);
@@ -184,6 +209,61 @@ final class WindowedImageOps {
             }
             session.writeRegion(imageGradient, 0, y0, w, rows, out);
         }
+    }
+
+    /**
+     * Step 7 at full size for one tile: the image gradient's pixels whose source, {@code
+     * (flip?(clamp(x − dx)), clamp(y − dy))}, lies in the tile's core take the tile's gradient
+     * there (the resize is the identity at full size, so this is the whole step, a tile at a time).
+     */
+    void unjitterCore(
+            DreamSession session,
+            TilePlan.Tile tile,
+            float[] tileGradient,
+            Shape tileShape,
+            Jitter jitter,
+            Tensor imageGradient) {
+        Shape os = imageGradient.shape();
+        int w = os.width(), h = os.height(), channels = os.channels();
+        int[] columns = preimage(w, tile.column().coreFrom(), tile.column().coreTo(), jitter.dx(), jitter.flip());
+        int[] rows = preimage(h, tile.row().coreFrom(), tile.row().coreTo(), jitter.dy(), false);
+        if (columns == null || rows == null) {
+            return;
+        }
+        int xw = columns[1] - columns[0], yh = rows[1] - rows[0];
+        int tw = tileShape.width(), th = tileShape.height();
+        bandOut = atLeast(bandOut, channels * xw * yh);
+        float[] out = bandOut;
+        for (int k = 0; k < channels; k++) {
+            for (int y = 0; y < yh; y++) {
+                int sy = Math.clamp(rows[0] + y - jitter.dy(), 0, h - 1) - tile.y();
+                int from = (k * th + sy) * tw;
+                int at = (k * yh + y) * xw;
+                for (int x = 0; x < xw; x++) {
+                    int sx = mirrored(Math.clamp(columns[0] + x - jitter.dx(), 0, w - 1), w, jitter.flip());
+                    out[at + x] = tileGradient[from + sx - tile.x()];
+                }
+            }
+        }
+        session.writeRegion(imageGradient, columns[0], rows[0], xw, yh, out);
+    }
+
+    /**
+     * The output positions {@code [from, to)} whose source {@code mirrored(clamp(p − shift))} lies
+     * in {@code [coreFrom, coreTo)}: an interval, the map being monotone; null when empty.
+     */
+    private static int[] preimage(int length, int coreFrom, int coreTo, int shift, boolean flip) {
+        int from = -1, to = -1;
+        for (int p = 0; p < length; p++) {
+            int source = mirrored(Math.clamp(p - shift, 0, length - 1), length, flip);
+            if (source >= coreFrom && source < coreTo) {
+                if (from < 0) {
+                    from = p;
+                }
+                to = p + 1;
+            }
+        }
+        return from < 0 ? null : new int[] {from, to};
     }
 
     private static int sourceRow(int r, float hScale, int h) {

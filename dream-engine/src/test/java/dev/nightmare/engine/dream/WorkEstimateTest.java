@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.testing.Shared;
+import dev.nightmare.engine.tiling.IterationMemory;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
@@ -62,7 +63,9 @@ class WorkEstimateTest {
                 vgg, NightmareOptions.builder(10).rounds(4).iters(20).build(), 1024, 768);
         var endless = WorkEstimate.of(
                 vgg, NightmareOptions.builder(10).rounds(1000).iters(1000).build(), 1024, 768);
+        // vgg-conv tiles exactly: a poster needs its image-sized buffers and one tile's state.
         var poster = WorkEstimate.of(vgg, NightmareOptions.builder(10).build(), 4096, 4096);
+        var wall = WorkEstimate.of(vgg, NightmareOptions.builder(10).build(), 8192, 8192);
 
         assertThat(rule.refusal(ordinary)).isEmpty();
         assertThat(rule.refusal(endless)).hasValueSatisfying(r -> {
@@ -72,11 +75,31 @@ class WorkEstimateTest {
                     .contains("a job may take at most 2.0 PFLOP")
                     .contains("of the rounds × iters");
         });
-        assertThat(rule.refusal(poster)).hasValueSatisfying(r -> {
+        assertThat(rule.refusal(poster)).isEmpty();
+        assertThat(poster.peakBytes()).isLessThan(IterationMemory.wholeBytes(vgg, 10, 4096, 4096) / 10);
+        assertThat(rule.refusal(wall)).hasValueSatisfying(r -> {
             assertThat(r.option()).isEqualTo("image");
             assertThat(r.message())
                     .contains("a worker dreams in at most 1.5 GiB")
                     .contains("maxSide");
         });
+    }
+
+    @Test
+    void layersThatCannotTileNeedTheirWholeState() throws IOException {
+        NetworkSpec tiny = NetworkSpec.read(Shared.models().resolve("tiny.cfg"), w -> {});
+        NetworkSpec vgg = NetworkSpec.read(Shared.models().resolve("vgg-conv.cfg"), w -> {});
+
+        // tiny's convolutions are batch-normalised: darknet's gradient sums over the whole layer.
+        assertThat(WorkEstimate.of(tiny, NightmareOptions.builder(10).build(), 2048, 2048)
+                        .peakBytes())
+                .isEqualTo(IterationMemory.wholeBytes(tiny, 10, 2048, 2048));
+        assertThat(AdmissionRule.DEFAULT.refusal(
+                        WorkEstimate.of(tiny, NightmareOptions.builder(10).build(), 4096, 3072)))
+                .isPresent();
+        // Small images run whole: tiles would only add halos.
+        assertThat(WorkEstimate.of(vgg, NightmareOptions.builder(10).build(), 64, 48)
+                        .peakBytes())
+                .isEqualTo(IterationMemory.wholeBytes(vgg, 10, 64, 48));
     }
 }

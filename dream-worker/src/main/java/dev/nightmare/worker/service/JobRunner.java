@@ -21,6 +21,7 @@ import dev.nightmare.engine.dream.OptionException;
 import dev.nightmare.engine.dream.RunInfo;
 import dev.nightmare.engine.dream.WorkEstimate;
 import dev.nightmare.engine.image.Image;
+import dev.nightmare.engine.tiling.Tiling;
 import dev.nightmare.retry.Retry;
 import java.time.Duration;
 import java.time.Instant;
@@ -242,7 +243,10 @@ public final class JobRunner {
                 owned.runOn(details(loaded.backend()));
             }
             try {
-                new Nightmare(loaded.session()).run(input, engineOptions, resume, listener);
+                // Large images run in exact tiles sized to the memory admission allows an iteration.
+                Tiling tiling =
+                        Tiling.withinIteration(settings.admission().maxPeakBytes(), input.width(), input.height());
+                new Nightmare(loaded.session(), tiling).run(input, engineOptions, resume, listener);
             } catch (CancelledException e) {
                 // The listener asked for it; its stop reason says why.
             } catch (NonFiniteImageException e) {
