@@ -1,7 +1,5 @@
 package dev.nightmare.worker.service;
 
-import dev.nightmare.contracts.ContractException;
-import dev.nightmare.contracts.ContractJson;
 import dev.nightmare.contracts.EventType;
 import dev.nightmare.contracts.JobIds;
 import dev.nightmare.contracts.JobOptions;
@@ -11,7 +9,6 @@ import dev.nightmare.contracts.JobStatus;
 import dev.nightmare.contracts.RunDetails;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.OutOfDeviceMemoryException;
-import dev.nightmare.engine.dream.AdmissionRule;
 import dev.nightmare.engine.dream.CancelledException;
 import dev.nightmare.engine.dream.Checkpoint;
 import dev.nightmare.engine.dream.Nightmare;
@@ -19,13 +16,11 @@ import dev.nightmare.engine.dream.NightmareOptions;
 import dev.nightmare.engine.dream.NonFiniteImageException;
 import dev.nightmare.engine.dream.OptionException;
 import dev.nightmare.engine.dream.RunInfo;
-import dev.nightmare.engine.dream.WorkEstimate;
 import dev.nightmare.engine.image.Image;
 import dev.nightmare.engine.tiling.Tiling;
 import dev.nightmare.retry.Retry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -34,12 +29,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs one delivery of a nightmare request to its end, following docs/architecture.md: take the
- * job over ({@link OwnedStatus}), settle what is known before dreaming (cancelled, deadline passed,
- * too large, already done, model or input missing), resume after the rounds already stored, dream
- * with a {@link JobListener} that stores every round, and map how the run ended to a final state
- * and event and to what becomes of the Kafka record. Never throws for a job's own failure;
- * transient S3 and model-store failures are retried and, when they persist, release the job for
- * redelivery instead of failing it.
+ * job over ({@link OwnedStatus}) unless {@link Preflight} settles it first, dream what Preflight
+ * finds ready, resuming after the rounds already stored, with a {@link JobListener} that stores
+ * every round, and map how the run ended to a final state and event and to what becomes of the
+ * Kafka record. Never throws for a job's own failure; transient S3 and model-store failures are
+ * retried and, when they persist, release the job for redelivery instead of failing it.
  */
 public final class JobRunner {
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
@@ -84,7 +78,10 @@ public final class JobRunner {
         private final JobOptions options;
         private final JobIo jobIo;
         private final StoredInputs inputs;
+        private final Preflight preflight;
         private final long deliveredNanos = System.nanoTime();
+        private final long limitNanos =
+                deliveredNanos + settings.maxJobDuration().toNanos();
         private OwnedStatus owned;
         private AttemptEvents events;
 
@@ -96,6 +93,7 @@ public final class JobRunner {
             this.options = request.options();
             this.jobIo = new JobIo(id, retry, control, io);
             this.inputs = new StoredInputs(id, services.store(), jobIo, settings.maxPixels());
+            this.preflight = new Preflight(request, models, inputs, settings.admission(), control);
         }
 
         Disposition run() {
@@ -120,23 +118,11 @@ public final class JobRunner {
                     () -> store.storedRounds(id, options.imageFormat().extension()));
             CompletableFuture<Boolean> canceled = jobIo.async("check cancel marker", () -> store.cancelRequested(id));
             CompletableFuture<Optional<byte[]>> inputBytes = jobIo.async("read input", () -> store.input(id));
-            Optional<byte[]> storedRequest = JobIo.join(stored);
-            if (storedRequest.isEmpty()) {
-                LOG.infof("job %s: request.json is gone (deleted); dropping the message", id);
-                return Disposition.accept("deleted");
-            }
-            Optional<String> mismatch = mismatch(storedRequest.get());
-            if (mismatch.isPresent()) {
-                LOG.warnf("job %s: the message is not the stored request (%s); dead-lettering it", id, mismatch.get());
-                return new Disposition.DeadLetter("REQUEST_MISMATCH", mismatch.get());
+            Optional<Disposition> settled = preflight.beforeTakeOver(stored, read);
+            if (settled.isPresent()) {
+                return settled.get();
             }
             Optional<Versioned<JobStatus>> current = JobIo.join(read);
-            if (current.isPresent() && current.get().value().state().isFinal()) {
-                LOG.infof(
-                        "job %s: already %s; duplicate delivery",
-                        id, current.get().value().state().wireName());
-                return Disposition.accept("duplicate");
-            }
 
             // Take over: a fresh attempt, conditional on the status this worker read.
             int rounds = options.rounds();
@@ -161,7 +147,6 @@ public final class JobRunner {
             owned = taken.get();
             events = new AttemptEvents(
                     services.events(), services.clock(), id, settings.workerId(), owned.attempt(), options);
-            long limitNanos = deliveredNanos + settings.maxJobDuration().toNanos();
             events.started(now, started.run());
             if (delivery.deliveryCount() <= 1) {
                 services.metrics().queueWait(Duration.between(request.createdAt(), now));
@@ -170,67 +155,23 @@ public final class JobRunner {
                     "job %s: taken (delivery %d, attempt %s); %d of %d rounds already stored",
                     id, delivery.deliveryCount(), owned.attempt(), done, rounds);
 
-            // Outcomes known before dreaming.
-            if (JobIo.join(canceled)) {
-                return finish(JobState.CANCELED, null);
-            }
-            if (request.deadline() != null && now.isAfter(request.deadline())) {
-                return finish(
-                        JobState.FAILED,
-                        "the job's deadline (" + request.deadline() + ") passed before a worker could run it");
-            }
-            if (done >= rounds) {
-                return succeed();
-            }
+            return switch (preflight.beforeDreaming(canceled, now, done, inputBytes)) {
+                case Preflight.Ends ends -> {
+                    Disposition finished = finish(ends.state(), ends.error());
+                    yield ends.deadLetter() == null ? finished : ends.deadLetter();
+                }
+                case Preflight.AllStored allStored -> succeed();
+                case Preflight.Ready ready -> dream(ready, done);
+            };
+        }
 
-            ModelRegistry.Loaded loaded;
-            try {
-                loaded = models.get(request.model(), request.modelSha256(), control::abandoned);
-            } catch (UnknownModelException e) {
-                String error = "model " + request.model() + " version " + request.modelSha256()
-                        + " is no longer in the model-store; submit the job again to use the current version";
-                finish(JobState.FAILED, error);
-                return new Disposition.DeadLetter("UNKNOWN_MODEL", e.getMessage());
-            }
-            Image input = inputs.input(JobIo.join(inputBytes));
-            if (input == null) {
-                String error = "the input image of this job is missing or unreadable; submit it again";
-                finish(JobState.FAILED, error);
-                return new Disposition.DeadLetter("MISSING_INPUT", error);
-            }
-            NightmareOptions engineOptions = options.toEngine();
-            List<OptionException> problems =
-                    Nightmare.problems(engineOptions, loaded.model().spec(), input.width(), input.height());
-            if (!problems.isEmpty()) {
-                return finish(JobState.FAILED, problems.getFirst().getMessage());
-            }
-            Optional<AdmissionRule.Refusal> refusal = settings.admission()
-                    .refusal(WorkEstimate.of(loaded.model().spec(), engineOptions, input.width(), input.height()));
-            if (refusal.isPresent()) {
-                return finish(
-                        JobState.FAILED,
-                        "this worker cannot run the job: " + refusal.get().message());
-            }
+        /** Dreams what {@link Preflight} found ready, resuming after the {@code done} rounds stored. */
+        private Disposition dream(Preflight.Ready ready, int done) {
             JobListener listener = new JobListener(
                     request, owned, events, jobIo, services, control, models.backend(), limitNanos, deliveredNanos);
             listener.cancelMarkerChecked();
-            return dream(loaded, input, engineOptions, inputs.resumePoint(done, input, engineOptions), listener);
-        }
-
-        /**
-         * Why the delivered message cannot run: request.json is what the gateway validated, so a
-         * message that says anything else (other options, seed, deadline, model) is not this job.
-         */
-        private Optional<String> mismatch(byte[] storedRequest) {
-            JobRequest validated;
-            try {
-                validated = ContractJson.readRequest(storedRequest);
-            } catch (ContractException e) {
-                return Optional.of("request.json cannot be read: " + e.getMessage());
-            }
-            return validated.equals(request)
-                    ? Optional.empty()
-                    : Optional.of("the message differs from the job's request.json, which the gateway validated");
+            Checkpoint resume = inputs.resumePoint(done, ready.input(), ready.engineOptions());
+            return dream(ready.loaded(), ready.input(), ready.engineOptions(), resume, listener);
         }
 
         private Disposition dream(
@@ -333,7 +274,6 @@ public final class JobRunner {
             if (options.animate() == null) {
                 return finish(JobState.SUCCEEDED, null);
             }
-            long limitNanos = deliveredNanos + settings.maxJobDuration().toNanos();
             return switch (new VideoStage(request, owned, jobIo, services, control, limitNanos).make()) {
                 case VideoStage.Stored video -> finish(JobState.SUCCEEDED, null, video.key());
                 case VideoStage.Stopped stopped -> stopped(stopped.why());
