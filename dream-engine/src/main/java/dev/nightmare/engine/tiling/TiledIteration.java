@@ -8,6 +8,8 @@ import dev.nightmare.engine.backend.Tensor;
 import dev.nightmare.engine.model.Shape;
 import dev.nightmare.engine.tiling.TilePlan.Span;
 import dev.nightmare.engine.tiling.TilePlan.Tile;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,7 @@ import java.util.Map;
  * since a tile's activations are gone once the next tile runs, thresholds with the whole layer's
  * cut-off and back-propagates) and step 9's of the image gradient (the backend's own step, on the
  * assembled gradient). The second pass runs the tiles in reverse, so the last tile of the first
- * pass is back-propagated without forwarding it again.
+ * pass (the largest) is back-propagated without forwarding it again.
  *
  * <p>Holds, besides the image and its gradient, one working-size gradient (3 floats a pixel) when
  * the octave shrinks the image (at full size each tile's core goes straight to the image gradient)
@@ -61,7 +63,7 @@ public final class TiledIteration implements AutoCloseable {
             images.clear();
             current = plan;
         }
-        List<Tile> tiles = plan.tiles();
+        List<Tile> tiles = largestLast(plan.tiles());
         double sum = 0;
         double squares = 0;
         long cells = 0;
@@ -116,6 +118,17 @@ public final class TiledIteration implements AutoCloseable {
             images.unjitter(session, gradient, jitter, imageGradient);
         }
         session.ascend(image, imageGradient, rate, normalize);
+    }
+
+    /** The tiles with the largest last: the second pass starts with it, and skips its forward. */
+    private static List<Tile> largestLast(List<Tile> tiles) {
+        List<Tile> order = new ArrayList<>(tiles);
+        Tile largest = order.stream()
+                .max(Comparator.comparingLong(t -> (long) t.width() * t.height()))
+                .orElseThrow();
+        order.remove(largest);
+        order.add(largest);
+        return order;
     }
 
     private LayerStack forward(Tensor image, Jitter jitter, int layer, TilePlan plan, Tile tile) {
