@@ -10,7 +10,6 @@ import dev.nightmare.engine.tiling.TilePlan.Span;
 import dev.nightmare.engine.tiling.TilePlan.Tile;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,15 +32,13 @@ public final class TiledIteration implements AutoCloseable {
     private final WindowedImageOps images = new WindowedImageOps();
     private Tensor working;
     /**
-     * Host buffers reused from tile to tile, by role and length (sessions copy whole tensors, and a
-     * plan has up to four tile sizes): a poster's run would otherwise make gigabytes of garbage.
-     * Cleared when the working size changes.
+     * Host buffers reused from tile to tile and iteration to iteration, by role and length
+     * (sessions copy whole tensors; a plan has up to four tile sizes and octaves recur): a poster's
+     * run would otherwise make gigabytes of garbage. The least recently used beyond a few go.
      */
-    private final Map<String, float[]> buffers = new HashMap<>();
+    private final Map<String, float[]> buffers = new BoundedCache<>(12);
 
     private float[] core = new float[0];
-    /** The plan the buffers were made for. */
-    private TilePlan current;
 
     public TiledIteration(DreamSession session) {
         this.session = session;
@@ -57,12 +54,6 @@ public final class TiledIteration implements AutoCloseable {
             float thresh,
             float rate,
             boolean normalize) {
-        if (plan != current) {
-            // Another working size: its tiles' sizes differ, so the buffers of the last ones go.
-            buffers.clear();
-            images.clear();
-            current = plan;
-        }
         List<Tile> tiles = largestLast(plan.tiles());
         double sum = 0;
         double squares = 0;
@@ -204,6 +195,5 @@ public final class TiledIteration implements AutoCloseable {
         }
         buffers.clear();
         images.clear();
-        current = null;
     }
 }

@@ -5,7 +5,6 @@ import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
 import dev.nightmare.engine.backend.Tensor;
 import dev.nightmare.engine.model.Shape;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -22,7 +21,7 @@ final class WindowedImageOps {
     private static final int BAND = 64;
 
     private float[] band = new float[0];
-    private final Map<Integer, float[]> tileInputs = new HashMap<>();
+    private final Map<Integer, float[]> tileInputs = new BoundedCache<>(8);
     private float[] bandOut = new float[0];
 
     /** Lets go of the buffers (the working size changed: other tile sizes follow). */
