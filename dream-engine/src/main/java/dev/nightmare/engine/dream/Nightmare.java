@@ -303,6 +303,8 @@ public final class Nightmare {
             }
             int w = start.width();
             int h = start.height();
+            // The layers -range picks share the deepest one's tiles.
+            int deepest = o.layer() + o.range() - 1 - o.range() / 2;
             for (int round = firstRound; round < o.rounds(); round++) {
                 long began = System.nanoTime();
                 DrawSequence draws = DrawSequence.atRound(
@@ -318,7 +320,7 @@ public final class Nightmare {
                         float scale = d.scale();
                         int ws = (int) (w * scale), hs = (int) (h * scale);
                         Jitter jitter = new Jitter(d.dx(), d.dy(), d.flip());
-                        Optional<TilePlan> plan = tiling.plan(session, d.layer(), ws, hs);
+                        Optional<TilePlan> plan = tiling.plan(session, d.layer(), deepest, ws, hs);
                         if (plan.isPresent()) {
                             tiledRound = true;
                             tiled.optimize(

@@ -66,6 +66,37 @@ public record TilePlan(int width, int height, ReceptiveField field, List<Span> c
                 axis(field, height, outHeight, tileHeight));
     }
 
+    /**
+     * The same tiles for a shallower target whose field's stride divides this plan's (the layers of
+     * a {@code -range} share one geometry, so their tiles are one set of sizes): the cores' target
+     * cells recomputed for a target of {@code outWidth × outHeight}.
+     */
+    public TilePlan retarget(ReceptiveField target, int outWidth, int outHeight) {
+        if (field.stride() % target.stride() != 0 || target.halo() > field.halo()) {
+            throw new IllegalArgumentException("a plan for a field of stride " + field.stride() + " and halo "
+                    + field.halo() + " does not hold a target of stride " + target.stride() + " and halo "
+                    + target.halo());
+        }
+        return new TilePlan(
+                width, height, target, retarget(columns, target, outWidth), retarget(rows, target, outHeight));
+    }
+
+    private static List<Span> retarget(List<Span> spans, ReceptiveField target, int outLength) {
+        List<Span> out = new ArrayList<>();
+        for (int i = 0; i < spans.size(); i++) {
+            Span s = spans.get(i);
+            boolean last = i == spans.size() - 1;
+            out.add(new Span(
+                    s.from(),
+                    s.to(),
+                    s.coreFrom(),
+                    s.coreTo(),
+                    s.coreFrom() / target.stride(),
+                    last ? outLength : s.coreTo() / target.stride()));
+        }
+        return out;
+    }
+
     /** The shortest tile length that {@link #of} accepts for this field: a core of one stride beside two halos. */
     public static int shortestTile(ReceptiveField field) {
         return 2 * field.halo() + field.stride();

@@ -79,7 +79,34 @@ public final class Tiling {
      * run it whole: when it fits, or when the layers cannot be tiled exactly (then it runs whole).
      */
     public Optional<TilePlan> plan(DreamSession session, int layer, int width, int height) {
-        return plans.computeIfAbsent(List.of(layer, width, height), k -> makePlan(session, layer, width, height));
+        return plan(session, layer, layer, width, height);
+    }
+
+    /**
+     * The tiles for {@code layer} cut as those of the deeper {@code geometryLayer} (the deepest a
+     * run's {@code -range} picks): every layer of the range then runs on one set of tile sizes, so
+     * a session prepares (and keeps) a third as many working sizes for range 3.
+     */
+    public Optional<TilePlan> plan(DreamSession session, int layer, int geometryLayer, int width, int height) {
+        if (layer == geometryLayer) {
+            return plans.computeIfAbsent(List.of(layer, width, height), k -> makePlan(session, layer, width, height));
+        }
+        List<Integer> key = List.of(layer, geometryLayer, width, height);
+        Optional<TilePlan> known = plans.get(key);
+        if (known != null) {
+            return known;
+        }
+        Optional<TilePlan> plan = plan(session, geometryLayer, width, height).map(geometry -> {
+            NetworkSpec spec = session.model().spec();
+            ReceptiveField target = ReceptiveField.of(
+                            spec, layer, session.options().batchNormGradient())
+                    .tileable()
+                    .orElseThrow();
+            Shape out = spec.outputShapes(width, height, layer).get(layer);
+            return geometry.retarget(target, out.width(), out.height());
+        });
+        plans.put(key, plan);
+        return plan;
     }
 
     /** Why layers {@code 0..layer} of this session cannot be tiled; empty when they can. */

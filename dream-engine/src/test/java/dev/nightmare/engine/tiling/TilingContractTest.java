@@ -158,6 +158,36 @@ public abstract class TilingContractTest {
     }
 
     @Test
+    void theLayersOfARangeShareTheDeepestLayersTilesExactly() {
+        DreamSession session = session(VGG_LIKE, BatchNormGradient.EXACT);
+        Image input = noise(203, 157, 13);
+        Tiling tiling = Tiling.fixed(90, 77);
+        TilePlan deepest = tiling.plan(session, 5, 203, 157).orElseThrow();
+        for (int layer : new int[] {2, 4}) {
+            TilePlan shared = tiling.plan(session, layer, 5, 203, 157).orElseThrow();
+            assertThat(shared.tiles())
+                    .extracting(t -> List.of(t.x(), t.y(), t.width(), t.height()))
+                    .as("the same tiles as the deepest layer's")
+                    .isEqualTo(deepest.tiles().stream()
+                            .map(t -> List.of(t.x(), t.y(), t.width(), t.height()))
+                            .toList());
+            Jitter jitter = new Jitter(-3, 6, true);
+            float[] whole = iterate(
+                    session,
+                    input,
+                    t -> session.optimize(t[0], t[1], session.stack(layer, 203, 157), jitter, 0.5f, 0.04f, true));
+            float[] tiled = iterate(session, input, t -> {
+                try (TiledIteration iteration = new TiledIteration(session)) {
+                    iteration.optimize(t[0], t[1], layer, shared, jitter, 0.5f, 0.04f, true);
+                }
+            });
+            Compare c = Compare.of(whole, tiled);
+            assertThat(c.meanAbs()).as("layer %d: %s", layer, c).isLessThanOrEqualTo(1e-5);
+            assertThat(c.maxAbs()).as("layer %d: %s", layer, c).isLessThanOrEqualTo(1e-3);
+        }
+    }
+
+    @Test
     void plansHaveInnerTilesAndCoresThatPartitionTheImage() {
         DreamSession session = session(VGG_LIKE, BatchNormGradient.EXACT);
         TilePlan plan = Tiling.fixed(90, 77).plan(session, 5, 403, 301).orElseThrow();
