@@ -279,16 +279,17 @@ class WebhookDeliveriesTest {
 
         @Override
         public Optional<String> replace(Delivery delivery, String etag) {
+            // A compare-and-set: ConcurrentSkipListMap's compute methods may run their function
+            // more than once under contention, so a side effect in one cannot say what was applied
+            // (two replicas both "won" a claim that way).
+            Version current = objects.get(delivery.id());
+            if (current == null || !current.etag().equals(etag)) {
+                return Optional.empty();
+            }
             String next = "e" + etags.incrementAndGet();
-            Version[] result = new Version[1];
-            objects.computeIfPresent(delivery.id(), (id, v) -> {
-                if (!v.etag().equals(etag)) {
-                    return v;
-                }
-                result[0] = new Version(delivery, next);
-                return result[0];
-            });
-            return result[0] == null ? Optional.empty() : Optional.of(next);
+            return objects.replace(delivery.id(), current, new Version(delivery, next))
+                    ? Optional.of(next)
+                    : Optional.empty();
         }
 
         @Override
