@@ -26,6 +26,7 @@ import dev.nightmare.engine.image.ImageOps;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.random.IterationDraws;
 import dev.nightmare.engine.random.RandomMode;
+import dev.nightmare.engine.tiling.TilePlan;
 import dev.nightmare.engine.tiling.Tiling;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,6 +42,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -361,26 +363,26 @@ final class NightmareCommand {
      * The tile plan of the run's largest working size, said once: how the image is cut, or why it
      * runs whole though its state exceeds the budget. Empty when it simply fits.
      */
-    private static java.util.Optional<String> describeTiling(
+    private static Optional<String> describeTiling(
             Nightmare nightmare, DreamSession session, Tiling tiling, NightmareOptions options, Image input) {
         int deepest = options.layer() + options.range() - 1 - options.range() / 2;
         String size = input.width() + "×" + input.height();
-        java.util.Optional<dev.nightmare.engine.tiling.TilePlan> plan;
+        Optional<TilePlan> plan;
         try {
             plan = nightmare.tilePlan(deepest, input.width(), input.height());
         } catch (IllegalArgumentException e) {
             throw new UsageException("--tile: " + e.getMessage());
         }
         if (plan.isPresent()) {
-            String budget = tiling.budgetBytes() == Long.MAX_VALUE
+            String budget = tiling.fixedSize()
                     ? "as --tile asks"
                     : "to keep the network's state within " + WorkEstimate.bytesInWords(tiling.budgetBytes())
                             + " beside the image's buffers (--memory-budget)";
-            return java.util.Optional.of("the " + size + " image is dreamt in "
+            return Optional.of("the " + size + " image is dreamt in "
                     + plan.get().describe() + ", " + budget + "; the result is the untiled one's");
         }
-        java.util.Optional<String> whyNot = Tiling.whyNotTileable(session, deepest);
-        if (tiling.budgetBytes() == Long.MAX_VALUE) {
+        Optional<String> whyNot = Tiling.whyNotTileable(session, deepest);
+        if (tiling.fixedSize()) {
             return whyNot.map(why -> "warning: --tile is not used: " + why);
         }
         long state = Tiling.stateBytes(session, deepest, input.width(), input.height());
@@ -388,7 +390,7 @@ final class NightmareCommand {
             return whyNot.map(why -> "warning: the " + size + " image's network state (about "
                     + WorkEstimate.bytesInWords(state) + ") exceeds --memory-budget, but it runs whole: " + why);
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     /** The backend {@code starting} makes, or the exception its creation threw. */

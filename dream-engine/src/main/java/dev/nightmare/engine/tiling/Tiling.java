@@ -69,6 +69,11 @@ public final class Tiling {
         return withinIteration(DEFAULT_ITERATION_BYTES, width, height);
     }
 
+    /** Whether the tile size is fixed ({@link #fixed}) rather than sized for a budget. */
+    public boolean fixedSize() {
+        return tileWidth > 0;
+    }
+
     /** The budget tiles are sized for; {@link Long#MAX_VALUE} when none. */
     public long budgetBytes() {
         return budgetBytes;
