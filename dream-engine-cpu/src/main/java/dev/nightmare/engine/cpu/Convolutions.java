@@ -1,11 +1,14 @@
 package dev.nightmare.engine.cpu;
 
+import dev.nightmare.engine.model.Activation;
+import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.Shape;
 
 /**
- * The convolutions of one model: the only part in which the CPU backends differ. Prepared once per
- * (layer, working size) and reused every iteration; weights are packed once per model.
+ * The convolutions of one model, and optionally its max pooling: the only parts in which the CPU
+ * backends differ. Prepared once per (layer, working size) and reused every iteration; weights are
+ * packed once per model.
  */
 public interface Convolutions extends AutoCloseable {
     /**
@@ -27,6 +30,16 @@ public interface Convolutions extends AutoCloseable {
         return false;
     }
 
+    /**
+     * This backend's max pooling of layer {@code pool} from {@code in} to {@code out} at one working
+     * size, bit-identical to {@link LayerKernels}' (maxpool, maxpoolBackward with {@code below}'s
+     * activation derivative fused), keeping its winners in {@code argmax}'s memory; or null, where the
+     * Java kernels pool (the default).
+     */
+    default Pooling maxpool(MaxpoolSpec pool, Shape in, Shape out, Activation below, CpuTensor argmax) {
+        return null;
+    }
+
     /** The end of a run: frees scratch kept only between a run's steps (the weights stay). */
     default void endRun() {}
 
@@ -42,6 +55,21 @@ public interface Convolutions extends AutoCloseable {
     @FunctionalInterface
     interface Factory {
         Convolutions create(Model model, Workers workers, NativeBudget.Account account);
+    }
+
+    /** A max pooling layer at one working size. */
+    interface Pooling extends AutoCloseable {
+        /** Overwrites {@code y} with the maxima of {@code x}'s windows, keeping each window's winner. */
+        void forward(CpuTensor x, CpuTensor y);
+
+        /**
+         * Overwrites {@code dx} with {@code dy} routed to the winners, times the activation derivative
+         * of the convolution below at its output {@code belowOutput} (null: no convolution below).
+         */
+        void backward(CpuTensor dy, CpuTensor dx, CpuTensor belowOutput);
+
+        @Override
+        void close();
     }
 
     /** One layer at one working size. */

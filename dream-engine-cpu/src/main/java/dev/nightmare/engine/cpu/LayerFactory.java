@@ -75,7 +75,14 @@ final class LayerFactory implements AutoCloseable {
                         buffers);
             case MaxpoolSpec pool ->
                 new MaxpoolLayer(
-                        index, pool, in, out, below instanceof ConvolutionalLayer c ? c : null, kernels, buffers);
+                        index,
+                        pool,
+                        in,
+                        out,
+                        below instanceof ConvolutionalLayer c ? c : null,
+                        kernels,
+                        convolutions,
+                        buffers);
             case AvgpoolSpec avgpool -> new AvgpoolLayer(index, in, out, kernels, buffers);
             case SoftmaxSpec softmax -> new SoftmaxLayer(index, softmax, out, kernels, buffers);
             default -> throw new IllegalStateException("layer " + index + " cannot run on the CPU backends");

@@ -5,8 +5,8 @@ import dev.nightmare.engine.model.MaxpoolSpec;
 import dev.nightmare.engine.model.Shape;
 
 /**
- * darknet's {@code [maxpool]} at one working size: forward keeps each window's winner; backward
- * routes each gradient to it, multiplying by the activation derivative of the convolution below on
+ * darknet's {@code [maxpool]} at one working size, by the backend where it pools (else the Java
+ * kernels): forward keeps each window's winner; backward routes each gradient to it, multiplying by the activation derivative of the convolution below on
  * the way (which that convolution's backward then skips).
  */
 final class MaxpoolLayer implements CpuLayer {
@@ -20,6 +20,8 @@ final class MaxpoolLayer implements CpuLayer {
     private final CpuTensor blockedInput;
     /** The convolution below, whose activation derivative backward applies; null when there is none. */
     private final ConvolutionalLayer below;
+    /** The backend's pooling at this size, or null: the Java kernels pool. */
+    private final Convolutions.Pooling backendPooling;
 
     MaxpoolLayer(
             int index,
@@ -28,6 +30,7 @@ final class MaxpoolLayer implements CpuLayer {
             Shape out,
             ConvolutionalLayer below,
             LayerKernels kernels,
+            Convolutions backend,
             Buffers buffers) {
         this.index = index;
         this.pool = pool;
@@ -36,6 +39,8 @@ final class MaxpoolLayer implements CpuLayer {
         this.output = buffers.take(out, Layout.BLOCKED);
         this.argmax = buffers.take(out, Layout.BLOCKED);
         this.blockedInput = index == 0 ? buffers.take(in, Layout.BLOCKED) : null;
+        this.backendPooling =
+                index == 0 ? null : backend.maxpool(pool, in, out, below == null ? null : below.activation(), argmax);
     }
 
     /** The bytes of buffers layer {@code index} takes: {@link Buffers} views, as the constructor takes them. */
@@ -55,13 +60,21 @@ final class MaxpoolLayer implements CpuLayer {
             kernels.convert(input, blockedInput);
             x = blockedInput;
         }
-        kernels.maxpool(x, output, argmax, pool);
+        if (backendPooling != null) {
+            backendPooling.forward(x, output);
+        } else {
+            kernels.maxpool(x, output, argmax, pool);
+        }
     }
 
     @Override
     public void backward(BackwardPass pass) {
         CpuTensor dy = pass.gradient();
         CpuTensor dx = pass.next(index - 1, below != null);
+        if (backendPooling != null) {
+            backendPooling.backward(dy, dx, below == null ? null : below.output());
+            return;
+        }
         kernels.maxpoolBackward(
                 dy,
                 argmax,
@@ -73,6 +86,9 @@ final class MaxpoolLayer implements CpuLayer {
 
     @Override
     public void close() {
+        if (backendPooling != null) {
+            backendPooling.close();
+        }
         output.close();
         argmax.close();
         if (blockedInput != null) {
