@@ -25,6 +25,8 @@ final class ConvolutionalLayer implements CpuLayer {
     private final CpuTensor output;
     /** Batch-normalised layers: the raw convolution output z, which darknet's backward reads; else null. */
     private final CpuTensor raw;
+    /** Batch-normalised layers: the backend's normalisation at this size, or null: the Java kernels'. */
+    private final Convolutions.Normalization normalization;
 
     ConvolutionalLayer(
             int index,
@@ -36,6 +38,7 @@ final class ConvolutionalLayer implements CpuLayer {
             FirstLayerBackward firstLayer,
             LayerKernels kernels,
             BatchNormGradient batchNormGradient,
+            Convolutions.Normalization normalization,
             Buffers buffers) {
         this.index = index;
         this.activation = activation;
@@ -46,6 +49,7 @@ final class ConvolutionalLayer implements CpuLayer {
         this.batchNormGradient = batchNormGradient;
         this.output = buffers.take(out, Layout.BLOCKED);
         this.raw = batchNormalize ? buffers.take(out, Layout.BLOCKED) : null;
+        this.normalization = normalization;
     }
 
     /** The bytes of buffers a layer of output {@code out} takes: {@link Buffers} views, as the constructor takes them. */
@@ -68,7 +72,11 @@ final class ConvolutionalLayer implements CpuLayer {
             convolution.forward(input, output);
         } else {
             convolution.forward(input, raw);
-            kernels.normalizeAndActivate(raw, output, parameters, activation);
+            if (normalization != null) {
+                normalization.forward(raw, output);
+            } else {
+                kernels.normalizeAndActivate(raw, output, parameters, activation);
+            }
         }
     }
 
@@ -79,7 +87,7 @@ final class ConvolutionalLayer implements CpuLayer {
         if (!pass.activated()) {
             kernels.activationBackward(pass.gradient(), output, g, activation);
         }
-        if (raw != null) {
+        if (raw != null && (normalization == null || !normalization.backward(g, raw))) {
             kernels.batchNormBackward(g, raw, parameters, batchNormGradient);
         }
         if (firstLayer != null) {
@@ -91,6 +99,9 @@ final class ConvolutionalLayer implements CpuLayer {
 
     @Override
     public void close() {
+        if (normalization != null) {
+            normalization.close();
+        }
         output.close();
         if (raw != null) {
             raw.close();

@@ -40,6 +40,17 @@ public interface Convolutions extends AutoCloseable {
         return null;
     }
 
+    /**
+     * This backend's batch norm and activation of a layer of output {@code out} at one working size,
+     * for sessions in the fast arithmetic ({@code a = act(bn(z))} within the golden tolerances of
+     * {@link LayerKernels#normalizeAndActivate}), with darknet's batch-norm gradient when {@code
+     * darknetGradient}; or null, where the Java kernels normalise (the default).
+     */
+    default Normalization batchNorm(
+            Shape out, LayerKernels.ChannelParameters parameters, Activation activation, boolean darknetGradient) {
+        return null;
+    }
+
     /** The end of a run: frees scratch kept only between a run's steps (the weights stay). */
     default void endRun() {}
 
@@ -67,6 +78,21 @@ public interface Convolutions extends AutoCloseable {
          * of the convolution below at its output {@code belowOutput} (null: no convolution below).
          */
         void backward(CpuTensor dy, CpuTensor dx, CpuTensor belowOutput);
+
+        @Override
+        void close();
+    }
+
+    /** A batch-normalised convolution's normalisation and activation at one working size. */
+    interface Normalization extends AutoCloseable {
+        /** Overwrites {@code a} with the activated, normalised raw convolution output {@code z}. */
+        void forward(CpuTensor z, CpuTensor a);
+
+        /**
+         * darknet's batch-norm gradient of {@code g} (dL/dy) in place, given {@code z}; false when
+         * this normalisation was prepared without it (the Java kernels run the session's gradient).
+         */
+        boolean backward(CpuTensor g, CpuTensor z);
 
         @Override
         void close();

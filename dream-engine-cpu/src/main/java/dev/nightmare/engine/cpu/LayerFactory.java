@@ -72,6 +72,13 @@ final class LayerFactory implements AutoCloseable {
                         index == 0 ? firstLayer : null,
                         kernels,
                         batchNormGradient,
+                        conv.batchNormalize() && darknet == null
+                                ? convolutions.batchNorm(
+                                        out,
+                                        parameters[index],
+                                        conv.activation(),
+                                        batchNormGradient == BatchNormGradient.DARKNET)
+                                : null,
                         buffers);
             case MaxpoolSpec pool ->
                 new MaxpoolLayer(

@@ -24,6 +24,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 
 import dev.nightmare.engine.cpu.Convolutions;
 import dev.nightmare.engine.cpu.CpuTensor;
+import dev.nightmare.engine.cpu.LayerKernels.ChannelParameters;
 import dev.nightmare.engine.cpu.Layout;
 import dev.nightmare.engine.cpu.NativeBudget;
 import dev.nightmare.engine.cpu.onednn.ConvolutionPrimitives.Geometry;
@@ -70,6 +71,7 @@ final class OneDnnConvolutions implements Convolutions {
     private final Map<Integer, Native> biases = new HashMap<>();
     private final List<PreparedConvolution> prepared = new ArrayList<>();
     private final List<OneDnnPooling> pools = new ArrayList<>();
+    private final List<OneDnnNormalization> normalizations = new ArrayList<>();
     /** This session's stream: primitives may run concurrently, streams may not be shared. */
     private final Handle<dnnl_stream> stream;
 
@@ -513,6 +515,39 @@ final class OneDnnConvolutions implements Convolutions {
         };
     }
 
+    /** Batch norm and activation by oneDNN (the fast arithmetic): at full speed from the first call. */
+    @Override
+    public Normalization batchNorm(
+            Shape out, ChannelParameters parameters, Activation activation, boolean darknetGradient) {
+        OneDnnNormalization n = OneDnnNormalization.prepare(
+                runtime, stream.get(), this::memory, out, parameters, activation, darknetGradient);
+        synchronized (this) {
+            normalizations.add(n);
+        }
+        return new Normalization() {
+            @Override
+            public void forward(CpuTensor z, CpuTensor a) {
+                n.forward(z, a);
+            }
+
+            @Override
+            public boolean backward(CpuTensor g, CpuTensor z) {
+                return n.backward(g, z);
+            }
+
+            @Override
+            public void close() {
+                boolean mine;
+                synchronized (OneDnnConvolutions.this) {
+                    mine = normalizations.remove(n);
+                }
+                if (mine) {
+                    n.close();
+                }
+            }
+        };
+    }
+
     /** The implementation oneDNN chose for each prepared layer (e.g. {@code jit:avx512_core}), for logs. */
     List<String> implementations() {
         return prepared.stream().map(PreparedConvolution::describe).toList();
@@ -543,6 +578,8 @@ final class OneDnnConvolutions implements Convolutions {
         prepared.clear();
         pools.forEach(OneDnnPooling::close);
         pools.clear();
+        normalizations.forEach(OneDnnNormalization::close);
+        normalizations.clear();
         if (winograd != null) {
             winograd.close();
         }

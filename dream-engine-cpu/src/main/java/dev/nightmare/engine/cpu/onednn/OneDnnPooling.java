@@ -1,6 +1,5 @@
 package dev.nightmare.engine.cpu.onednn;
 
-import static dev.nightmare.engine.cpu.onednn.OneDnnRuntime.check;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
@@ -15,9 +14,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_backward_primitive_desc
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_forward_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_max;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 
 import dev.nightmare.engine.cpu.Convolutions;
 import dev.nightmare.engine.cpu.CpuTensor;
@@ -29,10 +26,8 @@ import dev.nightmare.engine.model.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
-import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
@@ -53,14 +48,12 @@ import org.bytedeco.dnnl.dnnl_stream;
 final class OneDnnPooling implements Convolutions.Pooling {
     private static final long[] NO_DILATION = {0, 0};
 
-    private final OneDnnRuntime runtime;
-    private final dnnl_stream stream;
     private final Function<CpuTensor, dnnl_memory> memory;
     private final List<AutoCloseable> owned = new ArrayList<>();
-    private final Primitive forward;
-    private final Primitive backward;
+    private final BoundPrimitive forward;
+    private final BoundPrimitive backward;
     /** The activation derivative of the convolution below, or null when it is linear or absent. */
-    private final Primitive derivative;
+    private final BoundPrimitive derivative;
 
     private OneDnnPooling(
             OneDnnRuntime runtime,
@@ -70,8 +63,6 @@ final class OneDnnPooling implements Convolutions.Pooling {
             Handle<dnnl_primitive_desc> backwardPd,
             Handle<dnnl_primitive_desc> derivativePd,
             Native workspace) {
-        this.runtime = runtime;
-        this.stream = stream;
         this.memory = memory;
         owned.add(workspace);
         owned.add(forwardPd);
@@ -79,14 +70,28 @@ final class OneDnnPooling implements Convolutions.Pooling {
         if (derivativePd != null) {
             owned.add(derivativePd);
         }
-        this.forward = primitive(forwardPd, "max pooling forward", DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE);
+        this.forward = new BoundPrimitive(
+                runtime, stream, forwardPd, "max pooling forward", DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE);
         this.forward.bind(2, workspace.memory());
-        this.backward =
-                primitive(backwardPd, "max pooling backward", DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC, DNNL_ARG_WORKSPACE);
+        this.backward = new BoundPrimitive(
+                runtime,
+                stream,
+                backwardPd,
+                "max pooling backward",
+                DNNL_ARG_DIFF_DST,
+                DNNL_ARG_DIFF_SRC,
+                DNNL_ARG_WORKSPACE);
         this.backward.bind(2, workspace.memory());
         this.derivative = derivativePd == null
                 ? null
-                : primitive(derivativePd, "activation derivative", DNNL_ARG_DST, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC);
+                : new BoundPrimitive(
+                        runtime,
+                        stream,
+                        derivativePd,
+                        "activation derivative",
+                        DNNL_ARG_DST,
+                        DNNL_ARG_DIFF_DST,
+                        DNNL_ARG_DIFF_SRC);
     }
 
     /** Whether oneDNN may pool {@code pool}: windows that neither overlap (their gradients would add) nor leave gaps. */
@@ -107,6 +112,7 @@ final class OneDnnPooling implements Convolutions.Pooling {
             Shape out,
             Activation below,
             CpuTensor argmax) {
+        runtime.pinThreads(); // primitives are made under the thread count they run with
         String at = " at " + in;
         long[] kernel = {pool.size(), pool.size()};
         long[] strides = {pool.stride(), pool.stride()};
@@ -164,8 +170,10 @@ final class OneDnnPooling implements Convolutions.Pooling {
             workspace = Native.over(Dnnl.copyOf(workspaceDesc), argmax.data(), runtime);
             return new OneDnnPooling(runtime, stream, memory, forwardPd, backwardPd, derivativePd, workspace);
         } catch (RuntimeException e) {
-            for (AutoCloseable c : new AutoCloseable[] {workspace, derivativePd, backwardPd, forwardPd}) {
-                closeQuietly(c, e);
+            try {
+                BoundPrimitive.closeAll(java.util.Arrays.asList(workspace, derivativePd, backwardPd, forwardPd));
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
             }
             throw e;
         }
@@ -215,81 +223,18 @@ final class OneDnnPooling implements Convolutions.Pooling {
         dnnl_memory gradIn = memory.apply(dx);
         backward.run(memory.apply(dy), gradIn);
         if (derivative != null && belowOutput != null) {
-            derivative.bind(2, gradIn);
-            derivative.run(memory.apply(belowOutput), gradIn);
+            derivative.run(memory.apply(belowOutput), gradIn, gradIn);
         }
     }
 
     @Override
     public void close() {
-        forward.close();
-        backward.close();
+        List<AutoCloseable> all = new ArrayList<>(List.of(forward, backward));
         if (derivative != null) {
-            derivative.close();
+            all.add(derivative);
         }
-        RuntimeException failure = null;
-        for (AutoCloseable c : owned) {
-            failure = closeQuietly(c, failure);
-        }
+        all.addAll(owned);
         owned.clear();
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private static RuntimeException closeQuietly(AutoCloseable c, RuntimeException failure) {
-        if (c == null) {
-            return failure;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            RuntimeException r = e instanceof RuntimeException re ? re : new IllegalStateException(e);
-            if (failure == null) {
-                return r;
-            }
-            failure.addSuppressed(r);
-        }
-        return failure;
-    }
-
-    private Primitive primitive(Handle<dnnl_primitive_desc> pd, String what, int... argKinds) {
-        return new Primitive(Dnnl.primitive(pd.get(), "primitive_create (" + what + ")"), argKinds, what);
-    }
-
-    /** A primitive and its argument array; arguments 0 and 1 are set per run, the others bound once. */
-    private final class Primitive implements AutoCloseable {
-        private final Handle<dnnl_primitive> primitive;
-        private final dnnl_exec_arg_t args;
-        private final int count;
-        private final String what;
-
-        Primitive(Handle<dnnl_primitive> primitive, int[] argKinds, String what) {
-            this.primitive = primitive;
-            this.count = argKinds.length;
-            this.what = what;
-            this.args = new dnnl_exec_arg_t(count);
-            for (int i = 0; i < count; i++) {
-                args.getPointer(i).arg(argKinds[i]);
-            }
-        }
-
-        void bind(int index, dnnl_memory m) {
-            args.getPointer(index).memory(m);
-        }
-
-        void run(dnnl_memory first, dnnl_memory second) {
-            args.getPointer(0).memory(first);
-            args.getPointer(1).memory(second);
-            runtime.pinThreads();
-            check(dnnl_primitive_execute(primitive.get(), stream, count, args), what);
-            check(dnnl_stream_wait(stream), "stream_wait");
-        }
-
-        @Override
-        public void close() {
-            primitive.close();
-            args.close();
-        }
+        BoundPrimitive.closeAll(all);
     }
 }
