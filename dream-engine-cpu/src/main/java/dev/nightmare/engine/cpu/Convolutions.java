@@ -65,7 +65,8 @@ public interface Convolutions extends AutoCloseable {
     /** Makes a session's convolutions, reserving their native memory in the session's account. */
     @FunctionalInterface
     interface Factory {
-        Convolutions create(Model model, Workers workers, NativeBudget.Account account);
+        /** {@code kernels}: the form the session's Java kernels run in (whether the backend is warm). */
+        Convolutions create(Model model, Workers workers, NativeBudget.Account account, KernelChoice kernels);
     }
 
     /** A max pooling layer at one working size. */

@@ -122,7 +122,7 @@ public final class CpuBackend implements Backend {
                     model,
                     options,
                     workers,
-                    convolutions.create(model, workers, account),
+                    convolutions.create(model, workers, account, kernels),
                     account,
                     keepPreparations,
                     kernels);

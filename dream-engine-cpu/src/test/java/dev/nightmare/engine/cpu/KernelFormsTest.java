@@ -34,8 +34,11 @@ class KernelFormsTest {
 
     private static Backend backend(String name, String kernels) {
         Map<String, String> properties = name.equals(WINOGRAD)
-                ? Map.of("onednn.winogradMinChannels", "1", KernelChoice.PROPERTY, kernels)
-                : Map.of(KernelChoice.PROPERTY, kernels);
+                ? Map.of("onednn.winograd", "on", "onednn.winogradMinChannels", "1", KernelChoice.PROPERTY, kernels)
+                : name.equals(OneDnnBackendProvider.NAME)
+                        // direct convolutions in both forms (auto would add Winograd to the vector one only)
+                        ? Map.of("onednn.winograd", "off", KernelChoice.PROPERTY, kernels)
+                        : Map.of(KernelChoice.PROPERTY, kernels);
         BackendConfig config = new BackendConfig(2, properties);
         return name.equals(VectorBackendProvider.NAME)
                 ? new VectorBackendProvider().create(config)

@@ -14,6 +14,7 @@ import java.util.Map;
 class OneDnnWinogradContractTest extends BackendContractTest {
     @Override
     protected Backend createBackend() {
-        return new OneDnnBackendProvider().create(new BackendConfig(2, Map.of("onednn.winogradMinChannels", "1")));
+        return new OneDnnBackendProvider()
+                .create(new BackendConfig(2, Map.of("onednn.winograd", "on", "onednn.winogradMinChannels", "1")));
     }
 }

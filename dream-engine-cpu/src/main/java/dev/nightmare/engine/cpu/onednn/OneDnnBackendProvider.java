@@ -4,6 +4,7 @@ import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.backend.BackendProvider;
 import dev.nightmare.engine.cpu.CpuBackend;
+import dev.nightmare.engine.cpu.KernelChoice;
 import dev.nightmare.engine.cpu.Layout;
 import dev.nightmare.engine.model.ConvolutionalSpec;
 import dev.nightmare.engine.model.NetworkSpec;
@@ -58,22 +59,32 @@ public final class OneDnnBackendProvider implements BackendProvider {
                 + (config.threads() == 1 ? "" : "s");
         boolean transposedForward = backwardDataAsForward(config);
         int winogradMinChannels = winogradMinChannels(config);
+        boolean winogradOnlyWhenWarm = winogradOnlyWhenWarm(config);
+        KernelChoice kernelChoice = CpuBackend.kernels(config);
         return new CpuBackend(
                 NAME,
                 device,
                 config.threads(),
-                (model, workers, account) -> new OneDnnConvolutions(
+                (model, workers, account, kernels) -> new OneDnnConvolutions(
                         runtime,
                         model,
                         transposedForward,
                         winogradMinChannels > 0 ? new Winograd(runtime, workers, winogradMinChannels, account) : null,
+                        winogradOnlyWhenWarm ? kernels::vector : () -> true,
                         account),
-                (spec, target, width, height, octaves, threads) ->
-                        convolutionBytes(spec, target, width, height, octaves, threads, winogradMinChannels),
+                // What the sessions opened now will prepare: direct until warm under auto.
+                (spec, target, width, height, octaves, threads) -> convolutionBytes(
+                        spec,
+                        target,
+                        width,
+                        height,
+                        octaves,
+                        threads,
+                        winogradOnlyWhenWarm && !kernelChoice.vector() ? 0 : winogradMinChannels),
                 CpuBackend.budget(config),
                 CpuBackend.keepPreparations(config),
                 primitiveCache * CpuBackend.PREPARATION_BYTES,
-                CpuBackend.kernels(config),
+                kernelChoice,
                 runtime);
     }
 
@@ -146,14 +157,11 @@ public final class OneDnnBackendProvider implements BackendProvider {
 
     /**
      * The fewest input and output channels of a 3×3 stride-1 layer run by Winograd F(4×4, 3×3), or 0
-     * when {@code onednn.winograd=off}. {@code onednn.winogradMinChannels} (default 64) lowers it,
+     * when {@code onednn.winograd=off}; with {@code auto}, only once the backend is warm. {@code onednn.winogradMinChannels} (default 64) lowers it,
      * e.g. for tests on small models.
      */
     static int winogradMinChannels(BackendConfig config) {
-        String on = config.property(WINOGRAD, "on");
-        if (!on.equals("on") && !on.equals("off")) {
-            throw new IllegalArgumentException(WINOGRAD + " must be on or off, got '" + on + "'");
-        }
+        String on = winograd(config);
         String min = config.property(WINOGRAD_MIN_CHANNELS, Integer.toString(DEFAULT_WINOGRAD_MIN_CHANNELS));
         int value;
         try {
@@ -165,7 +173,30 @@ public final class OneDnnBackendProvider implements BackendProvider {
             throw new IllegalArgumentException(
                     WINOGRAD_MIN_CHANNELS + " must be a whole number of channels ≥ 1, got '" + min + "'");
         }
-        return on.equals("on") ? value : 0;
+        return on.equals("off") ? 0 : value;
+    }
+
+    static final String DEFAULT_WINOGRAD = "auto";
+
+    /**
+     * {@code onednn.winograd}: {@code on}, {@code off} or {@code auto} (the default): Winograd only at
+     * sizes prepared once the backend is warm ({@code CpuBackend#warmUp}, as a worker and the bench
+     * do). Its transforms are Vector API code, 5–15× slower until C2 has compiled them; oneDNN's
+     * direct convolution is at full speed from its first call, and a short command's run never
+     * warms up: darknet's default scream run was 0.93× as long with it, a 40-iteration one 0.95×
+     * (docs/benchmarks.md, issue 18).
+     */
+    static String winograd(BackendConfig config) {
+        String value = config.property(WINOGRAD, DEFAULT_WINOGRAD);
+        if (!value.equals("on") && !value.equals("off") && !value.equals("auto")) {
+            throw new IllegalArgumentException(WINOGRAD + " must be on, off or auto, got '" + value + "'");
+        }
+        return value;
+    }
+
+    /** Whether Winograd waits for the backend to be warm ({@code onednn.winograd=auto}). */
+    static boolean winogradOnlyWhenWarm(BackendConfig config) {
+        return winograd(config).equals("auto");
     }
 
     /**

@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
@@ -84,6 +85,8 @@ final class OneDnnConvolutions implements Convolutions {
     /** 3×3 stride-1 layers by Winograd F(4×4, 3×3) ({@code onednn.winograd}); null: all direct. */
     private final Winograd winograd;
 
+    private final BooleanSupplier winogradNow;
+
     /** The session's share of the backend's native budget: the reordered weights and biases are reserved in it. */
     private final NativeBudget.Account account;
 
@@ -110,10 +113,25 @@ final class OneDnnConvolutions implements Convolutions {
             boolean transposedForward,
             Winograd winograd,
             NativeBudget.Account account) {
+        this(runtime, model, transposedForward, winograd, () -> true, account);
+    }
+
+    /**
+     * {@code winogradNow}: asked when a size is prepared, whether its layers may run by Winograd
+     * now ({@code onednn.winograd=auto}: once the Vector API code is compiled).
+     */
+    OneDnnConvolutions(
+            OneDnnRuntime runtime,
+            Model model,
+            boolean transposedForward,
+            Winograd winograd,
+            BooleanSupplier winogradNow,
+            NativeBudget.Account account) {
         this.runtime = runtime;
         this.model = model;
         this.transposedForward = transposedForward;
         this.winograd = winograd;
+        this.winogradNow = winogradNow;
         this.account = account;
         this.stream = runtime.newStream();
     }
@@ -178,7 +196,7 @@ final class OneDnnConvolutions implements Convolutions {
     public Convolution prepare(int layer, Shape in, Layout inLayout, Shape out, boolean biasAndActivation) {
         ConvolutionalSpec conv = (ConvolutionalSpec) model.spec().layer(layer);
         ConvolutionalWeights w = model.convolutional(layer);
-        PreparedConvolution c = winograd != null && winograd.accepts(conv, in, inLayout)
+        PreparedConvolution c = winograd != null && winogradNow.getAsBoolean() && winograd.accepts(conv, in, inLayout)
                 ? winograd.prepare(
                         layer,
                         conv,

@@ -44,7 +44,7 @@ public final class VectorBackendProvider implements BackendProvider {
                 NAME,
                 device,
                 config.threads(),
-                (model, workers, account) -> new VectorConvolutions(model, workers),
+                (model, workers, account, kernels) -> new VectorConvolutions(model, workers),
                 WorkingSetEstimator.NONE,
                 CpuBackend.budget(config),
                 CpuBackend.keepPreparations(config),

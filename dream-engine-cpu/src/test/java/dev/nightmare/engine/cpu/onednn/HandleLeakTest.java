@@ -122,7 +122,14 @@ class HandleLeakTest {
         // Winograd for layer 2 (8 → 12); backward data as forward, or oneDNN's in darknet's arithmetic.
         for (String backwardData : new String[] {"forward", "onednn"}) {
             BackendConfig config = new BackendConfig(
-                    2, Map.of("onednn.backwardData", backwardData, "onednn.winogradMinChannels", "8"));
+                    2,
+                    Map.of(
+                            "onednn.backwardData",
+                            backwardData,
+                            "onednn.winograd",
+                            "on",
+                            "onednn.winogradMinChannels",
+                            "8"));
             SessionOptions options = backwardData.equals("forward") ? SessionOptions.DEFAULT : SessionOptions.DARKNET;
             try (Backend backend = new OneDnnBackendProvider().create(config);
                     DreamSession session = backend.open(model, options)) {

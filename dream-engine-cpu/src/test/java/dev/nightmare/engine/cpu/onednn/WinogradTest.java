@@ -7,12 +7,14 @@ import dev.nightmare.engine.backend.BackendConfig;
 import dev.nightmare.engine.cpu.Convolutions.Convolution;
 import dev.nightmare.engine.cpu.CpuTensor;
 import dev.nightmare.engine.cpu.Layout;
+import dev.nightmare.engine.cpu.NativeBudget;
 import dev.nightmare.engine.cpu.Workers;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.Shape;
 import dev.nightmare.engine.testing.TestModels;
 import java.lang.foreign.ValueLayout;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -148,10 +150,35 @@ class WinogradTest {
                 .isEqualTo(8);
         assertThatThrownBy(() -> OneDnnBackendProvider.winogradMinChannels(
                         new BackendConfig(1, Map.of("onednn.winograd", "yes"))))
-                .hasMessageContaining("onednn.winograd must be on or off");
+                .hasMessageContaining("onednn.winograd must be on, off or auto");
         assertThatThrownBy(() -> OneDnnBackendProvider.winogradMinChannels(
                         new BackendConfig(1, Map.of("onednn.winogradMinChannels", "-3"))))
                 .hasMessageContaining("≥ 1");
+    }
+
+    @Test
+    void byDefaultWinogradWaitsForTheBackendToBeWarm() {
+        assertThat(OneDnnBackendProvider.winogradOnlyWhenWarm(new BackendConfig(1, Map.of())))
+                .isTrue();
+        assertThat(OneDnnBackendProvider.winogradOnlyWhenWarm(new BackendConfig(1, Map.of("onednn.winograd", "on"))))
+                .isFalse();
+        Model model = TestModels.model(TestModels.MIXED, 7);
+        OneDnnRuntime runtime = new OneDnnRuntime(1);
+        AtomicBoolean warm = new AtomicBoolean();
+        try (Workers workers = new Workers(1);
+                OneDnnConvolutions c = new OneDnnConvolutions(
+                        runtime,
+                        model,
+                        true,
+                        new Winograd(runtime, workers, 8),
+                        warm::get,
+                        NativeBudget.unlimited().open())) {
+            c.prepare(2, new Shape(8, 8, 8), Layout.BLOCKED, new Shape(12, 8, 8), true);
+            warm.set(true);
+            c.prepare(2, new Shape(8, 10, 10), Layout.BLOCKED, new Shape(12, 10, 10), true);
+            assertThat(c.implementations().get(0)).as("cold: direct").doesNotContain("Winograd");
+            assertThat(c.implementations().get(1)).as("warm: Winograd").contains("Winograd");
+        }
     }
 
     @Test
