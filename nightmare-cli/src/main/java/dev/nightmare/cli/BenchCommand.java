@@ -83,14 +83,15 @@ final class BenchCommand {
                 int size = Integer.parseInt(sizeWord.strip());
                 for (String layerWord : args.string("layers", "10").split(",")) {
                     int layer = Integer.parseInt(layerWord.strip());
-                    double[] seconds = time(session, size, layer, warmup, iters);
+                    Timings timings = time(session, size, layer, warmup, iters);
+                    double[] seconds = timings.seconds();
                     double flop = WorkEstimate.forwardAndBackwardFlops(model.spec(), layer, size, size);
                     double median = median(seconds);
                     out.println(String.format(
                             Locale.ROOT,
                             "{\"peer\":\"nightmare\",\"backend\":\"%s\",\"arithmetic\":\"%s\",\"cfg\":\"%s\",\"size\":%d,\"layer\":%d,\"threads\":%d,"
                                     + "\"median_s\":%.5f,\"min_s\":%.5f,\"gflop\":%.2f,\"gflops\":%.1f,\"peak_pct\":%.1f,"
-                                    + "\"peak_rss_mib\":%d}",
+                                    + "\"peak_rss_mib\":%d,\"first_s\":%.5f}",
                             backend.name(),
                             arithmetic.name().toLowerCase(Locale.ROOT),
                             cfg.getFileName(),
@@ -102,7 +103,8 @@ final class BenchCommand {
                             flop / 1e9,
                             flop / 1e9 / median,
                             100 * flop / 1e9 / median / peak,
-                            peakRssMib()));
+                            peakRssMib(),
+                            timings.first()));
                     out.flush();
                 }
             }
@@ -124,7 +126,13 @@ final class BenchCommand {
         }
     }
 
-    private static double[] time(DreamSession session, int size, int layer, int warmup, int iters) {
+    /**
+     * The measured iterations' seconds, and the first iteration's at this size: its preparation
+     * included (primitives made, buffers sized), what a job at a size the process has not seen pays.
+     */
+    private record Timings(double first, double[] seconds) {}
+
+    private static Timings time(DreamSession session, int size, int layer, int warmup, int iters) {
         float[] pixels = new float[3 * size * size];
         var rng = new SyntheticWeights.SplitMix64(1);
         for (int i = 0; i < pixels.length; i++) {
@@ -133,6 +141,7 @@ final class BenchCommand {
         LayerStack stack = session.stack(layer, size, size);
         Jitter none = new Jitter(0, 0, false);
         double[] seconds = new double[iters];
+        double first = 0;
         try (Tensor image = session.allocate(new Shape(3, size, size));
                 Tensor gradient = session.allocate(new Shape(3, size, size))) {
             session.write(image, pixels);
@@ -141,12 +150,16 @@ final class BenchCommand {
                 session.optimize(image, gradient, stack, none, 1f, 0.04f, true);
                 // A device backend finishes its queue when stats are read.
                 session.takeStats();
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                if (i == 0) {
+                    first = elapsed;
+                }
                 if (i >= warmup) {
-                    seconds[i - warmup] = (System.nanoTime() - t0) / 1e9;
+                    seconds[i - warmup] = elapsed;
                 }
             }
         }
-        return seconds;
+        return new Timings(first, seconds);
     }
 
     private static double median(double[] values) {

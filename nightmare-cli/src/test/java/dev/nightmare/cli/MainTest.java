@@ -306,7 +306,8 @@ class MainTest {
                 .allSatisfy(line -> assertThat(line)
                         .startsWith("{\"peer\":\"nightmare\",\"backend\":\"reference\"")
                         .contains("\"median_s\":")
-                        .contains("\"gflops\":"));
+                        .contains("\"gflops\":")
+                        .containsPattern("\"first_s\":[0-9]+\\.[0-9]{5}}$"));
     }
 
     @Test
