@@ -27,6 +27,8 @@ final class ConvolutionalLayer implements CpuLayer {
     private final CpuTensor raw;
     /** Batch-normalised layers: the backend's normalisation at this size, or null: the Java kernels'. */
     private final Convolutions.Normalization normalization;
+    /** The backend's activation derivative at this size, or null: the Java kernels'. */
+    private final Convolutions.ActivationGradient activationGradient;
 
     ConvolutionalLayer(
             int index,
@@ -39,6 +41,7 @@ final class ConvolutionalLayer implements CpuLayer {
             LayerKernels kernels,
             BatchNormGradient batchNormGradient,
             Convolutions.Normalization normalization,
+            Convolutions.ActivationGradient activationGradient,
             Buffers buffers) {
         this.index = index;
         this.activation = activation;
@@ -50,6 +53,7 @@ final class ConvolutionalLayer implements CpuLayer {
         this.output = buffers.take(out, Layout.BLOCKED);
         this.raw = batchNormalize ? buffers.take(out, Layout.BLOCKED) : null;
         this.normalization = normalization;
+        this.activationGradient = activationGradient;
     }
 
     /** The bytes of buffers a layer of output {@code out} takes: {@link Buffers} views, as the constructor takes them. */
@@ -85,7 +89,11 @@ final class ConvolutionalLayer implements CpuLayer {
     public void backward(BackwardPass pass) {
         CpuTensor g = pass.inPlace(index);
         if (!pass.activated()) {
-            kernels.activationBackward(pass.gradient(), output, g, activation);
+            if (activationGradient != null) {
+                activationGradient.backward(pass.gradient(), output, g);
+            } else {
+                kernels.activationBackward(pass.gradient(), output, g, activation);
+            }
         }
         if (raw != null && (normalization == null || !normalization.backward(g, raw))) {
             kernels.batchNormBackward(g, raw, parameters, batchNormGradient);
@@ -101,6 +109,9 @@ final class ConvolutionalLayer implements CpuLayer {
     public void close() {
         if (normalization != null) {
             normalization.close();
+        }
+        if (activationGradient != null) {
+            activationGradient.close();
         }
         output.close();
         if (raw != null) {

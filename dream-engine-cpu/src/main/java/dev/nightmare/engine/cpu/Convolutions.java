@@ -51,6 +51,15 @@ public interface Convolutions extends AutoCloseable {
         return null;
     }
 
+    /**
+     * This backend's derivative of {@code activation} (ReLU or leaky) over tensors of shape {@code
+     * out} at one working size, bit-identical to {@link LayerKernels#activationBackward}; or null,
+     * where the Java kernels apply it (the default).
+     */
+    default ActivationGradient activationBackward(Shape out, Activation activation) {
+        return null;
+    }
+
     /** The end of a run: frees scratch kept only between a run's steps (the weights stay). */
     default void endRun() {}
 
@@ -79,6 +88,15 @@ public interface Convolutions extends AutoCloseable {
          * of the convolution below at its output {@code belowOutput} (null: no convolution below).
          */
         void backward(CpuTensor dy, CpuTensor dx, CpuTensor belowOutput);
+
+        @Override
+        void close();
+    }
+
+    /** An activation's derivative at one working size. */
+    interface ActivationGradient extends AutoCloseable {
+        /** {@code g = output > 0 ? delta : delta·slope} ({@code g} may be {@code delta}). */
+        void backward(CpuTensor delta, CpuTensor output, CpuTensor g);
 
         @Override
         void close();

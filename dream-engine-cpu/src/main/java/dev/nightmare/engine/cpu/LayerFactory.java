@@ -79,6 +79,7 @@ final class LayerFactory implements AutoCloseable {
                                         conv.activation(),
                                         batchNormGradient == BatchNormGradient.DARKNET)
                                 : null,
+                        convolutions.activationBackward(out, conv.activation()),
                         buffers);
             case MaxpoolSpec pool ->
                 new MaxpoolLayer(

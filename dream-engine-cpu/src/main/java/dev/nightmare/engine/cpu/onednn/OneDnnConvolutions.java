@@ -73,6 +73,7 @@ final class OneDnnConvolutions implements Convolutions {
     private final List<PreparedConvolution> prepared = new ArrayList<>();
     private final List<OneDnnPooling> pools = new ArrayList<>();
     private final List<OneDnnNormalization> normalizations = new ArrayList<>();
+    private final List<OneDnnActivationGradient> gradients = new ArrayList<>();
     /** This session's stream: primitives may run concurrently, streams may not be shared. */
     private final Handle<dnnl_stream> stream;
 
@@ -533,6 +534,41 @@ final class OneDnnConvolutions implements Convolutions {
         };
     }
 
+    /** An activation's derivative by oneDNN: bit-identical to the Java kernels', at full speed from the first call. */
+    @Override
+    public ActivationGradient activationBackward(Shape out, Activation activation) {
+        if (activation == Activation.LINEAR) {
+            return null;
+        }
+        // Made on first use: below a max pooling layer the pooling applies the derivative itself.
+        return new ActivationGradient() {
+            private OneDnnActivationGradient gradient;
+
+            @Override
+            public void backward(CpuTensor delta, CpuTensor output, CpuTensor g) {
+                if (gradient == null) {
+                    gradient = OneDnnActivationGradient.prepare(
+                            runtime, stream.get(), OneDnnConvolutions.this::memory, out, activation);
+                    synchronized (OneDnnConvolutions.this) {
+                        gradients.add(gradient);
+                    }
+                }
+                gradient.backward(delta, output, g);
+            }
+
+            @Override
+            public void close() {
+                boolean mine;
+                synchronized (OneDnnConvolutions.this) {
+                    mine = gradient != null && gradients.remove(gradient);
+                }
+                if (mine) {
+                    gradient.close();
+                }
+            }
+        };
+    }
+
     /** Batch norm and activation by oneDNN (the fast arithmetic): at full speed from the first call. */
     @Override
     public Normalization batchNorm(
@@ -598,6 +634,8 @@ final class OneDnnConvolutions implements Convolutions {
         pools.clear();
         normalizations.forEach(OneDnnNormalization::close);
         normalizations.clear();
+        gradients.forEach(OneDnnActivationGradient::close);
+        gradients.clear();
         if (winograd != null) {
             winograd.close();
         }

@@ -5,9 +5,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_backward_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_forward_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu_use_dst_for_bwd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_backward_primitive_desc_create;
@@ -53,7 +50,7 @@ final class OneDnnPooling implements Convolutions.Pooling {
     private final BoundPrimitive forward;
     private final BoundPrimitive backward;
     /** The activation derivative of the convolution below, or null when it is linear or absent. */
-    private final BoundPrimitive derivative;
+    private final OneDnnActivationGradient derivative;
 
     private OneDnnPooling(
             OneDnnRuntime runtime,
@@ -61,15 +58,12 @@ final class OneDnnPooling implements Convolutions.Pooling {
             Function<CpuTensor, dnnl_memory> memory,
             Handle<dnnl_primitive_desc> forwardPd,
             Handle<dnnl_primitive_desc> backwardPd,
-            Handle<dnnl_primitive_desc> derivativePd,
+            OneDnnActivationGradient derivative,
             Native workspace) {
         this.memory = memory;
         owned.add(workspace);
         owned.add(forwardPd);
         owned.add(backwardPd);
-        if (derivativePd != null) {
-            owned.add(derivativePd);
-        }
         this.forward = new BoundPrimitive(
                 runtime, stream, forwardPd, "max pooling forward", DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE);
         this.forward.bind(2, workspace.memory());
@@ -82,16 +76,7 @@ final class OneDnnPooling implements Convolutions.Pooling {
                 DNNL_ARG_DIFF_SRC,
                 DNNL_ARG_WORKSPACE);
         this.backward.bind(2, workspace.memory());
-        this.derivative = derivativePd == null
-                ? null
-                : new BoundPrimitive(
-                        runtime,
-                        stream,
-                        derivativePd,
-                        "activation derivative",
-                        DNNL_ARG_DST,
-                        DNNL_ARG_DIFF_DST,
-                        DNNL_ARG_DIFF_SRC);
+        this.derivative = derivative;
     }
 
     /** Whether oneDNN may pool {@code pool}: windows that neither overlap (their gradients would add) nor leave gaps. */
@@ -123,7 +108,7 @@ final class OneDnnPooling implements Convolutions.Pooling {
         };
         Handle<dnnl_primitive_desc> forwardPd = null;
         Handle<dnnl_primitive_desc> backwardPd = null;
-        Handle<dnnl_primitive_desc> derivativePd = null;
+        OneDnnActivationGradient derivative = null;
         Native workspace = null;
         try (Handle<dnnl_memory_desc> src = Dnnl.desc(in, Layout.BLOCKED);
                 Handle<dnnl_memory_desc> dst = Dnnl.desc(out, Layout.BLOCKED);
@@ -165,51 +150,17 @@ final class OneDnnPooling implements Convolutions.Pooling {
                             attr.get()),
                     "max pooling backward" + at);
             if (below != null && below != Activation.LINEAR) {
-                derivativePd = derivative(runtime, src.get(), below == Activation.LEAKY ? 0.1f : 0f, attr.get(), at);
+                derivative = OneDnnActivationGradient.prepare(runtime, stream, memory, in, below);
             }
             workspace = Native.over(Dnnl.copyOf(workspaceDesc), argmax.data(), runtime);
-            return new OneDnnPooling(runtime, stream, memory, forwardPd, backwardPd, derivativePd, workspace);
+            return new OneDnnPooling(runtime, stream, memory, forwardPd, backwardPd, derivative, workspace);
         } catch (RuntimeException e) {
             try {
-                BoundPrimitive.closeAll(java.util.Arrays.asList(workspace, derivativePd, backwardPd, forwardPd));
+                BoundPrimitive.closeAll(java.util.Arrays.asList(workspace, derivative, backwardPd, forwardPd));
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e;
-        }
-    }
-
-    /**
-     * {@code g = out > 0 ? g : g·slope} in place, as oneDNN's ReLU backward from the activated output
-     * (its forward descriptor is only the hint oneDNN asks for).
-     */
-    private static Handle<dnnl_primitive_desc> derivative(
-            OneDnnRuntime runtime, dnnl_memory_desc data, float slope, dnnl_primitive_attr attr, String at) {
-        try (Handle<dnnl_primitive_desc> hint = Dnnl.primitiveDesc(
-                pd -> dnnl_eltwise_forward_primitive_desc_create(
-                        pd,
-                        runtime.engine,
-                        dnnl_forward_training,
-                        dnnl_eltwise_relu_use_dst_for_bwd,
-                        data,
-                        data,
-                        slope,
-                        0f,
-                        attr),
-                "activation forward" + at)) {
-            return Dnnl.primitiveDesc(
-                    pd -> dnnl_eltwise_backward_primitive_desc_create(
-                            pd,
-                            runtime.engine,
-                            dnnl_eltwise_relu_use_dst_for_bwd,
-                            data,
-                            data,
-                            data,
-                            slope,
-                            0f,
-                            hint.get(),
-                            attr),
-                    "activation backward" + at);
         }
     }
 
@@ -223,7 +174,7 @@ final class OneDnnPooling implements Convolutions.Pooling {
         dnnl_memory gradIn = memory.apply(dx);
         backward.run(memory.apply(dy), gradIn);
         if (derivative != null && belowOutput != null) {
-            derivative.run(memory.apply(belowOutput), gradIn, gradIn);
+            derivative.backward(dx, belowOutput, dx);
         }
     }
 
