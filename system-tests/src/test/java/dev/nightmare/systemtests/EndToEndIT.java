@@ -46,7 +46,7 @@ class EndToEndIT {
         api = system.api();
         Image dog = ImageCodec.read(Shared.images().resolve("dog_200x150.png"), 1_000_000);
         small = ImageCodec.encode(ImageOps.resize(dog, 96, 72), ImageCodec.Format.PNG);
-        large = ImageCodec.encode(ImageOps.resize(dog, 192, 144), ImageCodec.Format.PNG);
+        large = ImageCodec.encode(ImageOps.resize(dog, 384, 288), ImageCodec.Format.PNG);
     }
 
     @AfterAll
@@ -218,7 +218,7 @@ class EndToEndIT {
         assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{\"schemaVersion\":1,");
     }
 
-    /** Rounds × iterations on the 192×144 input: long enough to act on mid-job. */
+    /** Rounds × iterations on the 384×288 input: long enough to act on mid-job. */
     private static String slow(int rounds, int iters) {
         return "{\"model\":\"tiny\",\"layer\":4,\"rounds\":" + rounds + ",\"iters\":" + iters
                 + ",\"octaves\":2,\"format\":\"png\",\"seed\":11}";
