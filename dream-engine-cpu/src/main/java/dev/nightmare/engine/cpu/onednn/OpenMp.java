@@ -20,9 +20,9 @@ final class OpenMp {
 
     /**
      * Before the natives load: sets {@code OMP_NUM_THREADS} unless the user set it. The wait policy
-     * stays libgomp's default (spin briefly, then sleep): measured here, forcing {@code PASSIVE}
-     * made vgg-conv iterations at 256² 10–15 % slower (every convolution had to wake its threads),
-     * and the default was as fast as {@code ACTIVE} while still yielding the cores when idle.
+     * cannot be set this way (libgomp shows a {@code setenv} value but keeps the spin count it
+     * found at process start): the launchers ({@code bin/nightmare}, the worker's image,
+     * {@code run-local.sh}) export {@code OMP_WAIT_POLICY=PASSIVE}, see dream-engine-cpu/README.md.
      */
     static void presetEnvironment(int threads) throws Throwable {
         MethodHandle setenv = LINKER.downcallHandle(
