@@ -26,7 +26,7 @@ USER 10001
 EXPOSE 8083
 ENV JAVA_OPTS="-Xmx1g -XX:MaxDirectMemorySize=256m -XX:MaxMetaspaceSize=192m --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.util.logging.manager=org.jboss.logmanager.LogManager" \
     QUARKUS_HTTP_PORT=8083 \
-    OMP_WAIT_POLICY=PASSIVE \
+    GOMP_SPINCOUNT=30000 \
     QUARKUS_LOG_CONSOLE_JSON_ENABLED=true \
     NIGHTMARE_WORKER_MODEL_CACHE_DIR=/cache/models \
     NVIDIA_VISIBLE_DEVICES=all \

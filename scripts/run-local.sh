@@ -130,8 +130,8 @@ scripts/platform.sh start >"$logs/platform.log" 2>&1 || { cat "$logs/platform.lo
 pids+=($!); wait_ready model-store "$store_port" "${pids[-1]}"
 
 
-# oneDNN's threads sleep between primitives (libgomp reads this at start only; dream-engine-cpu/README.md).
-OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" \
+# oneDNN's threads spin only briefly between primitives (libgomp reads this at start only; dream-engine-cpu/README.md).
+GOMP_SPINCOUNT="${GOMP_SPINCOUNT:-30000}" \
   "$java" "${worker_memory[@]}" --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
   -Dquarkus.http.port="$worker_port" -Dkafka.bootstrap.servers="127.0.0.1:$NIGHTMARE_KAFKA_PORT" "${s3[@]}" \
   -Dnightmare.model-store.url="http://127.0.0.1:$store_port" -Dnightmare.worker.models="$models" \

@@ -19,10 +19,10 @@ final class OpenMp {
     private OpenMp() {}
 
     /**
-     * Before the natives load: sets {@code OMP_NUM_THREADS} unless the user set it. The wait policy
-     * cannot be set this way (libgomp shows a {@code setenv} value but keeps the spin count it
-     * found at process start): the launchers ({@code bin/nightmare}, the worker's image,
-     * {@code run-local.sh}) export {@code OMP_WAIT_POLICY=PASSIVE}, see dream-engine-cpu/README.md.
+     * Before the natives load: sets {@code OMP_NUM_THREADS} unless the user set it. How long idle
+     * threads spin cannot be set this way (libgomp shows a {@code setenv} value but keeps the spin
+     * count it found at process start): the launchers ({@code bin/nightmare}, the worker's images,
+     * {@code run-local.sh}) export {@code GOMP_SPINCOUNT=30000}, see dream-engine-cpu/README.md.
      */
     static void presetEnvironment(int threads) throws Throwable {
         MethodHandle setenv = LINKER.downcallHandle(
