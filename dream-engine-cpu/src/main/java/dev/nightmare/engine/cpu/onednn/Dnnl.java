@@ -28,6 +28,7 @@ import dev.nightmare.engine.cpu.Layout;
 import dev.nightmare.engine.model.Activation;
 import dev.nightmare.engine.model.Shape;
 import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
 import java.util.function.ToIntFunction;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_memory;
@@ -74,6 +75,16 @@ final class Dnnl {
      * (alpha 0.1 is darknet's leaky).
      */
     static Handle<dnnl_primitive_attr> deterministic(Activation fused) {
+        return fused == null || fused == Activation.LINEAR
+                ? withPostOps(null)
+                : withPostOps(postOps -> appendActivation(postOps, fused));
+    }
+
+    /**
+     * Primitive attributes with the deterministic flag set and the post-ops {@code append} adds
+     * (none when it is null).
+     */
+    static Handle<dnnl_primitive_attr> withPostOps(Consumer<dnnl_post_ops> append) {
         Handle<dnnl_primitive_attr> attr = Handle.create(
                 new dnnl_primitive_attr(),
                 a -> dnnl_primitive_attr_create(a),
@@ -81,15 +92,14 @@ final class Dnnl {
                 "primitive_attr_create");
         try {
             check(dnnl_primitive_attr_set_deterministic(attr.get(), 1), "set_deterministic");
-            if (fused != null && fused != Activation.LINEAR) {
-                float alpha = fused == Activation.LEAKY ? 0.1f : 0f;
+            if (append != null) {
                 // The attribute keeps its own copy of the post-ops.
                 try (Handle<dnnl_post_ops> postOps = Handle.create(
                         new dnnl_post_ops(),
                         p -> dnnl_post_ops_create(p),
                         p -> dnnl_post_ops_destroy(p),
                         "post_ops_create")) {
-                    check(dnnl_post_ops_append_eltwise(postOps.get(), dnnl_eltwise_relu, alpha, 0f), "append_eltwise");
+                    append.accept(postOps.get());
                     check(dnnl_primitive_attr_set_post_ops(attr.get(), postOps.get()), "set_post_ops");
                 }
             }
@@ -98,6 +108,16 @@ final class Dnnl {
             attr.close();
             throw e;
         }
+    }
+
+    /** Appends {@code act} (ReLU or leaky) as an eltwise post-op: ReLU with alpha {@link #slope}. */
+    static void appendActivation(dnnl_post_ops postOps, Activation act) {
+        check(dnnl_post_ops_append_eltwise(postOps, dnnl_eltwise_relu, slope(act), 0f), "append_eltwise");
+    }
+
+    /** oneDNN's ReLU alpha for darknet's activation: 0.1 for leaky ({@code x > 0 ? x : 0.1x}), else 0. */
+    static float slope(Activation act) {
+        return act == Activation.LEAKY ? 0.1f : 0f;
     }
 
     /** A primitive descriptor made by {@code create} (one of oneDNN's {@code *_primitive_desc_create}). */

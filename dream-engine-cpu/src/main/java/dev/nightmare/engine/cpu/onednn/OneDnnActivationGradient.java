@@ -54,7 +54,7 @@ final class OneDnnActivationGradient implements Convolutions.ActivationGradient 
             throw new IllegalArgumentException("a linear activation has no derivative to apply");
         }
         runtime.pinThreads(); // primitives are made under the thread count they run with
-        float slope = activation == Activation.LEAKY ? 0.1f : 0f;
+        float slope = Dnnl.slope(activation);
         String at = " at " + shape;
         try (Handle<dnnl_memory_desc> data = Dnnl.desc(shape, Layout.BLOCKED);
                 Handle<dnnl_primitive_attr> attr = Dnnl.deterministic(null);

@@ -71,9 +71,8 @@ final class OneDnnConvolutions implements Convolutions {
 
     private final Map<Integer, Native> biases = new HashMap<>();
     private final List<PreparedConvolution> prepared = new ArrayList<>();
-    private final List<OneDnnPooling> pools = new ArrayList<>();
-    private final List<OneDnnNormalization> normalizations = new ArrayList<>();
-    private final List<OneDnnActivationGradient> gradients = new ArrayList<>();
+    /** Per-size pooling, batch norms and derivatives their layers have not closed yet: closed with the session. */
+    private final List<AutoCloseable> perSize = new ArrayList<>();
     /** This session's stream: primitives may run concurrently, streams may not be shared. */
     private final Handle<dnnl_stream> stream;
 
@@ -507,9 +506,7 @@ final class OneDnnConvolutions implements Convolutions {
         if (pooling == null) {
             return null;
         }
-        synchronized (this) {
-            pools.add(pooling);
-        }
+        track(pooling);
         return new Pooling() {
             @Override
             public void forward(CpuTensor x, CpuTensor y) {
@@ -523,13 +520,7 @@ final class OneDnnConvolutions implements Convolutions {
 
             @Override
             public void close() {
-                boolean mine;
-                synchronized (OneDnnConvolutions.this) {
-                    mine = pools.remove(pooling);
-                }
-                if (mine) {
-                    pooling.close();
-                }
+                release(pooling);
             }
         };
     }
@@ -549,21 +540,15 @@ final class OneDnnConvolutions implements Convolutions {
                 if (gradient == null) {
                     gradient = OneDnnActivationGradient.prepare(
                             runtime, stream.get(), OneDnnConvolutions.this::memory, out, activation);
-                    synchronized (OneDnnConvolutions.this) {
-                        gradients.add(gradient);
-                    }
+                    track(gradient);
                 }
                 gradient.backward(delta, output, g);
             }
 
             @Override
             public void close() {
-                boolean mine;
-                synchronized (OneDnnConvolutions.this) {
-                    mine = gradient != null && gradients.remove(gradient);
-                }
-                if (mine) {
-                    gradient.close();
+                if (gradient != null) {
+                    release(gradient);
                 }
             }
         };
@@ -575,9 +560,7 @@ final class OneDnnConvolutions implements Convolutions {
             Shape out, ChannelParameters parameters, Activation activation, boolean darknetGradient) {
         OneDnnNormalization n = OneDnnNormalization.prepare(
                 runtime, stream.get(), this::memory, out, parameters, activation, darknetGradient);
-        synchronized (this) {
-            normalizations.add(n);
-        }
+        track(n);
         return new Normalization() {
             @Override
             public void forward(CpuTensor z, CpuTensor a) {
@@ -591,15 +574,24 @@ final class OneDnnConvolutions implements Convolutions {
 
             @Override
             public void close() {
-                boolean mine;
-                synchronized (OneDnnConvolutions.this) {
-                    mine = normalizations.remove(n);
-                }
-                if (mine) {
-                    n.close();
-                }
+                release(n);
             }
         };
+    }
+
+    private synchronized void track(AutoCloseable c) {
+        perSize.add(c);
+    }
+
+    /** Closes {@code c} unless the session's close already has (its layer and the session may both try). */
+    private void release(AutoCloseable c) {
+        boolean mine;
+        synchronized (this) {
+            mine = perSize.remove(c);
+        }
+        if (mine) {
+            BoundPrimitive.closeAll(List.of(c));
+        }
     }
 
     /** The implementation oneDNN chose for each prepared layer (e.g. {@code jit:avx512_core}), for logs. */
@@ -630,12 +622,8 @@ final class OneDnnConvolutions implements Convolutions {
     public synchronized void close() {
         prepared.forEach(PreparedConvolution::close);
         prepared.clear();
-        pools.forEach(OneDnnPooling::close);
-        pools.clear();
-        normalizations.forEach(OneDnnNormalization::close);
-        normalizations.clear();
-        gradients.forEach(OneDnnActivationGradient::close);
-        gradients.clear();
+        BoundPrimitive.closeAll(List.copyOf(perSize));
+        perSize.clear();
         if (winograd != null) {
             winograd.close();
         }

@@ -17,14 +17,9 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_batch_normalization_forward_pri
 import static org.bytedeco.dnnl.global.dnnl.dnnl_binary_add;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_binary_mul;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_binary_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_binary;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_use_scale;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 
@@ -43,7 +38,6 @@ import java.util.List;
 import java.util.function.Function;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
-import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
@@ -124,7 +118,13 @@ final class OneDnnNormalization implements Convolutions.Normalization {
         String at = " at " + out;
         try (Handle<dnnl_memory_desc> data = Dnnl.desc(out, Layout.BLOCKED);
                 Handle<dnnl_memory_desc> perChannel = Dnnl.desc(new long[] {1, channels, 1, 1}, dnnl_nChw16c);
-                Handle<dnnl_primitive_attr> attr = scaleShiftActivation(perChannel.get(), activation);
+                Handle<dnnl_primitive_attr> attr = Dnnl.withPostOps(postOps -> {
+                    // + c per channel, then the activation
+                    check(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, perChannel.get()), "append_binary");
+                    if (activation != Activation.LINEAR) {
+                        Dnnl.appendActivation(postOps, activation);
+                    }
+                });
                 Handle<dnnl_primitive_desc> pd = Dnnl.primitiveDesc(
                         d -> dnnl_binary_primitive_desc_create(
                                 d,
@@ -194,24 +194,6 @@ final class OneDnnNormalization implements Convolutions.Normalization {
             backward.bind(5, constants(java.util.Arrays.copyOf(p.scale(), channels), dims, dnnl_x));
             // oneDNN wants somewhere to write the scale's gradient, which nightmare never reads.
             backward.bind(6, constants(new float[channels], dims, dnnl_x));
-        }
-    }
-
-    /** The deterministic attribute with the post-ops {@code + c} (per channel) and the activation. */
-    private static Handle<dnnl_primitive_attr> scaleShiftActivation(dnnl_memory_desc perChannel, Activation act) {
-        Handle<dnnl_primitive_attr> attr = Dnnl.deterministic(null);
-        try (Handle<dnnl_post_ops> postOps = Handle.create(
-                new dnnl_post_ops(), o -> dnnl_post_ops_create(o), o -> dnnl_post_ops_destroy(o), "post_ops_create")) {
-            check(dnnl_post_ops_append_binary(postOps.get(), dnnl_binary_add, perChannel), "append_binary");
-            if (act != Activation.LINEAR) {
-                float alpha = act == Activation.LEAKY ? 0.1f : 0f;
-                check(dnnl_post_ops_append_eltwise(postOps.get(), dnnl_eltwise_relu, alpha, 0f), "append_eltwise");
-            }
-            check(dnnl_primitive_attr_set_post_ops(attr.get(), postOps.get()), "set_post_ops");
-            return attr;
-        } catch (RuntimeException e) {
-            attr.close();
-            throw e;
         }
     }
 
