@@ -43,6 +43,9 @@ class LauncherIT {
                 Files.readString(err, StandardCharsets.UTF_8));
     }
 
+    private static final Path AOT_CACHE =
+            Path.of("target", "nightmare-cli.aot").toAbsolutePath().normalize();
+
     private String[] tinyAtLayer(String layer, String... extra) {
         List<String> args = new ArrayList<>(List.of(
                 Shared.models().resolve("tiny.cfg").toString(),
@@ -72,6 +75,36 @@ class LauncherIT {
                 .startsWith("WARNING: Using incubator modules: jdk.incubator.vector")
                 .contains("nightmare: note: ")
                 .contains("nightmare: error: layer 99 is outside");
+    }
+
+    @Test
+    void theFirstSuccessfulDreamRecordsTheAotCacheAndNoRunPrintsTheJdksNotes() throws Exception {
+        Files.deleteIfExists(AOT_CACHE);
+        Result refused = launch(tinyAtLayer("99"));
+        assertThat(refused.status()).isEqualTo(2);
+        assertThat(AOT_CACHE).as("a failed run records nothing").doesNotExist();
+        Result version = launch("--version");
+        assertThat(version.status()).isZero();
+        assertThat(AOT_CACHE).as("only a dream records").doesNotExist();
+
+        String[] dream = tinyAtLayer("10", "-iters", "1", "-octaves", "1", "--seed", "3");
+        Result recording = launch(dream);
+        assertThat(recording.status()).as(recording.stderr()).isZero();
+        assertThat(AOT_CACHE).as("recorded beside the jar").exists();
+        Result cached = launch(dream);
+        assertThat(cached.status()).as(cached.stderr()).isZero();
+        for (Result r : List.of(recording, cached)) {
+            assertThat(r.stdout()).isEqualTo("0 dog_200x150_tiny_10_000000" + System.lineSeparator());
+            assertThat(r.stderr().lines())
+                    .hasSize(2)
+                    .allSatisfy(line -> assertThat(line).doesNotContain("AOT").doesNotContain("[aot]"));
+        }
+        assertThat(dir.toFile().list((d, name) -> name.contains(".aot") || name.contains(".config")))
+                .as("nothing of the recording left where the command ran")
+                .isEmpty();
+        assertThat(AOT_CACHE.getParent().toFile().list((d, name) -> name.endsWith(".config")))
+                .as("the recording's configuration removed")
+                .isEmpty();
     }
 
     @Test
