@@ -24,6 +24,7 @@ import dev.nightmare.engine.image.Image;
 import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.image.ImageOps;
 import dev.nightmare.engine.model.Model;
+import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.random.IterationDraws;
 import dev.nightmare.engine.random.RandomMode;
 import dev.nightmare.engine.tiling.TilePlan;
@@ -209,9 +210,27 @@ final class NightmareCommand {
         String backendName = args.has("backend")
                 ? args.string("backend", Backends.AUTO)
                 : rerun == null ? Backends.AUTO : rerun.backendHere(Backends.discover(), warning);
-        Map<String, String> properties = args.has("backend-options") || rerun == null
+        Map<String, String> givenProperties = args.has("backend-options") || rerun == null
                 ? args.keyValues("backend-options")
                 : rerun.backendOptions(backendName);
+        // The image's size and the cfg decide the convolution algorithm before the backend starts;
+        // what cannot be read here is reported where it is read below.
+        byte[] inputBytes = readOrNull(imagePath);
+        Map<String, String> properties = longRunProperties(
+                givenProperties,
+                backendName,
+                arithmetic,
+                cfg,
+                options,
+                inputBytes,
+                imagePath,
+                rerun == null ? null : resolved.maxSide(),
+                args);
+        if (properties != givenProperties) {
+            note.accept("note: " + WinogradDefault.PROPERTY + "=on: a run of "
+                    + WorkEstimate.flopsInWords(WinogradDefault.LONG_RUN_FLOPS) + " or more repays compiling"
+                    + " Winograd's transforms");
+        }
         CompletableFuture<Backend> starting = CompletableFuture.supplyAsync(
                 () -> Backends.discover().create(backendName, new BackendConfig(threads, properties), note),
                 task -> Thread.ofPlatform().daemon().name("nightmare-backend").start(task));
@@ -223,7 +242,9 @@ final class NightmareCommand {
         Checkpoint resume;
         try {
             model = Model.load(cfg, weights, warning, w -> note.accept("note: " + w));
-            byte[] inputBytes = Files.readAllBytes(imagePath);
+            if (inputBytes == null) {
+                inputBytes = Files.readAllBytes(imagePath);
+            }
             input = ImageCodec.decode(inputBytes, imagePath.toString(), maxPixels);
             inputSha256 = sha256(inputBytes);
             if (rerun != null) {
@@ -256,13 +277,15 @@ final class NightmareCommand {
                 new Recipe.Input(imagePath.getFileName().toString(), inputSha256, input.width(), input.height());
         try (Backend backend = started(starting);
                 DreamSession session = backend.open(model, new SessionOptions(bn, arithmetic))) {
-            Tiling tiling = tiling(args, input);
+            Tiling tiling = tiling(args, input.width(), input.height());
             Nightmare nightmare = new Nightmare(session, tiling);
             err.println("nightmare: reproduce with: " + nightmare.runInfo(options));
             if (!options.reconstruct()) {
                 describeTiling(nightmare, session, tiling, options, input)
                         .ifPresent(line -> err.println("nightmare: " + line));
             }
+            // The algorithm chosen for a long run is oneDNN's option: not recorded for another backend.
+            Map<String, String> recorded = backend.name().equals("onednn") ? properties : givenProperties;
             Recipe recipe = new Recipe(
                     Recipe.SCHEMA_VERSION,
                     resolved,
@@ -270,7 +293,7 @@ final class NightmareCommand {
                     firstRound,
                     EngineVersion.get(),
                     backend.name(),
-                    properties.isEmpty() ? null : properties,
+                    recorded.isEmpty() ? null : recorded,
                     arithmetic == ForwardArithmetic.DARKNET ? "darknet" : null,
                     bn == BatchNormGradient.EXACT ? "exact" : null,
                     recipeInput);
@@ -345,7 +368,7 @@ final class NightmareCommand {
     }
 
     /** --tile WxH fixes the tile size; else tiles are sized for --memory-budget (default 1.25 GiB an iteration). */
-    private static Tiling tiling(Arguments args, Image input) {
+    private static Tiling tiling(Arguments args, int width, int height) {
         if (args.has("tile")) {
             Matcher m = Pattern.compile("(\\d{1,6})(?:x(\\d{1,6}))?").matcher(args.string("tile", ""));
             if (!m.matches() || Integer.parseInt(m.group(1)) < 1) {
@@ -355,8 +378,57 @@ final class NightmareCommand {
             int w = Integer.parseInt(m.group(1));
             return Tiling.fixed(w, m.group(2) == null ? w : Math.max(1, Integer.parseInt(m.group(2))));
         }
-        return Tiling.withinIteration(
-                args.bytes("memory-budget", Tiling.DEFAULT_ITERATION_BYTES), input.width(), input.height());
+        return Tiling.withinIteration(args.bytes("memory-budget", Tiling.DEFAULT_ITERATION_BYTES), width, height);
+    }
+
+    /**
+     * The backend options with the convolution algorithm a long run asks for ({@link
+     * WinogradDefault}); {@code given} when the cfg or the image cannot be read here (the reading
+     * below reports why) or a tile size is malformed (the tiling below reports it).
+     */
+    private static Map<String, String> longRunProperties(
+            Map<String, String> given,
+            String backendName,
+            ForwardArithmetic arithmetic,
+            Path cfg,
+            NightmareOptions options,
+            byte[] inputBytes,
+            Path imagePath,
+            Integer maxSide,
+            Arguments args) {
+        if (inputBytes == null) {
+            return given;
+        }
+        try {
+            ImageCodec.Dimensions probed = ImageCodec.probe(inputBytes, imagePath.toString());
+            // A rerun of a service job dreams its input fitted within the job's maxSide, as below.
+            int[] size = maxSide == null
+                    ? new int[] {probed.width(), probed.height()}
+                    : ImageOps.fittedSize(probed.width(), probed.height(), maxSide);
+            NetworkSpec spec = NetworkSpec.read(cfg, warning -> {});
+            if (!Nightmare.problems(options, spec, size[0], size[1]).isEmpty()) {
+                return given;
+            }
+            return WinogradDefault.forRun(
+                    given,
+                    backendName,
+                    arithmetic == ForwardArithmetic.FAST,
+                    spec,
+                    options,
+                    size[0],
+                    size[1],
+                    tiling(args, size[0], size[1]));
+        } catch (IOException | RuntimeException e) {
+            return given;
+        }
+    }
+
+    private static byte[] readOrNull(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**

@@ -78,14 +78,18 @@ public final class ImageOps {
      * by the same factor and rounded to the nearest pixel (at least 1).
      */
     public static Image fitWithin(Image im, int maxSide) {
-        int longer = Math.max(im.width(), im.height());
+        int[] size = fittedSize(im.width(), im.height(), maxSide);
+        return size[0] == im.width() && size[1] == im.height() ? im : resize(im, size[0], size[1]);
+    }
+
+    /** {@code {width, height}} of what {@link #fitWithin} makes of a {@code width × height} image. */
+    public static int[] fittedSize(int width, int height, int maxSide) {
+        int longer = Math.max(width, height);
         if (longer <= maxSide) {
-            return im;
+            return new int[] {width, height};
         }
         double scale = (double) maxSide / longer;
-        int w = Math.max(1, (int) Math.round(im.width() * scale));
-        int h = Math.max(1, (int) Math.round(im.height() * scale));
-        return resize(im, w, h);
+        return new int[] {Math.max(1, (int) Math.round(width * scale)), Math.max(1, (int) Math.round(height * scale))};
     }
 
     /** darknet {@code crop_image}: out(x, y) = in(clamp(x+dx), clamp(y+dy)), edge replication. */
