@@ -123,9 +123,9 @@ final class CpuSession implements DreamSession {
     }
 
     private static void checkLength(int host, Shape shape) {
-        if (host != shape.size()) {
+        if (host < shape.size()) {
             throw new IllegalArgumentException(
-                    "host array has " + host + " floats, tensor " + shape + " has " + shape.size());
+                    "host array of " + host + " floats is shorter than tensor " + shape + "'s " + shape.size());
         }
     }
 

@@ -194,7 +194,7 @@ final class CudaSession implements DreamSession {
         DeviceTensor t = device(tensor);
         checkLength(chw.length, t.floats());
         backend.bind();
-        JCudaDriver.cuMemcpyHtoD(t.pointer(), Pointer.to(chw), (long) chw.length * Float.BYTES);
+        JCudaDriver.cuMemcpyHtoD(t.pointer(), Pointer.to(chw), t.floats() * Float.BYTES);
     }
 
     @Override
@@ -202,12 +202,13 @@ final class CudaSession implements DreamSession {
         DeviceTensor t = device(tensor);
         checkLength(chw.length, t.floats());
         backend.bind();
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(chw), t.pointer(), (long) chw.length * Float.BYTES);
+        JCudaDriver.cuMemcpyDtoH(Pointer.to(chw), t.pointer(), t.floats() * Float.BYTES);
     }
 
     private static void checkLength(long host, long device) {
-        if (host != device) {
-            throw new IllegalArgumentException("host array has " + host + " floats, tensor has " + device);
+        if (host < device) {
+            throw new IllegalArgumentException(
+                    "host array of " + host + " floats is shorter than the tensor's " + device);
         }
     }
 

@@ -33,10 +33,20 @@ public interface DreamSession extends AutoCloseable {
     /** A zero-filled tensor; the caller closes it. */
     Tensor allocate(Shape shape);
 
-    /** Host → device: overwrites {@code tensor} with {@code chw} (planar, length = shape size). */
+    /**
+     * Host → device: overwrites {@code tensor} with the first shape-size floats of {@code chw}
+     * (planar; the array may be longer, so callers reuse one across sizes).
+     *
+     * @throws IllegalArgumentException if {@code chw} is shorter than the tensor
+     */
     void write(Tensor tensor, float[] chw);
 
-    /** Device → host: fills {@code chw} (planar) from {@code tensor}. May synchronise the device. */
+    /**
+     * Device → host: fills the first shape-size floats of {@code chw} (planar; the rest is left as
+     * it is) from {@code tensor}. May synchronise the device.
+     *
+     * @throws IllegalArgumentException if {@code chw} is shorter than the tensor
+     */
     void read(Tensor tensor, float[] chw);
 
     /** Overwrites {@code dst} with {@code src} (same shape). */

@@ -11,7 +11,6 @@ import dev.nightmare.engine.tiling.TilePlan.Tile;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One iteration (shared/spec/NIGHTMARE.md steps 3–10) over the tiles of a {@link TilePlan},
@@ -32,11 +31,14 @@ public final class TiledIteration implements AutoCloseable {
     private final WindowedImageOps images = new WindowedImageOps();
     private Tensor working;
     /**
-     * Host buffers reused from tile to tile and iteration to iteration, by role and length
-     * (sessions copy whole tensors; a plan has up to four tile sizes and octaves recur): a poster's
-     * run would otherwise make gigabytes of garbage. The least recently used beyond a few go.
+     * Host buffers reused from tile to tile, size to size and iteration to iteration, one per role,
+     * grown to the largest tile (a session reads and writes the first floats of a longer array):
+     * one array per tile size instead would leave the old ones as garbage each time the octave
+     * changes, which a command's collector keeps resident (a poster's run grew by hundreds of MB).
      */
-    private final Map<String, float[]> buffers = new BoundedCache<>(12);
+    private float[] outputBuffer = new float[0];
+
+    private float[] inputGradientBuffer = new float[0];
 
     private float[] core = new float[0];
 
@@ -94,7 +96,7 @@ public final class TiledIteration implements AutoCloseable {
                     ? session.stack(layer, tile.width(), tile.height())
                     : forward(image, jitter, layer, plan, tile);
             float[] out = output(stack);
-            for (int j = 0; j < out.length; j++) {
+            for (int j = 0, n = Math.toIntExact(stack.outputShape().size()); j < n; j++) {
                 out[j] = out[j] > cutoff ? out[j] : 0f;
             }
             session.write(stack.outputGradient(), out);
@@ -129,15 +131,16 @@ public final class TiledIteration implements AutoCloseable {
         return stack;
     }
 
+    /** The target layer's output, in the first floats of the reused output buffer. */
     private float[] output(LayerStack stack) {
-        float[] out = buffer("output", stack.outputShape());
-        session.read(stack.output(), out);
-        return out;
+        outputBuffer = atLeast(outputBuffer, stack.outputShape());
+        session.read(stack.output(), outputBuffer);
+        return outputBuffer;
     }
 
-    private float[] buffer(String role, Shape shape) {
+    private static float[] atLeast(float[] buffer, Shape shape) {
         int n = Math.toIntExact(shape.size());
-        return buffers.computeIfAbsent(role + n, k -> new float[n]);
+        return buffer.length >= n ? buffer : new float[n];
     }
 
     /** Copies the tile's core of its input gradient into the working-size gradient. */
@@ -169,9 +172,9 @@ public final class TiledIteration implements AutoCloseable {
     }
 
     private float[] readInputGradient(LayerStack stack) {
-        float[] tileGradient = buffer("input gradient", stack.inputShape());
-        session.read(stack.inputGradient(), tileGradient);
-        return tileGradient;
+        inputGradientBuffer = atLeast(inputGradientBuffer, stack.inputShape());
+        session.read(stack.inputGradient(), inputGradientBuffer);
+        return inputGradientBuffer;
     }
 
     /** The working-size gradient, kept while the working size stays (octaves change it). */
@@ -193,7 +196,9 @@ public final class TiledIteration implements AutoCloseable {
             working.close();
             working = null;
         }
-        buffers.clear();
+        outputBuffer = new float[0];
+        inputGradientBuffer = new float[0];
+        core = new float[0];
         images.clear();
     }
 }

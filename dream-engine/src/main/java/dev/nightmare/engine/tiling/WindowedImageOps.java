@@ -5,7 +5,6 @@ import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
 import dev.nightmare.engine.backend.Tensor;
 import dev.nightmare.engine.model.Shape;
-import java.util.Map;
 
 /**
  * Steps 3 and 7 of an iteration (shared/spec/NIGHTMARE.md) for tiles, on the host, reading and
@@ -21,13 +20,13 @@ final class WindowedImageOps {
     private static final int BAND = 64;
 
     private float[] band = new float[0];
-    private final Map<Integer, float[]> tileInputs = new BoundedCache<>(8);
+    private float[] tileInput = new float[0];
     private float[] bandOut = new float[0];
 
     /** Lets go of the buffers (the working size changed: other tile sizes follow). */
     void clear() {
         band = new float[0];
-        tileInputs.clear();
+        tileInput = new float[0];
         bandOut = new float[0];
     }
 
@@ -36,9 +35,10 @@ final class WindowedImageOps {
         return buffer.length >= n ? buffer : new float[n];
     }
 
-    /** A tile input's host array: exactly the tensor's length, as {@link DreamSession#write} takes it. */
+    /** A tile input's host array, reused across tile sizes ({@link DreamSession#write} takes its first floats). */
     private float[] tileInput(int n) {
-        return tileInputs.computeIfAbsent(n, k -> new float[n]);
+        tileInput = atLeast(tileInput, n);
+        return tileInput;
     }
 
     /**

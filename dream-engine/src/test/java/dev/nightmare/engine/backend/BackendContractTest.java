@@ -305,6 +305,36 @@ public abstract class BackendContractTest {
         }
     }
 
+    @Test
+    void hostArraysLongerThanTheTensorAreReusedAndShorterOnesRefused() {
+        int w = 7, h = 5, n = 3 * w * h;
+        try (DreamSession s = backend.open(TestModels.model(TestModels.MIXED, 1), sessionOptions());
+                Tensor t = s.allocate(new Shape(3, h, w))) {
+            float[] values = TestModels.uniform(31, n, 0, 1);
+            float[] longer = java.util.Arrays.copyOf(values, n + 9);
+            java.util.Arrays.fill(longer, n, n + 9, 7f);
+            s.write(t, longer);
+            assertThat(read(s, t)).as("the first floats written").isEqualTo(values);
+
+            float[] into = new float[n + 9];
+            java.util.Arrays.fill(into, -3f);
+            s.read(t, into);
+            assertThat(java.util.Arrays.copyOf(into, n))
+                    .as("the first floats read")
+                    .isEqualTo(values);
+            assertThat(java.util.Arrays.copyOfRange(into, n, n + 9))
+                    .as("the rest left as it was")
+                    .containsOnly(-3f);
+
+            org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                    .isThrownBy(() -> s.write(t, new float[n - 1]))
+                    .withMessageContaining("shorter");
+            org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                    .isThrownBy(() -> s.read(t, new float[n - 1]))
+                    .withMessageContaining("shorter");
+        }
+    }
+
     @ParameterizedTest(name = "{0} rad")
     @org.junit.jupiter.params.provider.ValueSource(floats = {0.1f, -0.7f, 3.0f})
     void rotateMatchesReference(float radians) {
