@@ -224,8 +224,7 @@ final class NightmareCommand {
                 options,
                 inputBytes,
                 imagePath,
-                rerun == null ? null : resolved.maxSide(),
-                args);
+                rerun == null ? null : resolved.maxSide());
         if (properties != givenProperties) {
             note.accept("note: " + WinogradDefault.PROPERTY + "=on: a run of "
                     + WorkEstimate.flopsInWords(WinogradDefault.LONG_RUN_FLOPS) + " or more repays compiling"
@@ -384,7 +383,7 @@ final class NightmareCommand {
     /**
      * The backend options with the convolution algorithm a long run asks for ({@link
      * WinogradDefault}); {@code given} when the cfg or the image cannot be read here (the reading
-     * below reports why) or a tile size is malformed (the tiling below reports it).
+     * below reports why).
      */
     private static Map<String, String> longRunProperties(
             Map<String, String> given,
@@ -394,8 +393,7 @@ final class NightmareCommand {
             NightmareOptions options,
             byte[] inputBytes,
             Path imagePath,
-            Integer maxSide,
-            Arguments args) {
+            Integer maxSide) {
         if (inputBytes == null) {
             return given;
         }
@@ -410,14 +408,7 @@ final class NightmareCommand {
                 return given;
             }
             return WinogradDefault.forRun(
-                    given,
-                    backendName,
-                    arithmetic == ForwardArithmetic.FAST,
-                    spec,
-                    options,
-                    size[0],
-                    size[1],
-                    tiling(args, size[0], size[1]));
+                    given, backendName, arithmetic == ForwardArithmetic.FAST, spec, options, size[0], size[1]);
         } catch (IOException | RuntimeException e) {
             return given;
         }

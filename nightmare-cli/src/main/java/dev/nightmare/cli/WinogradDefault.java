@@ -4,8 +4,6 @@ import dev.nightmare.engine.backend.Backends;
 import dev.nightmare.engine.dream.NightmareOptions;
 import dev.nightmare.engine.dream.WorkEstimate;
 import dev.nightmare.engine.model.NetworkSpec;
-import dev.nightmare.engine.tiling.IterationMemory;
-import dev.nightmare.engine.tiling.Tiling;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,12 +15,11 @@ import java.util.Map;
  * run repays that many times over: measured in pairs on 2 cores (docs/benchmarks.md, issue 18),
  * Winograd from the first iteration was even at 0.4–0.5 TFLOP of work, 1.09–1.11× faster at 1.07
  * TFLOP (256² × 20 or 512² × 5 iterations of vgg-conv) and 1.51× at 4.3 TFLOP (512² × 20), for
- * 150–175 MB more memory. So a run of at least {@link #LONG_RUN_FLOPS} that runs whole asks for
+ * 150–175 MB more memory. Posters gain most: a 4096×3072 vgg-conv iteration took 35 s against 58
+ * s, in a lower peak (their tiles are sized by the backend's estimate of the state of the algorithm
+ * it runs, so the budget holds either way). So a run of at least {@link #LONG_RUN_FLOPS} asks for
  * Winograd; the choice is a function of the recipe (model, options, image size), so a rerun makes
  * it again, and it is written into the output's recipe as the backend option it is.
- *
- * <p>Tiled runs keep the backend's default: their tiles are sized by the budget for the state of
- * the algorithm the backend runs, and their figures (docs/tiling.md) are for direct convolutions.
  */
 final class WinogradDefault {
     static final String PROPERTY = "onednn.winograd";
@@ -33,8 +30,8 @@ final class WinogradDefault {
     private WinogradDefault() {}
 
     /**
-     * {@code given} with {@code onednn.winograd=on} added when the run is long and whole, and the
-     * backend may be oneDNN's; else {@code given} itself.
+     * {@code given} with {@code onednn.winograd=on} added when the run is long and the backend may
+     * be oneDNN's; else {@code given} itself.
      *
      * @param backendName the backend asked for ({@code auto} or a name)
      * @param width the input's width, as decoded
@@ -47,14 +44,12 @@ final class WinogradDefault {
             NetworkSpec spec,
             NightmareOptions options,
             int width,
-            int height,
-            Tiling tiling) {
+            int height) {
         // Reconstruct mode runs at the network's own (small) size.
         if (given.containsKey(PROPERTY) || !fastArithmetic || !mayBeOneDnn(backendName) || options.reconstruct()) {
             return given;
         }
-        if (WorkEstimate.of(spec, options, width, height).flops() < LONG_RUN_FLOPS
-                || tiled(spec, options, tiling, width, height)) {
+        if (WorkEstimate.of(spec, options, width, height).flops() < LONG_RUN_FLOPS) {
             return given;
         }
         Map<String, String> properties = new LinkedHashMap<>(given);
@@ -64,14 +59,5 @@ final class WinogradDefault {
 
     private static boolean mayBeOneDnn(String backendName) {
         return backendName.equals(Backends.AUTO) || backendName.equals("onednn");
-    }
-
-    /** Whether the run's largest working size would be cut into tiles (by the engine's estimate of its state). */
-    private static boolean tiled(NetworkSpec spec, NightmareOptions options, Tiling tiling, int width, int height) {
-        if (tiling.fixedSize()) {
-            return true;
-        }
-        int deepest = options.layer() + options.range() - 1 - options.range() / 2;
-        return IterationMemory.wholeBytes(spec, deepest, width, height) > tiling.budgetBytes();
     }
 }

@@ -9,7 +9,6 @@ import dev.nightmare.engine.dream.NightmareOptions;
 import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.testing.Shared;
-import dev.nightmare.engine.tiling.Tiling;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Which commands ask oneDNN for Winograd from the first iteration: long runs that run whole, and only those. */
+/** Which commands ask oneDNN for Winograd from the first iteration: long runs, and only those. */
 class WinogradDefaultTest {
     private static NetworkSpec vgg;
     private static NetworkSpec tiny;
@@ -38,7 +37,7 @@ class WinogradDefaultTest {
 
     private static Map<String, String> choose(
             Map<String, String> given, String backend, NetworkSpec spec, NightmareOptions options, int w, int h) {
-        return WinogradDefault.forRun(given, backend, true, spec, options, w, h, Tiling.automatic(w, h));
+        return WinogradDefault.forRun(given, backend, true, spec, options, w, h);
     }
 
     @Test
@@ -72,21 +71,14 @@ class WinogradDefaultTest {
     void otherBackendsAndDarknetsArithmeticAreLeftAlone() {
         assertThat(choose(Map.of(), "cuda", vgg, oneOctave(40), 512, 512)).isEmpty();
         assertThat(choose(Map.of(), "reference", vgg, oneOctave(40), 512, 512)).isEmpty();
-        assertThat(WinogradDefault.forRun(
-                        Map.of(), "auto", false, vgg, oneOctave(40), 512, 512, Tiling.automatic(512, 512)))
+        assertThat(WinogradDefault.forRun(Map.of(), "auto", false, vgg, oneOctave(40), 512, 512))
                 .isEmpty();
     }
 
     @Test
-    void tiledRunsKeepTheAlgorithmTheirTilesWereSizedFor() {
-        // A 2048×1536 image's whole state is about 6 GB: over the default budget, so it tiles.
-        assertThat(choose(Map.of(), "auto", vgg, oneOctave(10), 2048, 1536)).isEmpty();
-        assertThat(WinogradDefault.forRun(Map.of(), "auto", true, vgg, oneOctave(40), 512, 512, Tiling.fixed(300, 300)))
-                .isEmpty();
-        // The same long run is whole under a budget that holds it.
-        assertThat(WinogradDefault.forRun(
-                        Map.of(), "auto", true, vgg, oneOctave(10), 2048, 1536, Tiling.budget(100L << 30)))
-                .containsEntry("onednn.winograd", "on");
+    void postersTooForTheirTilesAreSizedForTheStateOfWhatRuns() {
+        // A 2048×1536 image's whole state is about 6 GB: it tiles, and 10 iterations are 7 TFLOP.
+        assertThat(choose(Map.of(), "auto", vgg, oneOctave(10), 2048, 1536)).containsEntry("onednn.winograd", "on");
     }
 
     @Test
