@@ -284,7 +284,8 @@ final class NightmareCommand {
                         .ifPresent(line -> err.println("nightmare: " + line));
             }
             // The algorithm chosen for a long run is oneDNN's option: not recorded for another backend.
-            Map<String, String> recorded = backend.name().equals("onednn") ? properties : givenProperties;
+            Map<String, String> recorded =
+                    backend.name().equals(WinogradDefault.BACKEND) ? properties : givenProperties;
             Recipe recipe = new Recipe(
                     Recipe.SCHEMA_VERSION,
                     resolved,

@@ -24,6 +24,9 @@ import java.util.Map;
 final class WinogradDefault {
     static final String PROPERTY = "onednn.winograd";
 
+    /** The backend the property is for (a runtime dependency of the command, so named here). */
+    static final String BACKEND = "onednn";
+
     /** Work from which Winograd's warm-up is repaid by at least ~10 % of the run: 1 TFLOP. */
     static final long LONG_RUN_FLOPS = 1_000_000_000_000L;
 
@@ -58,6 +61,6 @@ final class WinogradDefault {
     }
 
     private static boolean mayBeOneDnn(String backendName) {
-        return backendName.equals(Backends.AUTO) || backendName.equals("onednn");
+        return backendName.equals(Backends.AUTO) || backendName.equals(BACKEND);
     }
 }

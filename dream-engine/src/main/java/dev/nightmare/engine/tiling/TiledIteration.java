@@ -133,14 +133,10 @@ public final class TiledIteration implements AutoCloseable {
 
     /** The target layer's output, in the first floats of the reused output buffer. */
     private float[] output(LayerStack stack) {
-        outputBuffer = atLeast(outputBuffer, stack.outputShape());
+        outputBuffer = WindowedImageOps.atLeast(
+                outputBuffer, Math.toIntExact(stack.outputShape().size()));
         session.read(stack.output(), outputBuffer);
         return outputBuffer;
-    }
-
-    private static float[] atLeast(float[] buffer, Shape shape) {
-        int n = Math.toIntExact(shape.size());
-        return buffer.length >= n ? buffer : new float[n];
     }
 
     /** Copies the tile's core of its input gradient into the working-size gradient. */
@@ -151,9 +147,7 @@ public final class TiledIteration implements AutoCloseable {
         Span row = tile.row();
         int cw = column.coreTo() - column.coreFrom();
         int ch = row.coreTo() - row.coreFrom();
-        if (core.length < is.channels() * cw * ch) {
-            core = new float[is.channels() * cw * ch];
-        }
+        core = WindowedImageOps.atLeast(core, is.channels() * cw * ch);
         Regions.copy(
                 tileGradient,
                 is.width(),
@@ -172,7 +166,8 @@ public final class TiledIteration implements AutoCloseable {
     }
 
     private float[] readInputGradient(LayerStack stack) {
-        inputGradientBuffer = atLeast(inputGradientBuffer, stack.inputShape());
+        inputGradientBuffer = WindowedImageOps.atLeast(
+                inputGradientBuffer, Math.toIntExact(stack.inputShape().size()));
         session.read(stack.inputGradient(), inputGradientBuffer);
         return inputGradientBuffer;
     }

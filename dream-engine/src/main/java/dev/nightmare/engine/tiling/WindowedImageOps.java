@@ -30,8 +30,8 @@ final class WindowedImageOps {
         bandOut = new float[0];
     }
 
-    /** {@code buffer} if it holds {@code n} floats, else a new one that does. */
-    private static float[] atLeast(float[] buffer, int n) {
+    /** {@code buffer} if it holds {@code n} floats, else a new one that does: how the tiles' host buffers grow. */
+    static float[] atLeast(float[] buffer, int n) {
         return buffer.length >= n ? buffer : new float[n];
     }
 
