@@ -29,6 +29,7 @@ import dev.nightmare.engine.random.IterationDraws;
 import dev.nightmare.engine.random.RandomMode;
 import dev.nightmare.engine.tiling.TilePlan;
 import dev.nightmare.engine.tiling.Tiling;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -317,11 +318,10 @@ final class NightmareCommand {
                     String name = roundName(baseName, result.round());
                     Path image = outDir.resolve(name + "." + format.extension());
                     // The pixels are darknet's bytes; the file also carries the recipe that made them.
-                    byte[] encoded = ImageCodec.encode(
-                            result.checkpoint().image(),
-                            format,
-                            recipe.withRound(result.round()).imageText());
-                    writeAtomically(image, os -> os.write(encoded));
+                    // Streamed: a poster's round is written without a second copy of it.
+                    Map<String, String> text = recipe.withRound(result.round()).imageText();
+                    writeAtomically(
+                            image, os -> ImageCodec.encode(result.checkpoint().image(), format, text, os));
                     if (checkpoints) {
                         writeAtomically(
                                 outDir.resolve(name + ".f32"),
@@ -348,7 +348,7 @@ final class NightmareCommand {
                         if (progress != null) {
                             progress.beforeStderr();
                         }
-                        err.println("nightmare: " + rerun.compare(image, encoded, recipe.withRound(result.round())));
+                        err.println("nightmare: " + rerun.compare(image, recipe.withRound(result.round())));
                     }
                 }
             };
@@ -566,7 +566,7 @@ final class NightmareCommand {
     static void writeAtomically(Path target, Writer writer) throws IOException {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
+            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 writer.write(os);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -180,12 +180,12 @@ final class RecipeRerun {
     }
 
     /**
-     * Whether the rerun's round (the file {@code written}, bytes {@code encoded}, made by {@code
+     * Whether the rerun's round (the file {@code written}, read back from disk, made by {@code
      * made}) has the original's pixels, and when not, what the rerun changed.
      */
-    String compare(Path written, byte[] encoded, Recipe made) {
+    String compare(Path written, Recipe made) throws IOException {
         Image original = ImageCodec.decode(sourceBytes, source.toString(), Long.MAX_VALUE);
-        Image rerun = ImageCodec.decode(encoded, written.toString(), Long.MAX_VALUE);
+        Image rerun = ImageCodec.read(written, Long.MAX_VALUE);
         String round = "round " + recipe.round() + " (" + written + ")";
         if (original.width() != rerun.width() || original.height() != rerun.height()) {
             return round + " differs from " + source + ": it is " + rerun.width() + "×" + rerun.height() + ", "

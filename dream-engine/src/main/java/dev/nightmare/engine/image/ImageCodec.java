@@ -217,6 +217,7 @@ public final class ImageCodec {
         return scaled >= 255 ? 255 : (int) scaled;
     }
 
+    /** A copy of the image in an {@code int} RGB buffer (for callers that draw on it; encoding needs none). */
     public static BufferedImage toBuffered(Image im) {
         if (im.channels() != 3) {
             throw new ImageException("only 3-channel images can be saved; this one has " + im.channels());
@@ -235,31 +236,12 @@ public final class ImageCodec {
     }
 
     public static byte[] encode(Image im, Format format) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            encode(im, format, bytes);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        return encode(im, format, Map.of());
     }
 
-    /** JPEG quality 80 (darknet's {@code save_image}) or lossless PNG. */
+    /** JPEG quality 80 (darknet's {@code save_image}) or lossless PNG, streamed ({@link #encode(Image, Format, Map, OutputStream)}). */
     public static void encode(Image im, Format format, OutputStream out) throws IOException {
-        BufferedImage buffered = toBuffered(im);
-        ImageWriter writer =
-                ImageIO.getImageWritersByFormatName(format.imageIoName).next();
-        try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
-            writer.setOutput(ios);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            if (format == Format.JPG) {
-                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-                param.setCompressionQuality(0.8f);
-            }
-            writer.write(null, new IIOImage(buffered, null, null), param);
-        } finally {
-            writer.dispose();
-        }
+        encode(im, format, Map.of(), out);
     }
 
     /**
@@ -267,12 +249,41 @@ public final class ImageCodec {
      * the same bytes with the entries' chunks or segments inserted, so the same pixels.
      */
     public static byte[] encode(Image im, Format format, Map<String, String> text) {
-        return ImageText.insert(encode(im, format), text);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            encode(im, format, text, bytes);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
-    /** {@link #encode(Image, Format, Map)} to a stream. */
+    /**
+     * {@link #encode(Image, Format, Map)} streamed to {@code out}: the encoder reads the float
+     * image row by row through a byte view ({@link ByteView}) and its output goes on as it is
+     * made, so besides the image itself only a few rows and one PNG chunk are held, whatever the
+     * image's size.
+     */
     public static void encode(Image im, Format format, Map<String, String> text, OutputStream out) throws IOException {
-        out.write(encode(im, format, text));
+        ImageText.Inserting withText = ImageText.inserting(out, text);
+        ImageWriter writer =
+                ImageIO.getImageWritersByFormatName(format.imageIoName).next();
+        // PNG's writer seeks back over one chunk to write its length (and flushes before each);
+        // JPEG's never seeks, so its bytes pass straight through.
+        try (ImageOutputStream ios = format == Format.PNG
+                ? new MemoryCacheImageOutputStream(withText)
+                : new PassThroughImageOutputStream(withText)) {
+            writer.setOutput(ios);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            if (format == Format.JPG) {
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(0.8f);
+            }
+            writer.write(null, new IIOImage(ByteView.of(im), null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        withText.finish();
     }
 
     /** The text entries of a PNG or JPEG file ({@link ImageText#read}); nothing is decoded. */

@@ -1,6 +1,8 @@
 package dev.nightmare.engine.image;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -64,19 +66,160 @@ public final class ImageText {
         if (entries.isEmpty()) {
             return file;
         }
+        checkKeys(entries);
+        int at = insertionPoint(file, file.length, true);
+        byte[] inserted = entryBytes(file, entries);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(file.length + inserted.length);
+        out.write(file, 0, at);
+        out.writeBytes(inserted);
+        out.write(file, at, file.length - at);
+        return out.toByteArray();
+    }
+
+    /**
+     * A stream that passes an encoded PNG or JPEG written to it on to {@code out} with {@code
+     * entries} added, as {@link #insert} would: it holds back only the file's head (PNG's
+     * signature and {@code IHDR}, JPEG's leading segments) until it knows where they go. Call
+     * {@link Inserting#finish()} after the last byte; closing it does not close {@code out}.
+     *
+     * @throws IllegalArgumentException for a key that is not {@link #isValidKey valid}
+     */
+    public static Inserting inserting(OutputStream out, Map<String, String> entries) {
+        checkKeys(entries);
+        return new Inserting(out, entries);
+    }
+
+    /** The stream of {@link #inserting}. */
+    public static final class Inserting extends OutputStream {
+        private final OutputStream out;
+        private final Map<String, String> entries;
+        private ByteArrayOutputStream head = new ByteArrayOutputStream(64);
+
+        private Inserting(OutputStream out, Map<String, String> entries) {
+            this.out = out;
+            this.entries = entries;
+            if (entries.isEmpty()) {
+                head = null;
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (head == null) {
+                out.write(b, off, len);
+                return;
+            }
+            head.write(b, off, len);
+            byte[] held = head.toByteArray();
+            int at = insertionPoint(held, held.length, false);
+            if (at >= 0) {
+                release(held, at);
+            }
+        }
+
+        /** Writes what is still held back; the file ended (a file too short for its head is refused). */
+        public void finish() throws IOException {
+            if (head != null) {
+                byte[] held = head.toByteArray();
+                release(held, insertionPoint(held, held.length, true));
+            }
+            out.flush();
+        }
+
+        private void release(byte[] held, int at) throws IOException {
+            head = null;
+            out.write(held, 0, at);
+            out.write(entryBytes(held, entries));
+            out.write(held, at, held.length - at);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+    }
+
+    private static void checkKeys(Map<String, String> entries) {
         for (String key : entries.keySet()) {
             if (!isValidKey(key)) {
                 throw new IllegalArgumentException("image text key '" + key
                         + "' is not 1 to 79 letters, digits, '.', '_' or '-' starting with a letter or digit");
             }
         }
-        if (isPng(file)) {
-            return insertPng(file, entries);
+    }
+
+    /** The chunks (PNG) or segments (JPEG) that hold {@code entries}, for a file that starts as {@code head}. */
+    private static byte[] entryBytes(byte[] head, Map<String, String> entries) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        if (isPng(head)) {
+            entries.forEach((key, text) -> writePngChunk(bytes, key, text));
+        } else {
+            entries.forEach((key, text) -> writeJpegSegment(bytes, key, text));
         }
-        if (isJpeg(file)) {
-            return insertJpeg(file, entries);
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Where the entries go in a file whose first {@code length} bytes are known: right after PNG's
+     * {@code IHDR}, after JPEG's SOI and leading {@code APPn} segments (JFIF's {@code APP0} must
+     * come first); −1 while more bytes are needed to tell (never when {@code complete}).
+     *
+     * @throws IllegalArgumentException for a file that is neither PNG nor JPEG, or whose head is malformed
+     */
+    private static int insertionPoint(byte[] file, int length, boolean complete) {
+        if (length >= 2 && (file[0] & 0xff) == 0xff && (file[1] & 0xff) == 0xd8) {
+            return jpegInsertionPoint(file, length, complete);
         }
-        throw new IllegalArgumentException("text entries can be added to PNG and JPEG files only");
+        boolean jpegSoiBegun = length == 1 && (file[0] & 0xff) == 0xff;
+        if (length < PNG_SIGNATURE.length && !complete && (startsLikePng(file, length) || jpegSoiBegun)) {
+            return -1;
+        }
+        if (!isPng(file)) {
+            throw new IllegalArgumentException("text entries can be added to PNG and JPEG files only");
+        }
+        int ihdrEnd = PNG_SIGNATURE.length + 12 + 13;
+        if (length < ihdrEnd && !complete) {
+            return -1;
+        }
+        if (length < ihdrEnd || !"IHDR".equals(pngType(file, PNG_SIGNATURE.length))) {
+            throw new IllegalArgumentException("the PNG does not start with its IHDR chunk");
+        }
+        return ihdrEnd;
+    }
+
+    private static boolean startsLikePng(byte[] file, int length) {
+        for (int i = 0; i < length; i++) {
+            if (file[i] != PNG_SIGNATURE[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int jpegInsertionPoint(byte[] file, int length, boolean complete) {
+        int at = 2;
+        while (true) {
+            if (at + 4 > length) {
+                if (!complete) {
+                    return -1;
+                }
+                break;
+            }
+            boolean app = (file[at] & 0xff) == 0xff && (file[at + 1] & 0xff) >= 0xe0 && (file[at + 1] & 0xff) <= 0xef;
+            if (!app) {
+                break;
+            }
+            at += 2 + (((file[at + 2] & 0xff) << 8) | (file[at + 3] & 0xff));
+        }
+        if (at > length) {
+            throw new IllegalArgumentException("the JPEG's leading segments run past its end");
+        }
+        return at;
     }
 
     /**
@@ -99,15 +242,7 @@ public final class ImageText {
     }
 
     private static boolean isPng(byte[] file) {
-        if (file.length < PNG_SIGNATURE.length) {
-            return false;
-        }
-        for (int i = 0; i < PNG_SIGNATURE.length; i++) {
-            if (file[i] != PNG_SIGNATURE[i]) {
-                return false;
-            }
-        }
-        return true;
+        return file.length >= PNG_SIGNATURE.length && startsLikePng(file, PNG_SIGNATURE.length);
     }
 
     private static boolean isJpeg(byte[] file) {
@@ -115,19 +250,6 @@ public final class ImageText {
     }
 
     // ---- PNG: length (4, big-endian), type (4), data, CRC-32 of type and data (4) ---------------
-
-    private static byte[] insertPng(byte[] file, Map<String, String> entries) {
-        // The first chunk must be IHDR (PNG spec 5.6); the entries follow it.
-        int ihdrEnd = PNG_SIGNATURE.length + 12 + 13;
-        if (file.length < ihdrEnd || !"IHDR".equals(pngType(file, PNG_SIGNATURE.length))) {
-            throw new IllegalArgumentException("the PNG does not start with its IHDR chunk");
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(file.length + 256);
-        out.write(file, 0, ihdrEnd);
-        entries.forEach((key, text) -> writePngChunk(out, key, text));
-        out.write(file, ihdrEnd, file.length - ihdrEnd);
-        return out.toByteArray();
-    }
 
     private static void writePngChunk(ByteArrayOutputStream out, String key, String text) {
         ByteArrayOutputStream data = new ByteArrayOutputStream();
@@ -262,36 +384,17 @@ public final class ImageText {
 
     // ---- JPEG: 0xFF marker, then (except standalone markers) a 2-byte length that counts itself ---
 
-    private static byte[] insertJpeg(byte[] file, Map<String, String> entries) {
-        ByteArrayOutputStream segments = new ByteArrayOutputStream();
-        entries.forEach((key, text) -> {
-            byte[] data = (key + ": " + text).getBytes(StandardCharsets.UTF_8);
-            if (data.length > MAX_JPEG_SEGMENT_DATA) {
-                throw new IllegalArgumentException("image text '" + key + "' is " + data.length
-                        + " bytes with its key; a JPEG comment holds at most " + MAX_JPEG_SEGMENT_DATA);
-            }
-            segments.write(0xff);
-            segments.write(0xfe);
-            segments.write((data.length + 2) >> 8);
-            segments.write((data.length + 2) & 0xff);
-            segments.writeBytes(data);
-        });
-        // After SOI and the APPn segments that lead the file (JFIF's APP0 must come first).
-        int at = 2;
-        while (at + 4 <= file.length
-                && (file[at] & 0xff) == 0xff
-                && (file[at + 1] & 0xff) >= 0xe0
-                && (file[at + 1] & 0xff) <= 0xef) {
-            at += 2 + (((file[at + 2] & 0xff) << 8) | (file[at + 3] & 0xff));
+    private static void writeJpegSegment(ByteArrayOutputStream out, String key, String text) {
+        byte[] data = (key + ": " + text).getBytes(StandardCharsets.UTF_8);
+        if (data.length > MAX_JPEG_SEGMENT_DATA) {
+            throw new IllegalArgumentException("image text '" + key + "' is " + data.length
+                    + " bytes with its key; a JPEG comment holds at most " + MAX_JPEG_SEGMENT_DATA);
         }
-        if (at > file.length) {
-            throw new IllegalArgumentException("the JPEG's leading segments run past its end");
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(file.length + segments.size());
-        out.write(file, 0, at);
-        out.writeBytes(segments.toByteArray());
-        out.write(file, at, file.length - at);
-        return out.toByteArray();
+        out.write(0xff);
+        out.write(0xfe);
+        out.write((data.length + 2) >> 8);
+        out.write((data.length + 2) & 0xff);
+        out.writeBytes(data);
     }
 
     private static void readJpeg(byte[] file, Map<String, String> entries) {
