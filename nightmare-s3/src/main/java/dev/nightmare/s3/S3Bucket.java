@@ -168,14 +168,65 @@ public final class S3Bucket {
 
     /** Uploads a local file (multipart for large ones, streamed from disk). */
     public void upload(String key, Path file) {
+        upload(key, file, null);
+    }
+
+    /** {@link #upload(String, Path)} with the object's content type (null: the server's default). */
+    public void upload(String key, Path file, String contentType) {
         call("upload", key, () -> {
-            client.uploadObject(UploadObjectArgs.builder()
-                    .bucket(bucket)
-                    .object(full(key))
-                    .filename(file.toString())
-                    .build());
+            UploadObjectArgs.Builder args =
+                    UploadObjectArgs.builder().bucket(bucket).object(full(key)).filename(file.toString());
+            if (contentType != null) {
+                args.contentType(contentType);
+            }
+            client.uploadObject(args.build());
             return null;
         });
+    }
+
+    /** Reads an object's body as it arrives. */
+    @FunctionalInterface
+    public interface BodyReader<T> {
+        T read(InputStream body) throws IOException;
+    }
+
+    /**
+     * The object read by {@code reader} from its stream, never held whole as bytes; empty when it
+     * does not exist. A connection that breaks mid-body is tried once more from the start like any
+     * read; what the reader throws unchecked (a malformed body) reaches the caller as it is.
+     */
+    public <T> Optional<T> read(String key, BodyReader<T> reader) {
+        try {
+            return call("get", key, () -> {
+                try (GetObjectResponse in = client.getObject(
+                        GetObjectArgs.builder().bucket(bucket).object(full(key)).build())) {
+                    try {
+                        return Optional.of(reader.read(in));
+                    } catch (RuntimeException e) {
+                        throw new MalformedBody(e);
+                    }
+                } catch (ErrorResponseException e) {
+                    return missing(e);
+                }
+            });
+        } catch (S3UnavailableException e) {
+            if (e.getCause() instanceof MalformedBody malformed) {
+                throw malformed.getCause();
+            }
+            throw e;
+        }
+    }
+
+    /** Carries a reader's own failure through {@link #call} so that it is not taken for an S3 one. */
+    private static final class MalformedBody extends Exception {
+        MalformedBody(RuntimeException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized RuntimeException getCause() {
+            return (RuntimeException) super.getCause();
+        }
     }
 
     /** Writes only if no object is there ({@code If-None-Match: *}): the new ETag, or empty if one was. */

@@ -64,6 +64,36 @@ class S3BucketIT {
     }
 
     @Test
+    void aFileIsUploadedWithItsTypeInPartsAndReadBackAsAStream() throws Exception {
+        // 12 MiB: over the client's 5 MiB part size, so a multipart upload, streamed from disk.
+        byte[] large = new byte[12 << 20];
+        new java.util.Random(5).nextBytes(large);
+        Path file = TestDirs.create("s3-upload").resolve("round.f32");
+        Files.write(file, large);
+        bucket.upload("stream/round.f32", file, "application/octet-stream");
+        bucket.upload("stream/round.png", file, "image/png");
+
+        assertThat(bucket.read("stream/round.f32", in -> java.util.Arrays.equals(in.readAllBytes(), large)))
+                .contains(true);
+        try (S3Bucket.Download download = bucket.open("stream/round.png").orElseThrow()) {
+            assertThat(download.contentType()).isEqualTo("image/png");
+            assertThat(download.size()).isEqualTo(large.length);
+        }
+        assertThat(bucket.read("stream/missing.f32", in -> in.read())).isEmpty();
+    }
+
+    @Test
+    void whatTheReaderRefusesReachesTheCallerAsItIsNotAsAnOutage() {
+        bucket.put("stream/bad.f32", bytes("short"), "application/octet-stream");
+
+        assertThatThrownBy(() -> bucket.read("stream/bad.f32", in -> {
+                    throw new IllegalStateException("stream/bad.f32 is 5 bytes; expected at least 12");
+                }))
+                .isExactlyInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("expected at least 12");
+    }
+
+    @Test
     void putIfAbsentWritesOnceAndPutIfMatchNeedsTheCurrentEtag() {
         Optional<String> first = bucket.putIfAbsent("cond/status.json", bytes("v1"), "application/json");
         Optional<String> second = bucket.putIfAbsent("cond/status.json", bytes("v1 again"), "application/json");

@@ -3,6 +3,8 @@ package dev.nightmare.worker.client;
 import dev.nightmare.contracts.ContractJson;
 import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobStatus;
+import dev.nightmare.engine.image.FloatImageFile;
+import dev.nightmare.engine.image.Image;
 import dev.nightmare.s3.S3Bucket;
 import dev.nightmare.s3.S3Settings;
 import dev.nightmare.s3.S3UnavailableException;
@@ -10,6 +12,7 @@ import dev.nightmare.worker.service.JobStore;
 import dev.nightmare.worker.service.PreconditionFailedException;
 import dev.nightmare.worker.service.TransientException;
 import dev.nightmare.worker.service.Versioned;
+import java.io.BufferedInputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -31,7 +34,7 @@ import java.util.function.Supplier;
  */
 public final class S3JobStore implements JobStore {
     private static final String JSON = "application/json";
-    /** Longest wait on one S3 read or write: a round's checkpoint is a few MB. */
+    /** Longest wait on one S3 read or write (a part of a multipart upload at most; rounds are streamed). */
     private static final Duration IO_TIMEOUT = Duration.ofSeconds(20);
 
     private final S3Bucket bucket;
@@ -98,8 +101,12 @@ public final class S3JobStore implements JobStore {
     }
 
     @Override
-    public Optional<byte[]> checkpoint(String jobId, int round) {
-        return s3(() -> bucket.get(JobKeys.roundCheckpoint(jobId, round)));
+    public Optional<Image> checkpoint(String jobId, int round, long maxValues) {
+        String key = JobKeys.roundCheckpoint(jobId, round);
+        return s3(() -> bucket.read(
+                key,
+                in -> FloatImageFile.read(
+                        new BufferedInputStream(in, 1 << 16), "checkpoint of round " + round, maxValues)));
     }
 
     @Override
@@ -115,14 +122,21 @@ public final class S3JobStore implements JobStore {
         });
     }
 
-    /** Writes the round's image and checkpoint concurrently (either may land first). */
+    /** Uploads the round's image and checkpoint concurrently (either may land first). */
     @Override
-    public void putRound(String jobId, int round, String format, byte[] image, byte[] checkpoint) {
+    public void putRound(String jobId, int round, String format, Path image, Path checkpoint) {
         String mediaType = "png".equals(format) ? "image/png" : "image/jpeg";
         // Both at once: the round counts as stored only when both exist, so their order is free.
-        CompletableFuture<String> first = CompletableFuture.supplyAsync(
-                () -> s3(() -> bucket.put(JobKeys.roundImage(jobId, round, format), image, mediaType)), io);
-        s3(() -> bucket.put(JobKeys.roundCheckpoint(jobId, round), checkpoint, "application/octet-stream"));
+        CompletableFuture<Void> first = CompletableFuture.runAsync(
+                () -> s3(() -> {
+                    bucket.upload(JobKeys.roundImage(jobId, round, format), image, mediaType);
+                    return null;
+                }),
+                io);
+        s3(() -> {
+            bucket.upload(JobKeys.roundCheckpoint(jobId, round), checkpoint, "application/octet-stream");
+            return null;
+        });
         try {
             first.join();
         } catch (CompletionException e) {

@@ -6,8 +6,6 @@ import dev.nightmare.contracts.Recipe;
 import dev.nightmare.engine.backend.Backend;
 import dev.nightmare.engine.dream.DreamListener;
 import dev.nightmare.engine.dream.RoundResult;
-import dev.nightmare.engine.image.FloatImageFile;
-import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.random.IterationDraws;
 import java.time.Duration;
 import java.time.Instant;
@@ -166,13 +164,17 @@ final class JobListener implements DreamListener {
             owned.checkOwner();
             return null;
         });
-        byte[] image = ImageCodec.encode(
-                result.checkpoint().image(),
+        try (RoundFiles files = RoundFiles.write(
+                RoundFiles.SCRATCH,
+                id,
+                result.checkpoint(),
                 options.imageFormat(),
-                Recipe.of(request, owned.current().run(), round).imageText());
-        byte[] checkpoint = FloatImageFile.encode(result.checkpoint().toFloatImage());
-        JobIo.join(owner);
-        io.run("store round " + round, () -> services.store().putRound(id, round, format, image, checkpoint));
+                Recipe.of(request, owned.current().run(), round).imageText())) {
+            JobIo.join(owner);
+            io.run(
+                    "store round " + round,
+                    () -> services.store().putRound(id, round, format, files.image(), files.checkpoint()));
+        }
         long computeMillis = Duration.ofNanos(result.computeNanos()).toMillis();
         Instant now = services.clock().instant();
         owned.roundStored(round, computeMillis, now);

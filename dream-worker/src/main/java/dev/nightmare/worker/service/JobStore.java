@@ -1,6 +1,7 @@
 package dev.nightmare.worker.service;
 
 import dev.nightmare.contracts.JobStatus;
+import dev.nightmare.engine.image.Image;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -33,8 +34,15 @@ public interface JobStore {
     /** Rounds 0..n−1 that have both image ({@code format}) and checkpoint stored, contiguous from 0. */
     int storedRounds(String jobId, String format);
 
-    /** The round's float checkpoint; empty when missing. */
-    Optional<byte[]> checkpoint(String jobId, int round);
+    /**
+     * The round's float checkpoint, read as it streams in (never held whole as bytes); empty when
+     * missing.
+     *
+     * @param maxValues the most values (w·h·c) this job's checkpoint can hold; a file declaring
+     *     more is malformed
+     * @throws dev.nightmare.engine.image.ImageException when the stored file is malformed
+     */
+    Optional<Image> checkpoint(String jobId, int round, long maxValues);
 
     /**
      * The round's image ({@code format} {@code jpg} or {@code png}); empty when missing. Every store
@@ -49,8 +57,11 @@ public interface JobStore {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not store videos");
     }
 
-    /** Writes the round's image and its checkpoint, in either order (unconditionally; the caller checked ownership). */
-    void putRound(String jobId, int round, String format, byte[] image, byte[] checkpoint);
+    /**
+     * Uploads the round's image and its checkpoint from local files, streamed, in either order
+     * (unconditionally; the caller checked ownership).
+     */
+    void putRound(String jobId, int round, String format, Path image, Path checkpoint);
 
     /**
      * Writes {@code status.json} only if it is still the version this worker saw.

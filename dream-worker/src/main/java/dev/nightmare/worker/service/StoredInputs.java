@@ -2,7 +2,6 @@ package dev.nightmare.worker.service;
 
 import dev.nightmare.engine.dream.Checkpoint;
 import dev.nightmare.engine.dream.NightmareOptions;
-import dev.nightmare.engine.image.FloatImageFile;
 import dev.nightmare.engine.image.Image;
 import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.image.ImageException;
@@ -51,10 +50,12 @@ final class StoredInputs {
             return null;
         }
         int round = done - 1;
-        Optional<byte[]> bytes = io.call("read checkpoint", () -> store.checkpoint(jobId, round));
+        // A dream's checkpoint has the input's size (anything else is refused below); reconstruct
+        // mode's, with its momentum, was never tied to it.
+        long maxValues = options.reconstruct() ? Long.MAX_VALUE : 3L * input.width() * input.height();
         try {
-            Checkpoint checkpoint = bytes.map(b ->
-                            Checkpoint.fromFloatImage(round, FloatImageFile.decode(b, "checkpoint of round " + round)))
+            Checkpoint checkpoint = io.call("read checkpoint", () -> store.checkpoint(jobId, round, maxValues))
+                    .map(stored -> Checkpoint.fromFloatImage(round, stored))
                     .orElse(null);
             boolean fits = checkpoint != null
                     && (options.reconstruct()
@@ -65,7 +66,9 @@ final class StoredInputs {
             if (fits) {
                 return checkpoint;
             }
-        } catch (RuntimeException e) {
+        } catch (IllegalArgumentException e) {
+            // Malformed (an ImageException) or of another shape; an outage (a TransientException)
+            // is not caught here: it is retried.
             LOG.warnf("job %s: checkpoint of round %d is unreadable: %s", jobId, round, e.getMessage());
         }
         LOG.warnf("job %s: no usable checkpoint of round %d; starting again from round 0", jobId, round);

@@ -7,6 +7,9 @@ import dev.nightmare.contracts.JobIds;
 import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobState;
 import dev.nightmare.contracts.JobStatus;
+import dev.nightmare.engine.image.FloatImageFile;
+import dev.nightmare.engine.image.Image;
+import dev.nightmare.engine.image.ImageException;
 import dev.nightmare.platform.LocalS3;
 import dev.nightmare.platform.testing.TestDirs;
 import dev.nightmare.s3.S3Settings;
@@ -16,6 +19,7 @@ import dev.nightmare.worker.service.Versioned;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,9 +82,13 @@ class S3JobStoreIT {
     @Test
     void storedRoundsCountsOnlyContiguousRoundsWithImageAndCheckpoint() throws Exception {
         String id = JobIds.random();
-        store.putRound(id, 0, "jpg", new byte[20_000], new byte[100]);
-        store.putRound(id, 1, "jpg", new byte[20_000], new byte[100]);
-        store.putRound(id, 3, "jpg", new byte[20_000], new byte[100]);
+        Image round = new Image(5, 4, 3, new float[60]);
+        java.util.Arrays.fill(round.data(), 0.25f);
+        Path image = file("image.jpg", new byte[20_000]);
+        Path checkpoint = file("round.f32", FloatImageFile.encode(round));
+        store.putRound(id, 0, "jpg", image, checkpoint);
+        store.putRound(id, 1, "jpg", image, checkpoint);
+        store.putRound(id, 3, "jpg", image, checkpoint);
         put(JobKeys.roundImage(id, 2, "jpg"), new byte[10]);
 
         assertThat(store.storedRounds(id, "jpg"))
@@ -89,9 +97,33 @@ class S3JobStoreIT {
         assertThat(store.storedRounds(id, "png"))
                 .as("images of another format do not count")
                 .isZero();
-        assertThat(store.checkpoint(id, 1))
-                .hasValueSatisfying(b -> assertThat(b).hasSize(100));
-        assertThat(store.checkpoint(id, 2)).isEmpty();
+        assertThat(store.checkpoint(id, 1, 60))
+                .hasValueSatisfying(c -> assertThat(c.data()).isEqualTo(round.data()));
+        assertThat(store.checkpoint(id, 2, 60)).isEmpty();
+        assertThat(store.roundImage(id, 1, "jpg"))
+                .hasValueSatisfying(b -> assertThat(b).hasSize(20_000));
+    }
+
+    @Test
+    void aMalformedCheckpointIsRefusedAsMalformedNotTakenForAnOutage() throws Exception {
+        String id = JobIds.random();
+        put(JobKeys.roundCheckpoint(id, 0), new byte[7]);
+        Image round = new Image(5, 4, 3, new float[60]);
+        store.putRound(id, 1, "png", file("image.png", new byte[10]), file("round.f32", FloatImageFile.encode(round)));
+
+        assertThatThrownBy(() -> store.checkpoint(id, 0, 60))
+                .isInstanceOf(ImageException.class)
+                .hasMessageContaining("12-byte header");
+        assertThatThrownBy(() -> store.checkpoint(id, 1, 59))
+                .as("more values than the job's image can have")
+                .isInstanceOf(ImageException.class)
+                .hasMessageContaining("at most 59");
+    }
+
+    private static Path file(String name, byte[] bytes) throws java.io.IOException {
+        Path file = TestDirs.create("s3-store-files").resolve(name);
+        java.nio.file.Files.write(file, bytes);
+        return file;
     }
 
     @Test

@@ -706,12 +706,13 @@ class JobRunnerTest {
         }
 
         @Override
-        public java.util.Optional<byte[]> checkpoint(String id, int round) {
-            return store.checkpoint(id, round);
+        public java.util.Optional<dev.nightmare.engine.image.Image> checkpoint(String id, int round, long maxValues) {
+            return store.checkpoint(id, round, maxValues);
         }
 
         @Override
-        public void putRound(String id, int round, String format, byte[] image, byte[] checkpoint) {
+        public void putRound(
+                String id, int round, String format, java.nio.file.Path image, java.nio.file.Path checkpoint) {
             store.putRound(id, round, format, image, checkpoint);
         }
 

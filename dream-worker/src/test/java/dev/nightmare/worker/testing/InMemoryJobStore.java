@@ -3,10 +3,13 @@ package dev.nightmare.worker.testing;
 import dev.nightmare.contracts.ContractJson;
 import dev.nightmare.contracts.JobKeys;
 import dev.nightmare.contracts.JobStatus;
+import dev.nightmare.engine.image.FloatImageFile;
+import dev.nightmare.engine.image.Image;
 import dev.nightmare.worker.service.JobStore;
 import dev.nightmare.worker.service.PreconditionFailedException;
 import dev.nightmare.worker.service.TransientException;
 import dev.nightmare.worker.service.Versioned;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -139,9 +142,15 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
-    public Optional<byte[]> checkpoint(String jobId, int round) {
+    public Optional<Image> checkpoint(String jobId, int round, long maxValues) {
         maybeFail("checkpoint");
-        return object(JobKeys.roundCheckpoint(jobId, round));
+        return object(JobKeys.roundCheckpoint(jobId, round)).map(bytes -> {
+            try {
+                return FloatImageFile.read(new ByteArrayInputStream(bytes), "checkpoint of round " + round, maxValues);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     @Override
@@ -163,13 +172,17 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
-    public synchronized void putRound(String jobId, int round, String format, byte[] image, byte[] checkpoint) {
+    public synchronized void putRound(String jobId, int round, String format, Path image, Path checkpoint) {
         maybeFail("putRound");
         String imageKey = JobKeys.roundImage(jobId, round, format);
         String checkpointKey = JobKeys.roundCheckpoint(jobId, round);
-        put(imageKey, image);
-        log.add("put " + imageKey.substring(imageKey.lastIndexOf('/') + 1));
-        put(checkpointKey, checkpoint);
+        try {
+            put(imageKey, Files.readAllBytes(image));
+            log.add("put " + imageKey.substring(imageKey.lastIndexOf('/') + 1));
+            put(checkpointKey, Files.readAllBytes(checkpoint));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         log.add("put " + checkpointKey.substring(checkpointKey.lastIndexOf('/') + 1));
     }
 
