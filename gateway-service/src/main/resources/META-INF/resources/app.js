@@ -14,15 +14,15 @@ const JOB_HASH = /^#job=([0-9a-f]{32})$/;
 /** The form's options: element id = option name. Integers have a lower bound. */
 const INTEGERS = { layer: 0, rounds: 1, iters: 1, range: 1, octaves: 1, maxSide: 1 };
 const NUMBERS = ['rate', 'thresh', 'zoom', 'rotate', 'momentum'];
-const CHOICES = ['rng', 'format'];
+const CHOICES = ['rng', 'format', 'bnGradient'];
 const FLAGS = ['norm', 'reconstruct', 'animate'];
 const DEFAULTS = {
   rounds: '4', iters: '10', range: '1', octaves: '4', rate: '0.04', thresh: '1', zoom: '1', rotate: '0',
   seed: '', rng: 'seeded', format: 'jpg', maxSide: '', norm: true, reconstruct: false, momentum: '0.9',
-  animate: false,
+  animate: false, bnGradient: 'darknet',
 };
 const ADVANCED = ['range', 'octaves', 'rate', 'thresh', 'zoom', 'rotate', 'seed', 'rng', 'format', 'maxSide',
-  'norm', 'reconstruct', 'momentum', 'animate'];
+  'norm', 'reconstruct', 'momentum', 'animate', 'bnGradient'];
 /** The ids of everything a problem's field may name: option names, and image, model, preset, the key. */
 const FIELDS = new Set(['apiKey', 'image', 'model', 'preset', ...Object.keys(INTEGERS), ...NUMBERS, 'seed', ...CHOICES, ...FLAGS]);
 const INT_MAX = 2147483647;
@@ -1027,8 +1027,10 @@ function reuseSettings() {
     modelChanged(false);
   }
   if (o.layer != null) $('layer').value = String(o.layer);
-  // animate is an object in the API and a checkbox here: a job without it unticks the box.
-  setFormValues({ ...Object.fromEntries(Object.entries(o).filter(([k]) => k in DEFAULTS)), animate: !!o.animate });
+  // animate is an object in the API and a checkbox here: a job without it unticks the box; a job
+  // without bnGradient used darknet's.
+  setFormValues({ ...Object.fromEntries(Object.entries(o).filter(([k]) => k in DEFAULTS)), animate: !!o.animate,
+    bnGradient: o.bnGradient || 'darknet' });
   if (ADVANCED.some((k) => o[k] != null && String(o[k]) !== String(DEFAULTS[k]))) $('more').open = true;
   formChanged();
   $('model').focus();

@@ -242,6 +242,32 @@ class NightmareResourceTest {
     }
 
     @Test
+    void theExactBatchNormGradientIsAcceptedAndTravelsAtSchemaVersionThree() {
+        // (What it changes in admission, the tiles it lets a tiny poster run in, is the worker's
+        // TiledJobTest and dream-engine's AdmissionRuleTest: this profile's pixel limit is 1 MP.)
+        ExtractableResponse<Response> exact =
+                submit(ALICE, TestImages.png(64, 48), TINY.replace("}", ",\"bnGradient\":\"exact\"}"));
+        assertThat(exact.statusCode()).isEqualTo(202);
+        JobRequest request = bus.requests().getLast();
+        assertThat(request.options().bnGradient()).isEqualTo("exact");
+        assertThat(request.schemaVersion()).isEqualTo(3);
+
+        // Naming darknet's is the same as leaving it out: nothing newer than version 1 is needed.
+        assertThat(submit(ALICE, TestImages.png(64, 48), TINY.replace("}", ",\"bnGradient\":\"DARKNET\"}"))
+                        .statusCode())
+                .isEqualTo(202);
+        assertThat(bus.requests().getLast().options().bnGradient()).isNull();
+        assertThat(bus.requests().getLast().schemaVersion()).isEqualTo(1);
+
+        submit(ALICE, TestImages.png(32, 32), TINY.replace("}", ",\"bnGradient\":\"approximate\"}"))
+                .response()
+                .then()
+                .statusCode(422)
+                .body("errors.field", hasItems("bnGradient"))
+                .body("errors[0].message", containsString("expected darknet (the default) or exact"));
+    }
+
+    @Test
     void unknownModelIs422OnModel() {
         submit(ALICE, TestImages.png(32, 32), "{\"model\":\"resnet-9000\",\"layer\":1}")
                 .response()

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nightmare.engine.backend.BatchNormGradient;
 import dev.nightmare.engine.dream.NightmareOptions;
 import dev.nightmare.engine.image.ImageCodec;
 import dev.nightmare.engine.random.RandomMode;
@@ -38,6 +39,10 @@ import java.util.Locale;
  * @param maxSide inputs whose longer side exceeds this are downscaled before the run; null: none
  * @param animate the rounds also as one video ({@link AnimateOptions}); null: none. Requests that
  *     carry it are {@link JobRequest#schemaVersionFor schema version 2}
+ * @param bnGradient the batch-norm backward formula: null (or {@code darknet}, which resolves to
+ *     null) darknet's, whose sums over each whole layer make batch-normalised models untileable;
+ *     {@code exact} the exact gradient of the inference-mode network, which tiles (so a poster on
+ *     Tiny Darknet runs in bounded memory). Requests that carry it are schema version 3
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobOptions(
@@ -58,7 +63,8 @@ public record JobOptions(
         String rng,
         String format,
         Integer maxSide,
-        AnimateOptions animate) {
+        AnimateOptions animate,
+        String bnGradient) {
 
     /** Largest {@code maxSide}: beyond it a downscale limit would not limit anything useful. */
     public static final int MAX_SIDE_LIMIT = 16_384;
@@ -68,6 +74,51 @@ public record JobOptions(
 
     /** The default rng mode. */
     public static final String DEFAULT_RNG = "seeded";
+
+    /** The batch-norm gradient that tiles ({@code bnGradient}); absent means darknet's. */
+    public static final String EXACT_BN_GRADIENT = "exact";
+
+    /** Options with a video and darknet's batch-norm gradient: the fields of schema version 2. */
+    public JobOptions(
+            String model,
+            Integer layer,
+            Integer rounds,
+            Integer iters,
+            Integer range,
+            Integer octaves,
+            Float rate,
+            Float thresh,
+            Float zoom,
+            Float rotate,
+            Boolean norm,
+            Boolean reconstruct,
+            Float momentum,
+            Long seed,
+            String rng,
+            String format,
+            Integer maxSide,
+            AnimateOptions animate) {
+        this(
+                model,
+                layer,
+                rounds,
+                iters,
+                range,
+                octaves,
+                rate,
+                thresh,
+                zoom,
+                rotate,
+                norm,
+                reconstruct,
+                momentum,
+                seed,
+                rng,
+                format,
+                maxSide,
+                animate,
+                null);
+    }
 
     /** Options without a video: the fields of schema version 1. */
     public JobOptions(
@@ -106,12 +157,18 @@ public record JobOptions(
                 rng,
                 format,
                 maxSide,
+                null,
                 null);
     }
 
     /** These options with {@code animate} set (null: no video). */
     public JobOptions withAnimate(AnimateOptions animate) {
-        return with(model, layer, animate);
+        return with(model, layer, animate, bnGradient);
+    }
+
+    /** These options with {@code bnGradient} set (null: darknet's). */
+    public JobOptions withBnGradient(String bnGradient) {
+        return with(model, layer, animate, bnGradient);
     }
 
     /**
@@ -138,15 +195,16 @@ public record JobOptions(
                 rng == null ? DEFAULT_RNG : rng.toLowerCase(Locale.ROOT),
                 format == null ? DEFAULT_FORMAT : normaliseFormat(format),
                 maxSide == null ? maxSideIfAbsent : maxSide,
-                animate == null ? null : animate.resolve());
+                animate == null ? null : animate.resolve(),
+                isExactBnGradient() ? EXACT_BN_GRADIENT : null);
     }
 
     /** These options with {@code model} and {@code layer} as given (the gateway's defaults fill them). */
     public JobOptions withModelAndLayer(String model, Integer layer) {
-        return with(model, layer, animate);
+        return with(model, layer, animate, bnGradient);
     }
 
-    private JobOptions with(String model, Integer layer, AnimateOptions animate) {
+    private JobOptions with(String model, Integer layer, AnimateOptions animate, String bnGradient) {
         return new JobOptions(
                 model,
                 layer,
@@ -165,7 +223,8 @@ public record JobOptions(
                 rng,
                 format,
                 maxSide,
-                animate);
+                animate,
+                bnGradient);
     }
 
     /**
@@ -240,6 +299,14 @@ public record JobOptions(
         if (animate != null) {
             problems.addAll(animate.problems(rounds == null ? 1 : rounds));
         }
+        if (bnGradient != null
+                && !bnGradient.equalsIgnoreCase("darknet")
+                && !bnGradient.equalsIgnoreCase(EXACT_BN_GRADIENT)) {
+            problems.add(new FieldProblem(
+                    "bnGradient",
+                    "bnGradient '" + bnGradient + "' is unknown; expected darknet (the default) or exact (which"
+                            + " tiles batch-normalised models such as tiny on large images)"));
+        }
         return problems;
     }
 
@@ -284,6 +351,18 @@ public record JobOptions(
                 o.randomMode().cliName(),
                 normaliseFormat(format),
                 maxSide);
+    }
+
+    /** Whether the exact batch-norm gradient was asked for (any case). */
+    @JsonIgnore
+    public boolean isExactBnGradient() {
+        return EXACT_BN_GRADIENT.equalsIgnoreCase(bnGradient);
+    }
+
+    /** The engine's batch-norm gradient for these options. */
+    @JsonIgnore
+    public BatchNormGradient batchNormGradient() {
+        return isExactBnGradient() ? BatchNormGradient.EXACT : BatchNormGradient.DARKNET;
     }
 
     /** The round images' codec format. */

@@ -11,8 +11,8 @@ import java.util.List;
  * and, byte for byte the same JSON, {@code jobs/{id}/request.json}, written once by the gateway
  * before it publishes. Small: the input image is in S3 at {@link #inputKey}, never in the message.
  *
- * @param schemaVersion {@link #schemaVersionFor}: 1, or 2 when the options carry {@code animate}; a
- *     reader refuses any version it does not know
+ * @param schemaVersion {@link #schemaVersionFor}: 1, 2 when the options carry {@code animate}, 3
+ *     when they carry {@code bnGradient}; a reader refuses any version it does not know
  * @param jobId the job id ({@link JobIds#isValid})
  * @param owner the owner: the hashed API-key id ({@link JobIds#owner}), never the key
  * @param options resolved options ({@link JobOptions#isResolved()}), the model name included
@@ -43,8 +43,11 @@ public record JobRequest(
         String callbackUrl,
         List<String> webhookEvents) {
 
-    /** The newest version: 2 added {@code options.animate}. Readers accept 1 and 2. */
-    public static final int SCHEMA_VERSION = 2;
+    /**
+     * The newest version: 2 added {@code options.animate}, 3 {@code options.bnGradient}. Readers
+     * accept 1 to 3.
+     */
+    public static final int SCHEMA_VERSION = 3;
 
     /** The oldest version readers still accept. */
     public static final int OLDEST_SCHEMA_VERSION = 1;
@@ -55,7 +58,13 @@ public record JobRequest(
      * upgrade: workers first, then gateways).
      */
     public static int schemaVersionFor(JobOptions options) {
-        return options != null && options.animate() != null ? 2 : OLDEST_SCHEMA_VERSION;
+        if (options == null) {
+            return OLDEST_SCHEMA_VERSION;
+        }
+        if (options.bnGradient() != null) {
+            return 3;
+        }
+        return options.animate() != null ? 2 : OLDEST_SCHEMA_VERSION;
     }
 
     /**
@@ -103,6 +112,9 @@ public record JobRequest(
         List<String> problems = new ArrayList<>();
         if (options != null && options.animate() != null && schemaVersion < 2) {
             problems.add("options.animate needs schemaVersion 2; this request is version " + schemaVersion);
+        }
+        if (options != null && options.bnGradient() != null && schemaVersion < 3) {
+            problems.add("options.bnGradient needs schemaVersion 3; this request is version " + schemaVersion);
         }
         if (!JobIds.isValid(jobId)) {
             problems.add("jobId '" + jobId + "' is not a job id (32 lower-case hex digits)");

@@ -80,7 +80,7 @@ public record Recipe(
                 run.backend(),
                 null,
                 null,
-                null,
+                request.options().isExactBnGradient() ? JobOptions.EXACT_BN_GRADIENT : null,
                 new Input(null, null, request.inputWidth(), request.inputHeight()));
     }
 

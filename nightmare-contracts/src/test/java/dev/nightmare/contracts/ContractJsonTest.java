@@ -75,13 +75,13 @@ class ContractJsonTest {
 
     @Test
     void unknownSchemaVersionIsATypedError() {
-        String json = text(Samples.request()).replace("\"schemaVersion\":1", "\"schemaVersion\":3");
+        String json = text(Samples.request()).replace("\"schemaVersion\":1", "\"schemaVersion\":4");
         assertThatThrownBy(() -> ContractJson.readRequest(utf8(json)))
                 .isInstanceOfSatisfying(
                         ContractException.class,
                         e -> assertThat(e.reason()).isEqualTo(ContractException.Reason.UNSUPPORTED_SCHEMA_VERSION))
-                .hasMessageContaining("schemaVersion 3")
-                .hasMessageContaining("versions 1 to 2");
+                .hasMessageContaining("schemaVersion 4")
+                .hasMessageContaining("versions 1 to 3");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.nightmare.engine.dream;
 
+import dev.nightmare.engine.backend.BatchNormGradient;
 import dev.nightmare.engine.model.ConvolutionalSpec;
 import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.model.Shape;
@@ -38,6 +39,15 @@ public record WorkEstimate(long flops, long flopsPerIteration, long peakBytes, l
      * options must pass {@link Nightmare#problems} first (every octave's size must run).
      */
     public static WorkEstimate of(NetworkSpec spec, NightmareOptions options, int width, int height) {
+        return of(spec, options, BatchNormGradient.DARKNET, width, height);
+    }
+
+    /**
+     * {@link #of(NetworkSpec, NightmareOptions, int, int)} for a run with the given batch-norm
+     * gradient: with the exact one, batch-normalised layers tile, so their least memory is a tile's.
+     */
+    public static WorkEstimate of(
+            NetworkSpec spec, NightmareOptions options, BatchNormGradient batchNorm, int width, int height) {
         int deepest = options.reconstruct()
                 ? options.layer() - 1
                 : options.layer() + options.range() - 1 - options.range() / 2;
@@ -56,7 +66,7 @@ public record WorkEstimate(long flops, long flopsPerIteration, long peakBytes, l
         long total = (long) Math.min(Long.MAX_VALUE, meanFlops * iterations);
         long peak = options.reconstruct()
                 ? IterationMemory.wholeBytes(spec, deepest, w, h)
-                : IterationMemory.leastBytes(spec, deepest, w, h);
+                : IterationMemory.leastBytes(spec, deepest, w, h, batchNorm);
         return new WorkEstimate(total, largest, peak, (long) w * h, iterations);
     }
 

@@ -52,16 +52,20 @@ public final class IterationMemory {
         return Math.max(TilePlan.shortestTile(field), 4 * field.halo());
     }
 
-    /**
-     * The least memory an iteration at {@code width × height} runs in with darknet's batch-norm
-     * gradient (the services'): whole, or, for layers that tile exactly, the image-sized buffers
-     * plus the state of a tile whose core is twice its halo (smaller tiles spend most of their
-     * work on halos).
-     */
+    /** {@link #leastBytes(NetworkSpec, int, int, int, BatchNormGradient)} with darknet's batch-norm gradient. */
     public static long leastBytes(NetworkSpec spec, int last, int width, int height) {
+        return leastBytes(spec, last, width, height, BatchNormGradient.DARKNET);
+    }
+
+    /**
+     * The least memory an iteration at {@code width × height} runs in with the given batch-norm
+     * gradient: whole, or, for layers that tile exactly, the image-sized buffers plus the state of
+     * a tile whose core is twice its halo (smaller tiles spend most of their work on halos).
+     */
+    public static long leastBytes(NetworkSpec spec, int last, int width, int height, BatchNormGradient batchNorm) {
         long whole = wholeBytes(spec, last, width, height);
         Optional<ReceptiveField> field =
-                ReceptiveField.of(spec, last, BatchNormGradient.DARKNET).tileable();
+                ReceptiveField.of(spec, last, batchNorm).tileable();
         if (field.isEmpty()) {
             return whole;
         }

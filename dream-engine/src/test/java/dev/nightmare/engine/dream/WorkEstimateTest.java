@@ -97,6 +97,15 @@ class WorkEstimateTest {
         assertThat(AdmissionRule.DEFAULT.refusal(
                         WorkEstimate.of(tiny, NightmareOptions.builder(10).build(), 4096, 3072)))
                 .isPresent();
+        // The exact batch-norm gradient tiles: the same poster is admitted, its estimate a tile's.
+        WorkEstimate exact = WorkEstimate.of(
+                tiny,
+                NightmareOptions.builder(10).build(),
+                dev.nightmare.engine.backend.BatchNormGradient.EXACT,
+                4096,
+                3072);
+        assertThat(exact.peakBytes()).isLessThan(IterationMemory.wholeBytes(tiny, 10, 4096, 3072) / 8);
+        assertThat(AdmissionRule.DEFAULT.refusal(exact)).isEmpty();
         // Small images run whole: tiles would only add halos.
         assertThat(WorkEstimate.of(vgg, NightmareOptions.builder(10).build(), 64, 48)
                         .peakBytes())

@@ -248,7 +248,11 @@ public final class JobRunner {
             String what = rootMessage(e);
             if (settings.gpuOutOfMemoryToCpu() && loaded.backend() == models.backend()) {
                 LOG.warnf("job %s: GPU out of memory (%s); continuing on the CPU backend", id, what);
-                ModelRegistry.Loaded cpu = models.onCpu(request.model(), request.modelSha256(), control::abandoned);
+                ModelRegistry.Loaded cpu = models.onCpu(
+                        request.model(),
+                        request.modelSha256(),
+                        request.options().batchNormGradient(),
+                        control::abandoned);
                 int done = owned.current().roundsDone();
                 return dream(cpu, input, engineOptions, inputs.resumePoint(done, input, engineOptions), listener);
             }

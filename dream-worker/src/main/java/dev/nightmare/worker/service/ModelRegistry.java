@@ -1,8 +1,10 @@
 package dev.nightmare.worker.service;
 
 import dev.nightmare.engine.backend.Backend;
+import dev.nightmare.engine.backend.BatchNormGradient;
 import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.SessionOptions;
+import dev.nightmare.engine.model.ConvolutionalSpec;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.retry.Retry;
 import java.io.IOException;
@@ -20,7 +22,10 @@ import org.jboss.logging.Logger;
  * The model versions this worker can dream with, each loaded once with an open session on the
  * backend (weights uploaded once). The served models are loaded at start-up and kept; any other
  * version a job pins is fetched by hash on first use and kept among the {@code extraSessions} most
- * recently used. Used by one job at a time.
+ * recently used. A job that asks for the exact batch-norm gradient on a batch-normalised model
+ * gets a second session of that version opened with it, kept among the extra ones too (models
+ * without batch norm compute the same either way and use their one session). Used by one job at a
+ * time.
  */
 public final class ModelRegistry implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
@@ -51,7 +56,8 @@ public final class ModelRegistry implements AutoCloseable {
         this.backend = backend;
         this.fetcher = fetcher;
         this.retry = retry.retryOn(TransientException.class::isInstance);
-        this.extraSessions = Math.max(0, extraSessions);
+        // At least one: the session just opened for a job stays open while that job runs.
+        this.extraSessions = Math.max(1, extraSessions);
         this.cpuBackendFactory = cpuBackendFactory;
     }
 
@@ -112,6 +118,44 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
+     * {@link #get(String, String, BooleanSupplier)} with the session opened for {@code batchNorm}:
+     * darknet's is every model's first session; the exact one a second session of a
+     * batch-normalised model (its weights are shared in the heap, uploaded again to the backend).
+     */
+    public synchronized Loaded get(String name, String sha256, BatchNormGradient batchNorm, BooleanSupplier stop) {
+        Loaded darknets = get(name, sha256, stop);
+        if (!needsOwnSession(darknets.model(), batchNorm)) {
+            return darknets;
+        }
+        String key = exactKey(sha256);
+        Loaded exact = extra.get(key);
+        if (exact == null) {
+            exact = new Loaded(darknets.model(), backend.open(darknets.model(), options(batchNorm)), backend);
+            extra.put(key, exact);
+            evictExtra();
+            LOG.infof(
+                    "opened model %s version %s with the exact batch-norm gradient",
+                    darknets.model().name(), sha256);
+        }
+        return exact;
+    }
+
+    /** Only batch-normalised models compute differently with the exact gradient. */
+    private static boolean needsOwnSession(Model model, BatchNormGradient batchNorm) {
+        return batchNorm == BatchNormGradient.EXACT
+                && model.spec().layers().stream()
+                        .anyMatch(l -> l instanceof ConvolutionalSpec conv && conv.batchNormalize());
+    }
+
+    private static SessionOptions options(BatchNormGradient batchNorm) {
+        return new SessionOptions(batchNorm, SessionOptions.DEFAULT.forwardArithmetic());
+    }
+
+    private static String exactKey(String sha256) {
+        return sha256 + "+exact-bn";
+    }
+
+    /**
      * The native memory a job on {@code loaded} may hold: its backend's budget ({@link
      * Backend#nativeBudget}) less what the backend's other open sessions keep between jobs (their
      * weights and kept per-size preparations). A job whose {@link Backend#estimateWorkingSet}
@@ -132,29 +176,34 @@ public final class ModelRegistry implements AutoCloseable {
         return backend.nativeBytes() + (cpuBackend == null ? 0 : cpuBackend.nativeBytes());
     }
 
-    /** The model version on the CPU fallback backend (after a GPU out-of-memory). */
-    public synchronized Loaded onCpu(String name, String sha256, BooleanSupplier stop) {
-        Loaded cpu = onCpu.get(sha256);
+    /** The model version on the CPU fallback backend (after a GPU out-of-memory), with {@code batchNorm}. */
+    public synchronized Loaded onCpu(String name, String sha256, BatchNormGradient batchNorm, BooleanSupplier stop) {
+        Loaded main = get(name, sha256, stop);
+        boolean own = needsOwnSession(main.model(), batchNorm);
+        String key = own ? exactKey(sha256) : sha256;
+        Loaded cpu = onCpu.get(key);
         if (cpu != null) {
             return cpu;
         }
-        Loaded main = get(name, sha256, stop);
         if (cpuBackend == null) {
             cpuBackend = cpuBackendFactory.get();
             LOG.infof("CPU fallback backend %s on %s", cpuBackend.name(), cpuBackend.device());
         }
-        cpu = new Loaded(main.model(), cpuBackend.open(main.model(), SessionOptions.DEFAULT), cpuBackend);
-        onCpu.put(sha256, cpu);
+        SessionOptions options = own ? options(batchNorm) : SessionOptions.DEFAULT;
+        cpu = new Loaded(main.model(), cpuBackend.open(main.model(), options), cpuBackend);
+        onCpu.put(key, cpu);
         return cpu;
     }
 
     private void evictExtra() {
         Iterator<Map.Entry<String, Loaded>> it = extra.entrySet().iterator();
         while (extra.size() > extraSessions && it.hasNext()) {
-            Loaded eldest = it.next().getValue();
+            Map.Entry<String, Loaded> entry = it.next();
+            Loaded eldest = entry.getValue();
+            String key = entry.getKey();
             it.remove();
             eldest.session().close();
-            Loaded cpu = onCpu.remove(eldest.model().sha256());
+            Loaded cpu = onCpu.remove(key);
             if (cpu != null) {
                 cpu.session().close();
             }

@@ -136,7 +136,8 @@ final class Preflight {
 
         ModelRegistry.Loaded loaded;
         try {
-            loaded = models.get(request.model(), request.modelSha256(), control::abandoned);
+            loaded = models.get(
+                    request.model(), request.modelSha256(), request.options().batchNormGradient(), control::abandoned);
         } catch (UnknownModelException e) {
             String error = "model " + request.model() + " version " + request.modelSha256()
                     + " is no longer in the model-store; submit the job again to use the current version";
@@ -153,8 +154,12 @@ final class Preflight {
         if (!problems.isEmpty()) {
             return failed(problems.getFirst().getMessage());
         }
-        Optional<AdmissionRule.Refusal> refusal =
-                admission.refusal(WorkEstimate.of(loaded.model().spec(), engineOptions, input.width(), input.height()));
+        Optional<AdmissionRule.Refusal> refusal = admission.refusal(WorkEstimate.of(
+                loaded.model().spec(),
+                engineOptions,
+                request.options().batchNormGradient(),
+                input.width(),
+                input.height()));
         if (refusal.isPresent()) {
             return failed("this worker cannot run the job: " + refusal.get().message());
         }

@@ -78,6 +78,9 @@ class TiledJobTest {
             activation=relu
             """;
 
+    /** The same with batch norm: darknet's gradient sums over whole layers, the exact one tiles. */
+    private static final String BN_CFG = CFG.replace("filters=", "batch_normalize=1\nfilters=");
+
     private static final int WIDTH = 333;
     private static final int HEIGHT = 250;
 
@@ -86,14 +89,20 @@ class TiledJobTest {
 
     private static Backend reference;
     private static ModelFetcher.ModelFiles files;
+    private static ModelFetcher.ModelFiles bnFiles;
 
     @BeforeAll
     static void model() throws IOException {
         reference = Backends.discover().create("reference", new BackendConfig(2, Map.of()), line -> {});
-        Path cfg = Files.writeString(dir.resolve("pyramid.cfg"), CFG);
-        Path weights = dir.resolve("pyramid.weights");
+        files = write("pyramid", CFG);
+        bnFiles = write("bn-pyramid", BN_CFG);
+    }
+
+    private static ModelFetcher.ModelFiles write(String name, String text) throws IOException {
+        Path cfg = Files.writeString(dir.resolve(name + ".cfg"), text);
+        Path weights = dir.resolve(name + ".weights");
         SyntheticWeights.write(NetworkSpec.read(cfg, w -> {}), 5, weights);
-        files = new ModelFetcher.ModelFiles("pyramid", Model.sha256(cfg, weights), cfg, weights);
+        return new ModelFetcher.ModelFiles(name, Model.sha256(cfg, weights), cfg, weights);
     }
 
     @AfterAll
@@ -104,12 +113,12 @@ class TiledJobTest {
     private static final class Pyramid implements ModelFetcher {
         @Override
         public String currentVersion(String name) {
-            return files.sha256();
+            return fetch(name, null).sha256();
         }
 
         @Override
         public ModelFiles fetch(String name, String sha256) {
-            return files;
+            return name.equals(bnFiles.name()) ? bnFiles : files;
         }
     }
 
@@ -151,6 +160,16 @@ class TiledJobTest {
      * 0. {@code stacks} gets the pixels of every stack the worker's session was asked for.
      */
     private static Image run(JobRequest request, byte[] input, long iterationBytes, List<Integer> stacks) {
+        InMemoryJobStore store = attempt(request, input, iterationBytes, stacks);
+        assertThat(store.storedStatus(request.jobId()).state()).isEqualTo(JobState.SUCCEEDED);
+        byte[] round =
+                store.object(JobKeys.roundImage(request.jobId(), 0, "png")).orElseThrow();
+        return ImageCodec.decode(round, "round", 1_000_000);
+    }
+
+    /** Runs the job to its end on such a worker; the store holds what it wrote. */
+    private static InMemoryJobStore attempt(
+            JobRequest request, byte[] input, long iterationBytes, List<Integer> stacks) {
         InMemoryJobStore store = new InMemoryJobStore(new ArrayList<>());
         store.put(JobKeys.request(request.jobId()), ContractJson.write(request));
         store.put(JobKeys.input(request.jobId()), input);
@@ -176,13 +195,8 @@ class TiledJobTest {
                 settings,
                 new WorkerMetrics(new SimpleMeterRegistry()),
                 Clock.systemUTC());
-        Disposition disposition =
-                runner.run(request, new Delivery(request.jobId(), ContractJson.write(request), 1), new JobControl());
-        assertThat(disposition).isEqualTo(Disposition.accept("succeeded"));
-        assertThat(store.storedStatus(request.jobId()).state()).isEqualTo(JobState.SUCCEEDED);
-        byte[] round =
-                store.object(JobKeys.roundImage(request.jobId(), 0, "png")).orElseThrow();
-        return ImageCodec.decode(round, "round", 1_000_000);
+        runner.run(request, new Delivery(request.jobId(), ContractJson.write(request), 1), new JobControl());
+        return store;
     }
 
     @Test
@@ -233,6 +247,54 @@ class TiledJobTest {
             steps = Math.max(steps, Math.round(Math.abs(a[i] - b[i]) * 255));
         }
         assertThat(steps).as("largest difference in 8-bit steps").isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void aBatchNormalisedJobTilesWithTheExactGradientAndIsRefusedWithDarknets() throws IOException {
+        SampleJobs.Options options = SampleJobs.options("bn-pyramid", 4)
+                .rounds(1)
+                .iters(2)
+                .range(1)
+                .octaves(2)
+                .seed(5)
+                .format("png");
+        JobRequest darknets =
+                SampleJobs.request(JobIds.random(), options.resolved(null), bnFiles.sha256(), WIDTH, HEIGHT);
+        JobRequest exact = SampleJobs.request(
+                JobIds.random(), options.bnGradient("exact").resolved(null), bnFiles.sha256(), WIDTH, HEIGHT);
+        NetworkSpec spec = NetworkSpec.read(bnFiles.cfg(), w -> {});
+        long whole = IterationMemory.wholeBytes(spec, 4, WIDTH, HEIGHT);
+        long tight = (long) IterationMemory.TILED_FLOATS_PER_PIXEL * Float.BYTES * WIDTH * HEIGHT + whole / 3;
+        var engine = exact.options().toEngine();
+        assertThat(WorkEstimate.of(spec, engine, BatchNormGradient.EXACT, WIDTH, HEIGHT)
+                        .peakBytes())
+                .as("with the exact gradient admission counts tiles")
+                .isLessThanOrEqualTo(tight);
+        assertThat(WorkEstimate.of(spec, engine, BatchNormGradient.DARKNET, WIDTH, HEIGHT)
+                        .peakBytes())
+                .as("with darknet's, the whole state")
+                .isEqualTo(whole);
+
+        byte[] input = noisePng();
+        List<Integer> tightStacks = new ArrayList<>();
+        Image tiled = run(exact, input, tight, tightStacks);
+        Image untiled = run(exact, input, 1L << 40, new ArrayList<>());
+        assertThat(tightStacks).isNotEmpty().allMatch(px -> px < WIDTH * HEIGHT / 2);
+        float[] a = tiled.data();
+        float[] b = untiled.data();
+        int steps = 0;
+        for (int i = 0; i < a.length; i++) {
+            steps = Math.max(steps, Math.round(Math.abs(a[i] - b[i]) * 255));
+        }
+        assertThat(steps).as("largest difference in 8-bit steps").isLessThanOrEqualTo(1);
+
+        // darknet's gradient (the default) cannot tile: the tight worker refuses it, saying why.
+        InMemoryJobStore refused = attempt(darknets, input, tight, new ArrayList<>());
+        assertThat(refused.storedStatus(darknets.jobId()).state()).isEqualTo(JobState.FAILED);
+        assertThat(refused.storedStatus(darknets.jobId()).error()).contains("cannot run the job");
+        // ... and a roomy one runs it whole, with a result of its own (the gradients differ).
+        Image darknet = run(darknets, input, 1L << 40, new ArrayList<>());
+        assertThat(darknet.data()).isNotEqualTo(untiled.data());
     }
 
     private static byte[] noisePng() {

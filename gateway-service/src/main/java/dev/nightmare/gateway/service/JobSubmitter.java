@@ -173,7 +173,8 @@ public class JobSubmitter {
             }
             if (problems.isEmpty()) {
                 admission
-                        .refusal(WorkEstimate.of(spec, resolved.toEngine(), width, height))
+                        .refusal(
+                                WorkEstimate.of(spec, resolved.toEngine(), resolved.batchNormGradient(), width, height))
                         .ifPresent(r -> problems.add(new FieldProblem(r.option(), r.message())));
             }
         }

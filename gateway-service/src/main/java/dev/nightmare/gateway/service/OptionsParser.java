@@ -42,7 +42,7 @@ public final class OptionsParser {
     private static final Set<String> INTEGERS = Set.of("layer", "rounds", "iters", "range", "octaves", "maxSide");
     private static final Set<String> FLOATS = Set.of("rate", "thresh", "zoom", "rotate", "momentum");
     private static final Set<String> BOOLEANS = Set.of("norm", "reconstruct");
-    private static final Set<String> STRINGS = Set.of("model", "rng", "format");
+    private static final Set<String> STRINGS = Set.of("model", "rng", "format", "bnGradient");
 
     private OptionsParser() {}
 
@@ -106,7 +106,7 @@ public final class OptionsParser {
                         name,
                         "'" + name + "' is not an option; expected model, layer, rounds, iters, range, octaves, rate,"
                                 + " thresh, zoom, rotate, norm, reconstruct, momentum, seed, rng, format, maxSide,"
-                                + " animate, preset"));
+                                + " animate, bnGradient, preset"));
             }
         }
         if (!problems.isEmpty()) {
@@ -130,7 +130,8 @@ public final class OptionsParser {
                 text(node, "rng"),
                 text(node, "format"),
                 integer(node, "maxSide"),
-                AnimateOptionsParser.parse(node.get("animate")));
+                AnimateOptionsParser.parse(node.get("animate")),
+                text(node, "bnGradient"));
         String preset = text(node, "preset");
         return preset == null ? given : withPreset(given, preset, defaultModel);
     }

@@ -653,6 +653,33 @@ class WebPageIT {
         assertThat(chromium.consoleErrors()).isEmpty();
     }
 
+    @Test
+    @Order(11)
+    void theExactBatchNormGradientIsChosenUnderMoreOptionsAndReuseRestoresDarknets() throws Exception {
+        openPage("");
+        signIn();
+        browser.findElement(By.id("image")).sendKeys(picture.toString());
+        openMoreOptions();
+        WebElement choice = browser.findElement(By.id("bnGradient"));
+        js("arguments[0].scrollIntoView({block: 'center'})", choice);
+        new Select(choice).selectByValue("exact");
+        String id = startJob();
+        assertThat(getJob(id).path("options").path("bnGradient").asText()).isEqualTo("exact");
+
+        // Reusing a job made with darknet's gradient (the field absent) sets the choice back.
+        String plain = submitThroughTheApi("{\"model\":\"tiny\",\"layer\":5,\"rounds\":1}");
+        openPage("#job=" + plain);
+        signIn();
+        wait(d -> text("jobId").equals(plain));
+        browser.findElement(By.id("reuse")).click();
+        assertThat(new Select(browser.findElement(By.id("bnGradient")))
+                        .getFirstSelectedOption()
+                        .getAttribute("value"))
+                .isEqualTo("darknet");
+        assertThat(getJob(plain).path("options").has("bnGradient")).isFalse();
+        assertThat(chromium.consoleErrors()).isEmpty();
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------
 
     /** A visitor who has never been here: no key, no saved settings. */

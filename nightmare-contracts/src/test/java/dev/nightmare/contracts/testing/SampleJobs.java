@@ -66,6 +66,7 @@ public final class SampleJobs {
         private long seed = 42;
         private String format = "png";
         private AnimateOptions animate;
+        private String bnGradient;
         private Float zoom;
 
         private Options(String model, int layer) {
@@ -119,12 +120,19 @@ public final class SampleJobs {
             return this;
         }
 
+        /** The batch-norm gradient ({@code exact} or {@code darknet}). */
+        public Options bnGradient(String value) {
+            bnGradient = value;
+            return this;
+        }
+
         /** As the gateway resolves them; {@code maxSide} null keeps none. */
         public JobOptions resolved(Integer maxSide) {
             return new JobOptions(
                             model, layer, rounds, iters, range, octaves, rate, null, zoom, null, null, null, null, seed,
                             null, format, null)
                     .withAnimate(animate)
+                    .withBnGradient(bnGradient)
                     .resolve(0, maxSide);
         }
     }

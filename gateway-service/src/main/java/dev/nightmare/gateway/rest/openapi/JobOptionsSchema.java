@@ -114,6 +114,12 @@ final class JobOptionsSchema {
                 Doc.of("the rounds also as one video (mp4 or gif) at fps frames per second, with interpolate frames"
                         + " blended between rounds; GET /v1/nightmares/{id}/video once the job succeeded"));
         docs.put(
+                "bnGradient",
+                Doc.of("the batch-norm backward formula: darknet's (absent), or exact, which lets batch-normalised"
+                                + " models such as tiny run large images in exact tiles within the worker's memory")
+                        .byDefault("darknet")
+                        .oneOf("darknet", JobOptions.EXACT_BN_GRADIENT));
+        docs.put(
                 PRESET,
                 Doc.of("a preset's name (GET /v1/presets): its options fill in what these options leave out, so"
                         + " the options given win; needs model"));
@@ -127,8 +133,9 @@ final class JobOptionsSchema {
         if (schema.getProperties() != null && !schema.getProperties().containsKey(PRESET)) {
             schema.addProperty(PRESET, OASFactory.createSchema().addType(Schema.SchemaType.STRING));
         }
-        schema.description("How to dream: darknet's nightmare options with darknet's defaults, plus model, seed,"
-                + " rng, format and maxSide. Every field is optional; absent fields take the default shown.");
+        schema.description(
+                "How to dream: darknet's nightmare options with darknet's defaults, plus model, seed,"
+                        + " rng, format, maxSide, animate and bnGradient. Every field is optional; absent fields take the default shown.");
         Map<String, Doc> docs = docs();
         if (schema.getProperties() == null) {
             return;
