@@ -19,6 +19,7 @@ import dev.nightmare.worker.messaging.UnreadableRequests;
 import dev.nightmare.worker.service.JobRunner;
 import dev.nightmare.worker.service.ModelRegistry;
 import dev.nightmare.worker.service.RunnerSettings;
+import dev.nightmare.worker.service.ScratchDir;
 import dev.nightmare.worker.service.TransientException;
 import dev.nightmare.worker.service.WorkerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -125,6 +126,10 @@ public class Worker {
             phase = "setting up Kafka";
             KafkaSetup setup = new KafkaSetup(kafkaProperties(), config.kafka());
             untilDone("Kafka set-up", setup::run);
+
+            // Made now (and what stopped workers left swept), so a temporary directory the worker
+            // cannot write fails the start rather than a job's first round.
+            LOG.infof("scratch directory %s", ScratchDir.current());
 
             phase = "initialising the backend";
             WorkerConfig.Backend b = config.backend();

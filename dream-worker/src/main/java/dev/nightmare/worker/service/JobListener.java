@@ -165,7 +165,7 @@ final class JobListener implements DreamListener {
             return null;
         });
         try (RoundFiles files = RoundFiles.write(
-                RoundFiles.SCRATCH,
+                ScratchDir.current(),
                 id,
                 result.checkpoint(),
                 options.imageFormat(),

@@ -20,9 +20,6 @@ import org.jboss.logging.Logger;
 final class RoundFiles implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RoundFiles.class);
 
-    /** Where the worker writes them: its temporary directory (an emptyDir volume on Kubernetes). */
-    static final Path SCRATCH = Path.of(System.getProperty("java.io.tmpdir"));
-
     private final Path image;
     private final Path checkpoint;
 
@@ -32,7 +29,7 @@ final class RoundFiles implements AutoCloseable {
     }
 
     /**
-     * Encodes the round into two new files in {@code dir} (the worker's: the temporary directory).
+     * Encodes the round into two new files in {@code dir} (the worker's: {@link ScratchDir#current()}).
      *
      * @throws TransientException when the files cannot be written (a full or missing scratch disk:
      *     the operator's to mend, the job's to wait for)
@@ -43,6 +40,8 @@ final class RoundFiles implements AutoCloseable {
         Path checkpoint = null;
         try {
             String prefix = "nightmare-" + jobId + "-round-" + round.round() + "-";
+            // Made again if something cleared the temporary directory while the worker ran.
+            Files.createDirectories(dir);
             image = Files.createTempFile(dir, prefix, "." + format.extension());
             checkpoint = Files.createTempFile(dir, prefix, ".f32");
             try (OutputStream out = buffered(image)) {

@@ -86,9 +86,13 @@ final class VideoStage {
         long started = System.nanoTime();
         Path file;
         try {
-            file = Files.createTempFile("nightmare-" + id + "-", "." + format);
+            file = Files.createTempFile(
+                    Files.createDirectories(ScratchDir.current()), "nightmare-" + id + "-", "." + format);
         } catch (IOException e) {
-            return new Failed("the video could not be made: no room for it on the worker (" + e.getMessage() + ")");
+            // The exception's message names the file: that stays in the worker's log.
+            LOG.warnf("job %s: no file for the video: %s", id, e);
+            return new Failed("the video could not be made: no room for it on the worker ("
+                    + e.getClass().getSimpleName() + ")");
         }
         Animator animator = null;
         try {

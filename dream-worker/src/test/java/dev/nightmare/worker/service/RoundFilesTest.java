@@ -41,9 +41,15 @@ class RoundFilesTest {
     }
 
     @org.junit.jupiter.api.Test
-    void aScratchDiskThatCannotBeWrittenIsAnOutageWhoseMessageNamesNoPath() throws Exception {
+    void aScratchDirThatCannotBeWrittenIsAnOutageWhoseMessageNamesNoPath() throws Exception {
         ImageCodec.Format format = ImageCodec.Format.PNG;
-        Path missing = TestDirs.create("round-files").resolve("gone");
+        // A directory that went missing is made again; one that a file stands in for cannot be.
+        Path gone = TestDirs.create("round-files").resolve("gone");
+        try (RoundFiles files =
+                RoundFiles.write(gone, "job-2", new Checkpoint(0, noise(8, 8), null), ImageCodec.Format.PNG, TEXT)) {
+            assertThat(files.image()).exists();
+        }
+        Path missing = Files.write(TestDirs.create("round-files").resolve("a-file"), new byte[1]);
         Checkpoint round = new Checkpoint(0, noise(8, 8), null);
         assertThatThrownBy(() -> RoundFiles.write(missing, "job-2", round, format, TEXT))
                 .isInstanceOf(TransientException.class)
