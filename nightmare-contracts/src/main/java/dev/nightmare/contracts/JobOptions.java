@@ -78,48 +78,6 @@ public record JobOptions(
     /** The batch-norm gradient that tiles ({@code bnGradient}); absent means darknet's. */
     public static final String EXACT_BN_GRADIENT = "exact";
 
-    /** Options with a video and darknet's batch-norm gradient: the fields of schema version 2. */
-    public JobOptions(
-            String model,
-            Integer layer,
-            Integer rounds,
-            Integer iters,
-            Integer range,
-            Integer octaves,
-            Float rate,
-            Float thresh,
-            Float zoom,
-            Float rotate,
-            Boolean norm,
-            Boolean reconstruct,
-            Float momentum,
-            Long seed,
-            String rng,
-            String format,
-            Integer maxSide,
-            AnimateOptions animate) {
-        this(
-                model,
-                layer,
-                rounds,
-                iters,
-                range,
-                octaves,
-                rate,
-                thresh,
-                zoom,
-                rotate,
-                norm,
-                reconstruct,
-                momentum,
-                seed,
-                rng,
-                format,
-                maxSide,
-                animate,
-                null);
-    }
-
     /** Options without a video: the fields of schema version 1. */
     public JobOptions(
             String model,

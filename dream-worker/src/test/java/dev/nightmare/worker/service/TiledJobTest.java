@@ -240,13 +240,9 @@ class TiledJobTest {
                 .isNotEmpty()
                 .allMatch(px -> px < WIDTH * HEIGHT / 2);
 
-        float[] a = tiled.data();
-        float[] b = untiled.data();
-        int steps = 0;
-        for (int i = 0; i < a.length; i++) {
-            steps = Math.max(steps, Math.round(Math.abs(a[i] - b[i]) * 255));
-        }
-        assertThat(steps).as("largest difference in 8-bit steps").isLessThanOrEqualTo(1);
+        assertThat(largestStep(tiled, untiled))
+                .as("largest difference in 8-bit steps")
+                .isLessThanOrEqualTo(1);
     }
 
     @Test
@@ -280,13 +276,9 @@ class TiledJobTest {
         Image tiled = run(exact, input, tight, tightStacks);
         Image untiled = run(exact, input, 1L << 40, new ArrayList<>());
         assertThat(tightStacks).isNotEmpty().allMatch(px -> px < WIDTH * HEIGHT / 2);
-        float[] a = tiled.data();
-        float[] b = untiled.data();
-        int steps = 0;
-        for (int i = 0; i < a.length; i++) {
-            steps = Math.max(steps, Math.round(Math.abs(a[i] - b[i]) * 255));
-        }
-        assertThat(steps).as("largest difference in 8-bit steps").isLessThanOrEqualTo(1);
+        assertThat(largestStep(tiled, untiled))
+                .as("largest difference in 8-bit steps")
+                .isLessThanOrEqualTo(1);
 
         // darknet's gradient (the default) cannot tile: the tight worker refuses it, saying why.
         InMemoryJobStore refused = attempt(darknets, input, tight, new ArrayList<>());
@@ -295,6 +287,16 @@ class TiledJobTest {
         // ... and a roomy one runs it whole, with a result of its own (the gradients differ).
         Image darknet = run(darknets, input, 1L << 40, new ArrayList<>());
         assertThat(darknet.data()).isNotEqualTo(untiled.data());
+    }
+
+    private static int largestStep(Image x, Image y) {
+        float[] a = x.data();
+        float[] b = y.data();
+        int steps = 0;
+        for (int i = 0; i < a.length; i++) {
+            steps = Math.max(steps, Math.round(Math.abs(a[i] - b[i]) * 255));
+        }
+        return steps;
     }
 
     private static byte[] noisePng() {
