@@ -324,6 +324,13 @@ final class CpuSession implements DreamSession {
     }
 
     // ---- between rounds: once per round, on the host with the reference image operations -------
+    // A band of rows at a time into the tensor, from one host copy of the image: a poster's
+    // rotate or zoom holds one image beside the tensor, not two or three.
+
+    /** Rows per band: about a megabyte of floats. */
+    private static int bandRows(Shape s) {
+        return Math.max(1, (1 << 18) / (s.channels() * s.width()));
+    }
 
     @Override
     public void rotate(Tensor image, float radians) {
@@ -331,31 +338,29 @@ final class CpuSession implements DreamSession {
         Shape s = im.shape();
         float[] in = new float[(int) s.size()];
         read(im, in);
-        float[] out = new float[in.length];
-        ImageOps.rotate(in, s.channels(), s.width(), s.height(), radians, out);
-        write(im, out);
+        int rows = bandRows(s);
+        float[] band = new float[s.channels() * rows * s.width()];
+        for (int y0 = 0; y0 < s.height(); y0 += rows) {
+            int y1 = Math.min(s.height(), y0 + rows);
+            ImageOps.rotateRows(in, s.channels(), s.width(), s.height(), radians, y0, y1, band);
+            writeRegion(im, 0, y0, s.width(), y1 - y0, band);
+        }
     }
 
     @Override
     public void zoom(Tensor image, float zoom) {
         CpuTensor im = planar(image);
         Shape s = im.shape();
-        float[] data = new float[(int) s.size()];
-        read(im, data);
+        float[] in = new float[(int) s.size()];
+        read(im, in);
         ImageOps.ZoomWindow win = ImageOps.ZoomWindow.of(s.width(), s.height(), zoom);
-        float[] cropped = new float[win.width() * win.height() * s.channels()];
-        ImageOps.crop(
-                data, s.channels(), s.width(), s.height(), win.dx(), win.dy(), cropped, win.width(), win.height());
-        ImageOps.resize(
-                cropped,
-                s.channels(),
-                win.width(),
-                win.height(),
-                data,
-                s.width(),
-                s.height(),
-                new float[s.width() * win.height() * s.channels()]);
-        write(im, data);
+        int rows = bandRows(s);
+        float[] band = new float[s.channels() * rows * s.width()];
+        for (int y0 = 0; y0 < s.height(); y0 += rows) {
+            int y1 = Math.min(s.height(), y0 + rows);
+            ImageOps.zoomRows(in, s.channels(), s.width(), s.height(), win, y0, y1, band);
+            writeRegion(im, 0, y0, s.width(), y1 - y0, band);
+        }
     }
 
     @Override

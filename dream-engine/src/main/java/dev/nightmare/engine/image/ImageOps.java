@@ -130,16 +130,26 @@ public final class ImageOps {
      * float as darknet's {@code cos(rad)·(x−cx)} does.
      */
     public static void rotate(float[] src, int channels, int w, int h, float rad, float[] dst) {
+        rotateRows(src, channels, w, h, rad, 0, h, dst);
+    }
+
+    /**
+     * Rows {@code y0..y1−1} of {@link #rotate}'s output into {@code band} (planar, {@code channels
+     * × (y1−y0) × w}): an image rotated a band at a time needs its source and one band, not a
+     * second whole image.
+     */
+    public static void rotateRows(float[] src, int channels, int w, int h, float rad, int y0, int y1, float[] band) {
         float cx = w / 2f;
         float cy = h / 2f;
         double cos = Math.cos(rad);
         double sin = Math.sin(rad);
+        int rows = y1 - y0;
         for (int c = 0; c < channels; c++) {
-            for (int y = 0; y < h; y++) {
+            for (int y = y0; y < y1; y++) {
                 for (int x = 0; x < w; x++) {
                     float rx = (float) (cos * (x - cx) - sin * (y - cy) + cx);
                     float ry = (float) (sin * (x - cx) + cos * (y - cy) + cy);
-                    dst[(c * h + y) * w + x] = bilinear(src, w, h, c, rx, ry);
+                    band[(c * rows + y - y0) * w + x] = bilinear(src, w, h, c, rx, ry);
                 }
             }
         }
@@ -184,6 +194,68 @@ public final class ImageOps {
     public static Image zoom(Image im, float zoom) {
         ZoomWindow win = ZoomWindow.of(im.width(), im.height(), zoom);
         return resize(crop(im, win.dx(), win.dy(), win.width(), win.height()), im.width(), im.height());
+    }
+
+    /**
+     * Rows {@code y0..y1−1} of {@link #zoom}'s output into {@code band} (planar, {@code channels ×
+     * (y1−y0) × w}), the same arithmetic as {@link #crop} then {@link #resize}, reading the crop
+     * window straight from {@code src} and making only the window rows the band's rows sample: an
+     * image zoomed a band at a time needs its source and one band, not the crop and the resize's
+     * whole horizontal pass.
+     */
+    public static void zoomRows(float[] src, int channels, int w, int h, ZoomWindow win, int y0, int y1, float[] band) {
+        int srcW = win.width();
+        int srcH = win.height();
+        float wScale = (float) (srcW - 1) / (w - 1);
+        float hScale = (float) (srcH - 1) / (h - 1);
+        int first = sourceRow(y0, h, hScale);
+        int last = Math.min(srcH - 1, sourceRow(y1 - 1, h, hScale) + 1);
+        int partRows = last - first + 1;
+        float[] part = new float[channels * partRows * w];
+        for (int k = 0; k < channels; k++) {
+            for (int r = first; r <= last; r++) {
+                int srcRow = (k * h + Math.clamp(r + win.dy(), 0, h - 1)) * w;
+                int partRow = (k * partRows + r - first) * w;
+                for (int c = 0; c < w; c++) {
+                    float val;
+                    if (c == w - 1 || srcW == 1) {
+                        val = src[srcRow + Math.clamp(srcW - 1 + win.dx(), 0, w - 1)];
+                    } else {
+                        float sx = c * wScale;
+                        int ix = (int) sx;
+                        float dx = sx - ix;
+                        val = (1 - dx) * src[srcRow + Math.clamp(ix + win.dx(), 0, w - 1)]
+                                + dx * src[srcRow + Math.clamp(ix + 1 + win.dx(), 0, w - 1)];
+                    }
+                    part[partRow + c] = val;
+                }
+            }
+        }
+        int rows = y1 - y0;
+        for (int k = 0; k < channels; k++) {
+            for (int r = y0; r < y1; r++) {
+                float sy = h == 1 ? 0 : r * hScale;
+                int iy = (int) sy;
+                float dy = sy - iy;
+                int dstRow = (k * rows + r - y0) * w;
+                int partRow = (k * partRows + iy - first) * w;
+                for (int c = 0; c < w; c++) {
+                    band[dstRow + c] = (1 - dy) * part[partRow + c];
+                }
+                if (r == h - 1 || srcH == 1) {
+                    continue;
+                }
+                int nextRow = partRow + w;
+                for (int c = 0; c < w; c++) {
+                    band[dstRow + c] += dy * part[nextRow + c];
+                }
+            }
+        }
+    }
+
+    /** The window row {@link #resize}'s vertical pass reads first for output row {@code r}. */
+    private static int sourceRow(int r, int h, float hScale) {
+        return (int) (h == 1 ? 0 : r * hScale);
     }
 
     /**

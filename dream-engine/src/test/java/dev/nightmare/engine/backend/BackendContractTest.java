@@ -335,10 +335,10 @@ public abstract class BackendContractTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} rad")
-    @org.junit.jupiter.params.provider.ValueSource(floats = {0.1f, -0.7f, 3.0f})
-    void rotateMatchesReference(float radians) {
-        int w = 31, h = 22;
+    /** Small images, and a wide one that the CPU backend rotates and zooms in several bands of rows. */
+    @ParameterizedTest(name = "{0} rad, {1}×{2}")
+    @org.junit.jupiter.params.provider.CsvSource({"0.1,31,22", "-0.7,31,22", "3.0,31,22", "0.3,4099,45"})
+    void rotateMatchesReference(float radians, int w, int h) {
         onBoth(
                 "MIXED",
                 (s, out) -> {
@@ -352,10 +352,9 @@ public abstract class BackendContractTest {
                 (i, e, a) -> close(e, a, "rotate"));
     }
 
-    @ParameterizedTest(name = "zoom {0}")
-    @org.junit.jupiter.params.provider.ValueSource(floats = {0.9f, 1.1f, 0.5f})
-    void zoomMatchesReference(float zoom) {
-        int w = 31, h = 22;
+    @ParameterizedTest(name = "zoom {0}, {1}×{2}")
+    @org.junit.jupiter.params.provider.CsvSource({"0.9,31,22", "1.1,31,22", "0.5,31,22", "0.83,4099,45", "1.7,4099,45"})
+    void zoomMatchesReference(float zoom, int w, int h) {
         onBoth(
                 "MIXED",
                 (s, out) -> {
