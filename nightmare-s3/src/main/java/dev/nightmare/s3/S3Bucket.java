@@ -273,6 +273,11 @@ public final class S3Bucket {
             if (e.response() != null && e.response().code() == 412) {
                 return Optional.empty();
             }
+            // If-Match on an object deleted meanwhile: S3 answers 404 (NoSuchKey), not 412. It is
+            // the same refusal (the version is not there), not an outage to retry.
+            if (condition.containsKey("If-Match") && S3Errors.isMissing(e)) {
+                return Optional.empty();
+            }
             throw e;
         }
     }

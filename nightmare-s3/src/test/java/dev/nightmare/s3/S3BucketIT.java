@@ -106,6 +106,13 @@ class S3BucketIT {
                 .as("a stale ETag")
                 .isEmpty();
         assertThat(bucket.get("cond/status.json")).contains(bytes("v2"));
+
+        // Deleted meanwhile (a job's DELETE racing its worker's status write): refused, not an outage.
+        bucket.delete("cond/status.json");
+        assertThat(bucket.putIfMatch("cond/status.json", bytes("v4"), "application/json", next.get()))
+                .as("the version is gone")
+                .isEmpty();
+        assertThat(bucket.exists("cond/status.json")).isFalse();
     }
 
     @Test

@@ -102,7 +102,19 @@ final class OwnedStatus {
                 }
             });
         } catch (PreconditionFailedException e) {
-            throw new OwnershipLost("status.json changed under this attempt (412)");
+            throw new OwnershipLost(
+                    deleted(store, next.jobId())
+                            ? "the job was deleted (its status.json is gone)"
+                            : "status.json changed under this attempt (412)");
+        }
+    }
+
+    /** Whether a refused write found the job deleted (a DELETE racing the write) rather than taken over. */
+    private static boolean deleted(JobStore store, String jobId) {
+        try {
+            return store.status(jobId).isEmpty();
+        } catch (TransientException e) {
+            return false;
         }
     }
 }

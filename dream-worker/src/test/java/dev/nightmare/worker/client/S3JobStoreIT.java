@@ -80,6 +80,21 @@ class S3JobStoreIT {
     }
 
     @Test
+    void aStatusWriteAfterTheJobWasDeletedIsRefusedNotTakenForAnOutage() throws Exception {
+        // A DELETE racing the worker's write: S3 answers If-Match on a missing key with 404, which
+        // the worker must read as "not this version any more" (it then stops), not retry for a minute.
+        String id = JobIds.random();
+        String etag = store.putStatus(status(id, "a"), null);
+        minio.removeObject(io.minio.RemoveObjectArgs.builder()
+                .bucket("nightmare")
+                .object(JobKeys.status(id))
+                .build());
+        assertThatThrownBy(() -> store.putStatus(status(id, "a").afterRound(0, 5, Instant.now()), etag))
+                .isInstanceOf(PreconditionFailedException.class);
+        assertThat(store.status(id)).isEmpty();
+    }
+
+    @Test
     void storedRoundsCountsOnlyContiguousRoundsWithImageAndCheckpoint() throws Exception {
         String id = JobIds.random();
         Image round = new Image(5, 4, 3, new float[60]);
