@@ -14,61 +14,85 @@ public final class ImageOps {
      * into a (w × srcH) buffer, then vertical. The last column copies the source's last column; the
      * last row takes only the (1−dy) term.
      */
-    public static void resize(
-            float[] src, int channels, int srcW, int srcH, float[] dst, int dstW, int dstH, float[] part) {
-        float wScale = (float) (srcW - 1) / (dstW - 1);
-        float hScale = (float) (srcH - 1) / (dstH - 1);
+    public static void resize(float[] src, int channels, int srcW, int srcH, float[] dst, int dstW, int dstH) {
+        resizeRows(src, channels, srcW, srcH, new ZoomWindow(0, 0, srcW, srcH), dstW, dstH, 0, dstH, dst);
+    }
+
+    /**
+     * Rows {@code y0..y1−1} of {@link #resize} applied to the window {@code win} of {@code src} (its
+     * pixels read as {@link #crop} reads them, edges replicated), into {@code band} (planar,
+     * {@code channels × (y1−y0) × dstW}). The horizontal pass is made only for the window rows the
+     * band's rows sample, so a band costs a band's memory, not the whole pass's.
+     */
+    public static void resizeRows(
+            float[] src,
+            int channels,
+            int srcW,
+            int srcH,
+            ZoomWindow win,
+            int dstW,
+            int dstH,
+            int y0,
+            int y1,
+            float[] band) {
+        int winW = win.width();
+        int winH = win.height();
+        float wScale = (float) (winW - 1) / (dstW - 1);
+        float hScale = (float) (winH - 1) / (dstH - 1);
+        int first = sourceRow(y0, dstH, hScale);
+        int last = Math.min(winH - 1, sourceRow(y1 - 1, dstH, hScale) + 1);
+        int partRows = last - first + 1;
+        float[] part = new float[channels * partRows * dstW];
         for (int k = 0; k < channels; k++) {
-            for (int r = 0; r < srcH; r++) {
-                int srcRow = (k * srcH + r) * srcW;
-                int partRow = (k * srcH + r) * dstW;
+            for (int r = first; r <= last; r++) {
+                int srcRow = (k * srcH + Math.clamp(r + win.dy(), 0, srcH - 1)) * srcW;
+                int partRow = (k * partRows + r - first) * dstW;
                 for (int c = 0; c < dstW; c++) {
                     float val;
-                    if (c == dstW - 1 || srcW == 1) {
-                        val = src[srcRow + srcW - 1];
+                    if (c == dstW - 1 || winW == 1) {
+                        val = src[srcRow + Math.clamp(winW - 1 + win.dx(), 0, srcW - 1)];
                     } else {
                         float sx = c * wScale;
                         int ix = (int) sx;
                         float dx = sx - ix;
-                        val = (1 - dx) * src[srcRow + ix] + dx * src[srcRow + ix + 1];
+                        val = (1 - dx) * src[srcRow + Math.clamp(ix + win.dx(), 0, srcW - 1)]
+                                + dx * src[srcRow + Math.clamp(ix + 1 + win.dx(), 0, srcW - 1)];
                     }
                     part[partRow + c] = val;
                 }
             }
         }
+        int rows = y1 - y0;
         for (int k = 0; k < channels; k++) {
-            for (int r = 0; r < dstH; r++) {
+            for (int r = y0; r < y1; r++) {
                 // darknet leaves h_scale NaN for a 1-row target; row 0 of the source is what it means.
                 float sy = dstH == 1 ? 0 : r * hScale;
                 int iy = (int) sy;
                 float dy = sy - iy;
-                int dstRow = (k * dstH + r) * dstW;
-                int partRow = (k * srcH + iy) * dstW;
+                int dstRow = (k * rows + r - y0) * dstW;
+                int partRow = (k * partRows + iy - first) * dstW;
                 for (int c = 0; c < dstW; c++) {
-                    dst[dstRow + c] = (1 - dy) * part[partRow + c];
+                    band[dstRow + c] = (1 - dy) * part[partRow + c];
                 }
-                if (r == dstH - 1 || srcH == 1) {
+                if (r == dstH - 1 || winH == 1) {
                     continue;
                 }
                 int nextRow = partRow + dstW;
                 for (int c = 0; c < dstW; c++) {
-                    dst[dstRow + c] += dy * part[nextRow + c];
+                    band[dstRow + c] += dy * part[nextRow + c];
                 }
             }
         }
     }
 
+    /** The window row {@link #resizeRows}'s vertical pass reads first for output row {@code r}. */
+    private static int sourceRow(int r, int dstH, float hScale) {
+        return (int) (dstH == 1 ? 0 : r * hScale);
+    }
+
     public static Image resize(Image im, int width, int height) {
         Image out = Image.blank(width, height, im.channels());
-        resize(
-                im.data(),
-                im.channels(),
-                im.width(),
-                im.height(),
-                out.data(),
-                width,
-                height,
-                new float[width * im.height() * im.channels()]);
+        resize(im.data(), im.channels(), im.width(), im.height(), out.data(), width, height);
         return out;
     }
 
@@ -198,64 +222,11 @@ public final class ImageOps {
 
     /**
      * Rows {@code y0..y1−1} of {@link #zoom}'s output into {@code band} (planar, {@code channels ×
-     * (y1−y0) × w}), the same arithmetic as {@link #crop} then {@link #resize}, reading the crop
-     * window straight from {@code src} and making only the window rows the band's rows sample: an
-     * image zoomed a band at a time needs its source and one band, not the crop and the resize's
-     * whole horizontal pass.
+     * (y1−y0) × w}): the crop window resized back, read straight from {@code src} ({@link
+     * #resizeRows}), so an image zoomed a band at a time needs its source and one band.
      */
     public static void zoomRows(float[] src, int channels, int w, int h, ZoomWindow win, int y0, int y1, float[] band) {
-        int srcW = win.width();
-        int srcH = win.height();
-        float wScale = (float) (srcW - 1) / (w - 1);
-        float hScale = (float) (srcH - 1) / (h - 1);
-        int first = sourceRow(y0, h, hScale);
-        int last = Math.min(srcH - 1, sourceRow(y1 - 1, h, hScale) + 1);
-        int partRows = last - first + 1;
-        float[] part = new float[channels * partRows * w];
-        for (int k = 0; k < channels; k++) {
-            for (int r = first; r <= last; r++) {
-                int srcRow = (k * h + Math.clamp(r + win.dy(), 0, h - 1)) * w;
-                int partRow = (k * partRows + r - first) * w;
-                for (int c = 0; c < w; c++) {
-                    float val;
-                    if (c == w - 1 || srcW == 1) {
-                        val = src[srcRow + Math.clamp(srcW - 1 + win.dx(), 0, w - 1)];
-                    } else {
-                        float sx = c * wScale;
-                        int ix = (int) sx;
-                        float dx = sx - ix;
-                        val = (1 - dx) * src[srcRow + Math.clamp(ix + win.dx(), 0, w - 1)]
-                                + dx * src[srcRow + Math.clamp(ix + 1 + win.dx(), 0, w - 1)];
-                    }
-                    part[partRow + c] = val;
-                }
-            }
-        }
-        int rows = y1 - y0;
-        for (int k = 0; k < channels; k++) {
-            for (int r = y0; r < y1; r++) {
-                float sy = h == 1 ? 0 : r * hScale;
-                int iy = (int) sy;
-                float dy = sy - iy;
-                int dstRow = (k * rows + r - y0) * w;
-                int partRow = (k * partRows + iy - first) * w;
-                for (int c = 0; c < w; c++) {
-                    band[dstRow + c] = (1 - dy) * part[partRow + c];
-                }
-                if (r == h - 1 || srcH == 1) {
-                    continue;
-                }
-                int nextRow = partRow + w;
-                for (int c = 0; c < w; c++) {
-                    band[dstRow + c] += dy * part[nextRow + c];
-                }
-            }
-        }
-    }
-
-    /** The window row {@link #resize}'s vertical pass reads first for output row {@code r}. */
-    private static int sourceRow(int r, int h, float hScale) {
-        return (int) (h == 1 ? 0 : r * hScale);
+        resizeRows(src, channels, w, h, win, w, h, y0, y1, band);
     }
 
     /**

@@ -33,15 +33,9 @@ class ImageOpsTest {
     void zoomBandByBandIsTheCropAndResizeBitForBit(float zoom, int w, int h, int bandRows) {
         Image im = noise(w, h);
         float[] whole = ImageOps.zoom(im, zoom).data();
-        float[] banded = new float[whole.length];
         ImageOps.ZoomWindow win = ImageOps.ZoomWindow.of(w, h, zoom);
-        float[] band = new float[3 * bandRows * w];
-        for (int y0 = 0; y0 < h; y0 += bandRows) {
-            int y1 = Math.min(h, y0 + bandRows);
-            ImageOps.zoomRows(im.data(), 3, w, h, win, y0, y1, band);
-            paste(band, y0, y1, w, h, banded);
-        }
-        assertThat(banded).isEqualTo(whole);
+        assertThat(banded(w, h, bandRows, (y0, y1, band) -> ImageOps.zoomRows(im.data(), 3, w, h, win, y0, y1, band)))
+                .isEqualTo(whole);
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} rad, {1}×{2}, bands of {3}")
@@ -49,21 +43,32 @@ class ImageOpsTest {
     void rotateBandByBandIsTheWholeRotationBitForBit(float radians, int w, int h, int bandRows) {
         Image im = noise(w, h);
         float[] whole = ImageOps.rotate(im, radians).data();
-        float[] banded = new float[whole.length];
+        assertThat(banded(
+                        w,
+                        h,
+                        bandRows,
+                        (y0, y1, band) -> ImageOps.rotateRows(im.data(), 3, w, h, radians, y0, y1, band)))
+                .isEqualTo(whole);
+    }
+
+    @FunctionalInterface
+    private interface Band {
+        void rows(int y0, int y1, float[] band);
+    }
+
+    /** The whole image assembled from bands of {@code bandRows} rows (the last one short). */
+    private static float[] banded(int w, int h, int bandRows, Band op) {
+        float[] whole = new float[3 * w * h];
         float[] band = new float[3 * bandRows * w];
         for (int y0 = 0; y0 < h; y0 += bandRows) {
             int y1 = Math.min(h, y0 + bandRows);
-            ImageOps.rotateRows(im.data(), 3, w, h, radians, y0, y1, band);
-            paste(band, y0, y1, w, h, banded);
+            op.rows(y0, y1, band);
+            int rows = y1 - y0;
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(band, c * rows * w, whole, (c * h + y0) * w, rows * w);
+            }
         }
-        assertThat(banded).isEqualTo(whole);
-    }
-
-    private static void paste(float[] band, int y0, int y1, int w, int h, float[] into) {
-        int rows = y1 - y0;
-        for (int c = 0; c < 3; c++) {
-            System.arraycopy(band, c * rows * w, into, (c * h + y0) * w, rows * w);
-        }
+        return whole;
     }
 
     private static Image noise(int w, int h) {

@@ -11,25 +11,11 @@ import dev.nightmare.worker.testing.TinyModel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Which session a job gets: darknet's batch-norm gradient or the exact one, and how long each stays open. */
 class ModelRegistryTest {
-    private static Backend reference;
-
-    @BeforeAll
-    static void backend() {
-        reference = Backends.discover().create("reference", new BackendConfig(2, Map.of()), line -> {});
-    }
-
-    @AfterAll
-    static void close() {
-        reference.close();
-    }
-
-    private static ModelRegistry registry(TinyModel fetcher) {
+    private static ModelRegistry registry(Backend reference, TinyModel fetcher) {
         Retry retry = Retry.backoff(Duration.ofMillis(10), Duration.ofMillis(40))
                 .giveUpAfter(Duration.ofSeconds(1))
                 .sleeper(millis -> {});
@@ -39,7 +25,8 @@ class ModelRegistryTest {
     @Test
     void aBatchNormalisedModelGetsASecondSessionWithTheExactGradientKeptForTheNextJob() {
         TinyModel fetcher = new TinyModel();
-        try (ModelRegistry models = registry(fetcher)) {
+        try (Backend reference = Backends.discover().create("reference", new BackendConfig(1, Map.of()), line -> {});
+                ModelRegistry models = registry(reference, fetcher)) {
             models.loadServed(List.of(TinyModel.NAME), () -> false);
             var darknets = models.get(TinyModel.NAME, TinyModel.SHA256, BatchNormGradient.DARKNET, () -> false);
             var exact = models.get(TinyModel.NAME, TinyModel.SHA256, BatchNormGradient.EXACT, () -> false);

@@ -113,7 +113,7 @@ final class ReferenceSession implements DreamSession {
         float[] cropped = new float[w * h * c];
         ImageOps.crop(im.data, c, w, h, jitter.dx(), jitter.dy(), cropped, w, h);
         int ws = s.inputShape.width(), hs = s.inputShape.height();
-        ImageOps.resize(cropped, c, w, h, s.input.data, ws, hs, new float[ws * h * c]);
+        ImageOps.resize(cropped, c, w, h, s.input.data, ws, hs);
         if (jitter.flip()) {
             ImageOps.flip(s.input.data, c, ws, hs);
         }
@@ -161,7 +161,7 @@ final class ReferenceSession implements DreamSession {
             ImageOps.flip(s.inputGradient.data, c, ws, hs);
         }
         float[] resized = new float[w * h * c];
-        ImageOps.resize(s.inputGradient.data, c, ws, hs, resized, w, h, new float[w * hs * c]);
+        ImageOps.resize(s.inputGradient.data, c, ws, hs, resized, w, h);
         ImageOps.crop(resized, c, w, h, -jitter.dx(), -jitter.dy(), out.data, w, h);
     }
 
@@ -232,15 +232,7 @@ final class ReferenceSession implements DreamSession {
         float[] cropped = new float[win.width() * win.height() * s.channels()];
         ImageOps.crop(
                 im.data, s.channels(), s.width(), s.height(), win.dx(), win.dy(), cropped, win.width(), win.height());
-        ImageOps.resize(
-                cropped,
-                s.channels(),
-                win.width(),
-                win.height(),
-                im.data,
-                s.width(),
-                s.height(),
-                new float[s.width() * win.height() * s.channels()]);
+        ImageOps.resize(cropped, s.channels(), win.width(), win.height(), im.data, s.width(), s.height());
     }
 
     @Override
