@@ -334,31 +334,39 @@ final class CpuSession implements DreamSession {
 
     @Override
     public void rotate(Tensor image, float radians) {
-        CpuTensor im = planar(image);
-        Shape s = im.shape();
-        float[] in = new float[(int) s.size()];
-        read(im, in);
-        int rows = bandRows(s);
-        float[] band = new float[s.channels() * rows * s.width()];
-        for (int y0 = 0; y0 < s.height(); y0 += rows) {
-            int y1 = Math.min(s.height(), y0 + rows);
-            ImageOps.rotateRows(in, s.channels(), s.width(), s.height(), radians, y0, y1, band);
-            writeRegion(im, 0, y0, s.width(), y1 - y0, band);
-        }
+        Shape s = image.shape();
+        inBands(
+                image,
+                (in, y0, y1, band) ->
+                        ImageOps.rotateRows(in, s.channels(), s.width(), s.height(), radians, y0, y1, band));
     }
 
     @Override
     public void zoom(Tensor image, float zoom) {
+        Shape s = image.shape();
+        ImageOps.ZoomWindow win = ImageOps.ZoomWindow.of(s.width(), s.height(), zoom);
+        inBands(
+                image,
+                (in, y0, y1, band) -> ImageOps.zoomRows(in, s.channels(), s.width(), s.height(), win, y0, y1, band));
+    }
+
+    /** Rows {@code y0..y1−1} of an operation's output, made from the whole source into a band. */
+    @FunctionalInterface
+    private interface BandOperation {
+        void rows(float[] source, int y0, int y1, float[] band);
+    }
+
+    /** Replaces the image by {@code operation}'s output, computed from one host copy a band at a time. */
+    private void inBands(Tensor image, BandOperation operation) {
         CpuTensor im = planar(image);
         Shape s = im.shape();
-        float[] in = new float[(int) s.size()];
-        read(im, in);
-        ImageOps.ZoomWindow win = ImageOps.ZoomWindow.of(s.width(), s.height(), zoom);
+        float[] source = new float[(int) s.size()];
+        read(im, source);
         int rows = bandRows(s);
         float[] band = new float[s.channels() * rows * s.width()];
         for (int y0 = 0; y0 < s.height(); y0 += rows) {
             int y1 = Math.min(s.height(), y0 + rows);
-            ImageOps.zoomRows(in, s.channels(), s.width(), s.height(), win, y0, y1, band);
+            operation.rows(source, y0, y1, band);
             writeRegion(im, 0, y0, s.width(), y1 - y0, band);
         }
     }
