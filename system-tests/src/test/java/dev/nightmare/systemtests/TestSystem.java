@@ -235,8 +235,11 @@ final class TestSystem implements AutoCloseable {
                 "nightmare.worker.model-cache-dir", work.resolve(id + "-models").toString());
         config.putAll(settings.worker);
         config.putAll(extra);
+        // The heap the start paths give a worker (run-local, compose, k8s): JavaCPP refuses
+        // oneDNN's allocations once the process's RSS passes 4 × the heap limit, and a tiled
+        // poster's iteration (1.5 GiB of native state) beside a 512 MB heap passed that 2 GB.
         List<String> jvm = new ArrayList<>(
-                List.of("-Xmx512m", "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+                List.of("-Xmx1g", "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
         String extraJvm = System.getProperty("nightmare.e2e.worker-jvm", "").strip();
         if (!extraJvm.isEmpty()) {
             jvm.addAll(List.of(extraJvm.split("\\s+")));
