@@ -22,11 +22,15 @@ public final class FloatImageFile {
     /** Values copied per read or write: a 64 KiB buffer whatever the image's size. */
     private static final int CHUNK_VALUES = 16_384;
 
+    /** {@link #write} into a byte array (for small images and tests; large ones are streamed). */
     public static byte[] encode(Image im) {
-        ByteBuffer buffer = ByteBuffer.allocate(HEADER + 4 * im.data().length).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.putInt(im.width()).putInt(im.height()).putInt(im.channels());
-        buffer.asFloatBuffer().put(im.data());
-        return buffer.array();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream((int) size(im));
+        try {
+            write(im, bytes);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     public static Image decode(byte[] bytes, String name) {
