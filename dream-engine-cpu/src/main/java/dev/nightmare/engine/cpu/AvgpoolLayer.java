@@ -46,6 +46,12 @@ final class AvgpoolLayer implements CpuLayer {
         kernels.avgpoolBackward(dy, pass.next(index - 1, false));
     }
 
+    /** Not kept: such layers see their whole input, so they are never tiled. */
+    @Override
+    public boolean keptParts(boolean target, java.util.List<KeptPart> parts) {
+        return false;
+    }
+
     @Override
     public void close() {
         output.close();

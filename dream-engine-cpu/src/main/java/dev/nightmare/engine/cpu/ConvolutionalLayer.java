@@ -105,6 +105,41 @@ final class ConvolutionalLayer implements CpuLayer {
         }
     }
 
+    /**
+     * The output's signs, which are all its derivative reads ({@code out > 0}); the target's output
+     * whole. darknet's batch-norm gradient reads the raw values too: not kept. The exact one and the
+     * convolution's backward data read nothing of the forward.
+     */
+    @Override
+    public boolean keptParts(boolean target, java.util.List<KeptPart> parts) {
+        if (!keepable(raw != null, batchNormGradient)) {
+            return false;
+        }
+        if (target) {
+            parts.add(KeptPart.whole(output));
+        } else if (activation != Activation.LINEAR) {
+            parts.add(KeptPart.signs(output));
+        }
+        return true;
+    }
+
+    private static boolean keepable(boolean batchNormalize, BatchNormGradient gradient) {
+        return !batchNormalize || gradient == BatchNormGradient.EXACT;
+    }
+
+    /** The bytes {@link #keptParts} keeps for a layer of output {@code out}; −1 when it keeps none. */
+    static long keptBytes(
+            Activation activation, boolean batchNormalize, BatchNormGradient gradient, Shape out, boolean target) {
+        if (!keepable(batchNormalize, gradient)) {
+            return -1;
+        }
+        long floats = Layout.BLOCKED.storageFloats(out);
+        if (target) {
+            return KeptPart.keptBytes(false, floats * Float.BYTES);
+        }
+        return activation == Activation.LINEAR ? 0 : KeptPart.keptBytes(true, floats);
+    }
+
     @Override
     public void close() {
         if (normalization != null) {

@@ -89,8 +89,20 @@ public interface Convolutions extends AutoCloseable {
          */
         void backward(CpuTensor dy, CpuTensor dx, CpuTensor belowOutput);
 
+        /** Bytes at the start of the argmax buffer's memory that forward fills with the winners. */
+        long winnerBytes();
+
         @Override
         void close();
+    }
+
+    /**
+     * Bytes of the winners {@link #maxpool}'s pooling keeps for layer {@code index} of output {@code
+     * out}: by default, as the Java kernels keep them, a float per output element of the blocked
+     * layout.
+     */
+    default long maxpoolWinnerBytes(MaxpoolSpec pool, int index, Shape out) {
+        return Layout.BLOCKED.storageFloats(out) * Float.BYTES;
     }
 
     /** An activation's derivative at one working size. */

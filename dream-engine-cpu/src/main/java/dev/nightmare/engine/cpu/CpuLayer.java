@@ -19,6 +19,13 @@ sealed interface CpuLayer extends AutoCloseable permits ConvolutionalLayer, Maxp
     /** Takes {@code pass}'s gradient from this layer's output back to its input. */
     void backward(BackwardPass pass);
 
+    /**
+     * Adds to {@code parts} what {@link #backward} reads of the last {@link #forward}, as a kept
+     * backward state holds it ({@code target}: the stack's target layer, whose output the iteration
+     * reads too); false when backward reads what cannot be kept so.
+     */
+    boolean keptParts(boolean target, java.util.List<KeptPart> parts);
+
     @Override
     void close();
 }

@@ -3,6 +3,7 @@ package dev.nightmare.engine.cpu;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.nightmare.engine.backend.Backend;
+import dev.nightmare.engine.backend.BackwardState;
 import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
@@ -11,11 +12,15 @@ import dev.nightmare.engine.backend.SessionStats;
 import dev.nightmare.engine.backend.Tensor;
 import dev.nightmare.engine.image.ImageOps;
 import dev.nightmare.engine.model.Model;
+import dev.nightmare.engine.model.NetworkSpec;
 import dev.nightmare.engine.model.Shape;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A dream session on the CPU: activations and gradients stay in the channel-blocked layout from
@@ -41,6 +46,7 @@ final class CpuSession implements DreamSession {
     private final LayerFactory layers;
     private final LayerKernels kernels;
     private final ImageKernels images;
+    private final SignBits signs;
     private final Convolutions convolutions;
     private final NativeBudget.Account account;
     private final Pool pool;
@@ -73,6 +79,7 @@ final class CpuSession implements DreamSession {
         this.options = options;
         this.kernels = new LayerKernels(workers, choice);
         this.images = new ImageKernels(workers, choice);
+        this.signs = new SignBits(workers, choice);
         this.convolutions = convolutions;
         this.account = account;
         this.keepPreparations = keepPreparations;
@@ -294,6 +301,50 @@ final class CpuSession implements DreamSession {
             b.layers[i].backward(pass);
         }
         pass.finish(kernels);
+    }
+
+    // ---- kept backward states (a tiled iteration's second pass) ---------------------------------
+
+    @Override
+    public long backwardStateBytes(int targetLayer, int width, int height) {
+        NetworkSpec spec = model.spec();
+        List<Shape> shapes = WorkingSize.runnableShapes(spec, new Shape(spec.channels(), height, width));
+        if (targetLayer >= shapes.size()) {
+            return 0;
+        }
+        long bytes = 0;
+        for (int i = 0; i <= targetLayer; i++) {
+            long layer = layers.keptBytes(i, shapes.get(i), i == targetLayer);
+            if (layer < 0) {
+                return 0;
+            }
+            bytes += layer;
+        }
+        return bytes;
+    }
+
+    @Override
+    public Optional<BackwardState> saveBackwardState(LayerStack stack) {
+        CpuStack s = (CpuStack) stack;
+        return KeptBackward.save(s, keptParts(s), signs, account).map(kept -> kept);
+    }
+
+    @Override
+    public void restoreBackwardState(LayerStack stack, BackwardState state) {
+        CpuStack s = (CpuStack) stack;
+        ((KeptBackward) state).restore(s, keptParts(s), signs);
+    }
+
+    /** What the stack's layers keep, in order. */
+    private static List<KeptPart> keptParts(CpuStack stack) {
+        WorkingSize.Bound b = stack.bound();
+        List<KeptPart> parts = new ArrayList<>();
+        for (int i = 0; i <= stack.targetLayer; i++) {
+            if (!b.layers[i].keptParts(i == stack.targetLayer, parts)) {
+                throw new IllegalStateException("layer " + i + " keeps no backward state");
+            }
+        }
+        return parts;
     }
 
     @Override

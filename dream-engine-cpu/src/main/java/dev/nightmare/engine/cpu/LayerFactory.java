@@ -109,6 +109,20 @@ final class LayerFactory implements AutoCloseable {
     }
 
     /**
+     * Bytes of what layer {@code index}'s backward reads of its forward, kept ({@link
+     * CpuLayer#keptParts}); −1 when the layer keeps none.
+     */
+    long keptBytes(int index, Shape out, boolean target) {
+        return switch (model.spec().layer(index)) {
+            case ConvolutionalSpec conv ->
+                ConvolutionalLayer.keptBytes(conv.activation(), conv.batchNormalize(), batchNormGradient, out, target);
+            case MaxpoolSpec pool ->
+                MaxpoolLayer.keptBytes(convolutions.maxpoolWinnerBytes(pool, index, out), out, target);
+            default -> -1;
+        };
+    }
+
+    /**
      * The backend's convolution of layer {@code index} prepared at this size (the network input is
      * planar); with darknet's forward in place of its own when the session runs darknet's
      * arithmetic (the backward data stays the backend's).

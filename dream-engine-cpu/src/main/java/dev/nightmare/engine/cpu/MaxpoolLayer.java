@@ -84,6 +84,23 @@ final class MaxpoolLayer implements CpuLayer {
                 below == null ? Activation.LINEAR : below.activation());
     }
 
+    /** The winners, which routing reads (the convolution below keeps the signs its derivative reads); the target's output too. */
+    @Override
+    public boolean keptParts(boolean target, java.util.List<KeptPart> parts) {
+        long winners = backendPooling != null ? backendPooling.winnerBytes() : argmax.storageFloats() * Float.BYTES;
+        parts.add(KeptPart.bytes(argmax.data(), winners));
+        if (target) {
+            parts.add(KeptPart.whole(output));
+        }
+        return true;
+    }
+
+    /** The bytes {@link #keptParts} keeps, for winners of {@code winnerBytes} and an output {@code out}. */
+    static long keptBytes(long winnerBytes, Shape out, boolean target) {
+        long bytes = KeptPart.keptBytes(false, winnerBytes);
+        return target ? bytes + KeptPart.keptBytes(false, Layout.BLOCKED.storageFloats(out) * Float.BYTES) : bytes;
+    }
+
     @Override
     public void close() {
         if (backendPooling != null) {

@@ -143,6 +143,18 @@ public final class NativeBudget {
             }
         }
 
+        /** Reserves {@code bytes} when they fit without dropping anything; false, reserving nothing, when not. */
+        public boolean tryReserve(long bytes) {
+            synchronized (NativeBudget.this) {
+                if (bytes > limit - NativeBudget.this.held) {
+                    return false;
+                }
+                NativeBudget.this.reserve(bytes, () -> "", () -> false);
+                held += Math.max(0, bytes);
+                return true;
+            }
+        }
+
         public void release(long bytes) {
             synchronized (NativeBudget.this) {
                 if (bytes > held) {

@@ -42,6 +42,12 @@ final class SoftmaxLayer implements CpuLayer {
         kernels.convert(dy, pass.next(index - 1, false));
     }
 
+    /** Not kept: such layers see their whole input, so they are never tiled. */
+    @Override
+    public boolean keptParts(boolean target, java.util.List<KeptPart> parts) {
+        return false;
+    }
+
     @Override
     public void close() {
         output.close();

@@ -3,6 +3,7 @@ package dev.nightmare.engine.backend;
 import dev.nightmare.engine.image.Image;
 import dev.nightmare.engine.model.Model;
 import dev.nightmare.engine.model.Shape;
+import java.util.Optional;
 
 /**
  * One model on one backend: owns every per-iteration step on image- and activation-sized data, so
@@ -124,6 +125,31 @@ public interface DreamSession extends AutoCloseable {
      * No weight gradients. {@code outputGradient} is left unchanged.
      */
     void backward(LayerStack stack);
+
+    /**
+     * Bytes a {@link #saveBackwardState saved backward state} of layers {@code 0..targetLayer} at
+     * {@code width × height} would hold; 0 when this backend cannot save one for them (a tiled
+     * iteration then forwards each tile again), the default.
+     */
+    default long backwardStateBytes(int targetLayer, int width, int height) {
+        return 0;
+    }
+
+    /**
+     * Saves what {@link #backward} reads of {@code stack}'s last {@link #forward}, and its output:
+     * after {@link #restoreBackwardState}, reading the output and back-propagating give the same
+     * bits as right after that forward, whatever ran on the session in between. Only where {@link
+     * #backwardStateBytes} is positive; empty when the backend's memory has no room for it now (the
+     * tile is then forwarded again).
+     */
+    default Optional<BackwardState> saveBackwardState(LayerStack stack) {
+        throw new UnsupportedOperationException(backend().name() + " keeps no backward state");
+    }
+
+    /** Puts {@code state}, saved from a stack of the same layers and size, back into {@code stack}. */
+    default void restoreBackwardState(LayerStack stack, BackwardState state) {
+        throw new UnsupportedOperationException(backend().name() + " keeps no backward state");
+    }
 
     /**
      * Step 7: {@code imageGradient = crop(resize(flip?(stack.inputGradient()), W, H), −dx, −dy)};

@@ -297,7 +297,7 @@ public final class Nightmare {
         Image start = resume == null ? input : resume.image();
         long kernelWeights = session.model().spec().convolutionalKernelWeights();
         try (Tensor image = session.upload(start);
-                TiledIteration tiled = new TiledIteration(session)) {
+                TiledIteration tiled = new TiledIteration(session, tiling)) {
             if (resume != null) {
                 betweenRounds(image, o);
             }

@@ -1,5 +1,6 @@
 package dev.nightmare.engine.tiling;
 
+import dev.nightmare.engine.backend.BackwardState;
 import dev.nightmare.engine.backend.DreamSession;
 import dev.nightmare.engine.backend.Jitter;
 import dev.nightmare.engine.backend.LayerStack;
@@ -16,18 +17,22 @@ import java.util.List;
  * One iteration (shared/spec/NIGHTMARE.md steps 3–10) over the tiles of a {@link TilePlan},
  * equal to the untiled iteration up to float summation order. The two whole-image statistics are
  * reduced over every tile before they are used: step 5's mean and deviation of the target layer
- * (a first pass forwards every tile and sums its core's cells; the second forwards each again,
- * since a tile's activations are gone once the next tile runs, thresholds with the whole layer's
- * cut-off and back-propagates) and step 9's of the image gradient (the backend's own step, on the
- * assembled gradient). The second pass runs the tiles in reverse, so the last tile of the first
- * pass (the largest) is back-propagated without forwarding it again.
+ * (a first pass forwards every tile and sums its core's cells; the second thresholds each tile's
+ * output with the whole layer's cut-off and back-propagates) and step 9's of the image gradient
+ * (the backend's own step, on the assembled gradient). A tile's activations are gone once the
+ * next tile runs, so the first pass keeps each tile's compact {@link BackwardState} (its
+ * activations' signs, its maxpools' winners, its output) while they fit the plan's {@link
+ * Tiling#keptStateBytes share of the budget}; the second restores it, or forwards the tile again
+ * where the backend keeps none or the budget is spent. The second pass runs the tiles in reverse,
+ * so the last tile of the first pass (the largest) is back-propagated as it is.
  *
  * <p>Holds, besides the image and its gradient, one working-size gradient (3 floats a pixel) when
- * the octave shrinks the image (at full size each tile's core goes straight to the image gradient)
- * and host buffers of a few tiles; the network's state is one tile's.
+ * the octave shrinks the image (at full size each tile's core goes straight to the image gradient),
+ * the kept backward states and host buffers of a few tiles; the network's state is one tile's.
  */
 public final class TiledIteration implements AutoCloseable {
     private final DreamSession session;
+    private final Tiling tiling;
     private final WindowedImageOps images = new WindowedImageOps();
     private Tensor working;
     /**
@@ -42,8 +47,17 @@ public final class TiledIteration implements AutoCloseable {
 
     private float[] core = new float[0];
 
-    public TiledIteration(DreamSession session) {
+    /** Tiles forwarded a second time so far (those whose backward state was not kept). */
+    private long forwardedAgain;
+
+    public TiledIteration(DreamSession session, Tiling tiling) {
         this.session = session;
+        this.tiling = tiling;
+    }
+
+    /** Tiles this iteration forwarded twice so far: where no backward state was kept for them. */
+    public long forwardedAgain() {
+        return forwardedAgain;
     }
 
     /** Runs one iteration at {@code plan}'s working size on layers {@code 0..layer}. */
@@ -57,20 +71,89 @@ public final class TiledIteration implements AutoCloseable {
             float rate,
             boolean normalize) {
         List<Tile> tiles = largestLast(plan.tiles());
-        double sum = 0;
-        double squares = 0;
-        long cells = 0;
         Shape is = image.shape();
         // At full size the resize is the identity: each tile's core goes straight to the image
         // gradient, shifted and mirrored back, and no working-size gradient is made.
         boolean fullSize = plan.width() == is.width() && plan.height() == is.height();
         Tensor gradient = fullSize ? null : working(plan.width(), plan.height());
-        for (Tile tile : tiles) {
-            LayerStack stack = forward(image, jitter, layer, plan, tile);
-            float[] out = output(stack);
-            Shape os = stack.outputShape();
-            int x0 = tile.column().outFrom() - tile.x() / plan.field().stride();
-            int y0 = tile.row().outFrom() - tile.y() / plan.field().stride();
+        BackwardState[] kept = new BackwardState[tiles.size()];
+        try {
+            CoreMoments moments = new CoreMoments();
+            long room = tiling.keptStateBytes(session, layer, plan);
+            for (int i = 0; i < tiles.size(); i++) {
+                Tile tile = tiles.get(i);
+                LayerStack stack = forward(image, jitter, layer, plan, tile);
+                moments.add(
+                        output(stack), stack.outputShape(), tile, plan.field().stride());
+                long bytes = i == tiles.size() - 1 ? 0 : session.backwardStateBytes(layer, tile.width(), tile.height());
+                if (bytes > 0 && bytes <= room) {
+                    kept[i] = session.saveBackwardState(stack).orElse(null);
+                    room -= kept[i] == null ? room : kept[i].bytes();
+                }
+            }
+            double cutoff = moments.cutoff(thresh);
+
+            for (int i = tiles.size() - 1; i >= 0; i--) {
+                Tile tile = tiles.get(i);
+                LayerStack stack = backwardReady(image, jitter, layer, plan, tile, i == tiles.size() - 1, kept[i]);
+                if (kept[i] != null) {
+                    kept[i].close();
+                    kept[i] = null;
+                }
+                float[] out = output(stack);
+                for (int j = 0, n = Math.toIntExact(stack.outputShape().size()); j < n; j++) {
+                    out[j] = out[j] > cutoff ? out[j] : 0f;
+                }
+                session.write(stack.outputGradient(), out);
+                session.backward(stack);
+                if (fullSize) {
+                    images.unjitterCore(
+                            session, tile, readInputGradient(stack), stack.inputShape(), jitter, imageGradient);
+                } else {
+                    pasteCore(stack, tile, gradient);
+                }
+            }
+        } finally {
+            for (BackwardState state : kept) {
+                if (state != null) {
+                    state.close();
+                }
+            }
+        }
+        if (!fullSize) {
+            images.unjitter(session, gradient, jitter, imageGradient);
+        }
+        session.ascend(image, imageGradient, rate, normalize);
+    }
+
+    /**
+     * The tile's stack as its forward left it: the last tile's still is; a kept state is restored;
+     * else the tile is forwarded again.
+     */
+    private LayerStack backwardReady(
+            Tensor image, Jitter jitter, int layer, TilePlan plan, Tile tile, boolean last, BackwardState kept) {
+        if (last) {
+            return session.stack(layer, tile.width(), tile.height());
+        }
+        if (kept != null) {
+            LayerStack stack = session.stack(layer, tile.width(), tile.height());
+            session.restoreBackwardState(stack, kept);
+            return stack;
+        }
+        forwardedAgain++;
+        return forward(image, jitter, layer, plan, tile);
+    }
+
+    /** Step 5's sums over the cores' cells of the target layer, which partition it. */
+    private static final class CoreMoments {
+        private double sum;
+        private double squares;
+        private long cells;
+
+        /** Adds the core's cells of a tile's output {@code out} of shape {@code os}. */
+        void add(float[] out, Shape os, Tile tile, int stride) {
+            int x0 = tile.column().outFrom() - tile.x() / stride;
+            int y0 = tile.row().outFrom() - tile.y() / stride;
             int cw = tile.column().outTo() - tile.column().outFrom();
             int ch = tile.row().outTo() - tile.row().outFrom();
             for (int c = 0; c < os.channels(); c++) {
@@ -85,32 +168,13 @@ public final class TiledIteration implements AutoCloseable {
             }
             cells += (long) os.channels() * cw * ch;
         }
-        // The reference's float mean and population variance about it; the cut-off compared in double.
-        float mean = (float) (sum / cells);
-        float variance = (float) Math.max(0, (squares - 2 * mean * sum + (double) mean * mean * cells) / cells);
-        double cutoff = mean + thresh * Math.sqrt(variance);
 
-        for (int i = tiles.size() - 1; i >= 0; i--) {
-            Tile tile = tiles.get(i);
-            LayerStack stack = i == tiles.size() - 1
-                    ? session.stack(layer, tile.width(), tile.height())
-                    : forward(image, jitter, layer, plan, tile);
-            float[] out = output(stack);
-            for (int j = 0, n = Math.toIntExact(stack.outputShape().size()); j < n; j++) {
-                out[j] = out[j] > cutoff ? out[j] : 0f;
-            }
-            session.write(stack.outputGradient(), out);
-            session.backward(stack);
-            if (fullSize) {
-                images.unjitterCore(session, tile, readInputGradient(stack), stack.inputShape(), jitter, imageGradient);
-            } else {
-                pasteCore(stack, tile, gradient);
-            }
+        /** The reference's float mean and population variance about it; the cut-off compared in double. */
+        double cutoff(float thresh) {
+            float mean = (float) (sum / cells);
+            float variance = (float) Math.max(0, (squares - 2 * mean * sum + (double) mean * mean * cells) / cells);
+            return mean + thresh * Math.sqrt(variance);
         }
-        if (!fullSize) {
-            images.unjitter(session, gradient, jitter, imageGradient);
-        }
-        session.ascend(image, imageGradient, rate, normalize);
     }
 
     /** The tiles with the largest last: the second pass starts with it, and skips its forward. */

@@ -24,12 +24,28 @@ public final class Tiling {
     private final long budgetBytes;
     private final int tileWidth;
     private final int tileHeight;
+    /** Whether tiled iterations keep their tiles' backward states (else each tile is forwarded twice). */
+    private final boolean keepStates;
+
     private final Map<List<Integer>, Optional<TilePlan>> plans = new HashMap<>();
 
-    private Tiling(long budgetBytes, int tileWidth, int tileHeight) {
+    private Tiling(long budgetBytes, int tileWidth, int tileHeight, boolean keepStates) {
         this.budgetBytes = budgetBytes;
         this.tileWidth = tileWidth;
         this.tileHeight = tileHeight;
+        this.keepStates = keepStates;
+    }
+
+    private Tiling(long budgetBytes, int tileWidth, int tileHeight) {
+        this(budgetBytes, tileWidth, tileHeight, true);
+    }
+
+    /**
+     * The same tiles, with every tile forwarded a second time rather than its backward state kept:
+     * what tiling cost before states were kept, for comparisons.
+     */
+    public Tiling forwardingTwice() {
+        return new Tiling(budgetBytes, tileWidth, tileHeight, false);
     }
 
     /** Never tiles (a working size that does not fit fails as it always did). */
@@ -126,31 +142,109 @@ public final class Tiling {
         Optional<ReceptiveField> field = ReceptiveField.of(
                         spec, layer, session.options().batchNormGradient())
                 .tileable();
-        if (field.isEmpty() || (tileWidth == 0 && fits(session, layer, width, height))) {
+        if (field.isEmpty() || (tileWidth == 0 && fits(session, layer, width, height, budgetBytes))) {
             return Optional.empty();
         }
-        int tw = tileWidth;
-        int th = tileHeight;
-        if (tw == 0) {
-            // Never below a core of twice the halo: smaller tiles would spend most of their work on halos.
-            int shortest = IterationMemory.smallestSensibleTile(field.get());
-            int side = largest(shortest, Math.max(width, height), t -> fits(session, layer, t, t));
-            tw = side;
-            th = side;
-            // A thin image gives its long side what its short side leaves.
-            if (height <= side) {
-                th = height;
-                tw = largest(side, width, t -> fits(session, layer, t, height));
-            } else if (width <= side) {
-                tw = width;
-                th = largest(side, height, t -> fits(session, layer, width, t));
-            }
+        if (tileWidth > 0) {
+            return planned(spec, field.get(), layer, width, height, tileWidth, tileHeight);
         }
+        Optional<TilePlan> plan = sized(session, field.get(), layer, width, height, budgetBytes);
+        return keepStates ? plan.map(p -> withRoomToKeep(session, field.get(), layer, p)) : plan;
+    }
+
+    /**
+     * {@code plan}, or tiles a little smaller whose kept backward states fit the budget beside the
+     * largest tile's state, when the backend keeps such states: the second pass then back-propagates
+     * every tile without forwarding it again. The states are a few percent of the state they stand
+     * for, so the tiles shrink by about that; where they would not fit beside a sensible tile (a
+     * poster on a small budget), {@code plan} stays and its tiles keep what the budget leaves.
+     */
+    private TilePlan withRoomToKeep(DreamSession session, ReceptiveField field, int layer, TilePlan plan) {
+        long reserve = stateToKeep(session, layer, plan);
+        long least = stateBytes(
+                session,
+                layer,
+                IterationMemory.smallestSensibleTile(field),
+                IterationMemory.smallestSensibleTile(field));
+        for (int attempt = 0; attempt < 3 && reserve > 0 && budgetBytes - reserve >= least; attempt++) {
+            Optional<TilePlan> smaller =
+                    sized(session, field, layer, plan.width(), plan.height(), budgetBytes - reserve);
+            if (smaller.isEmpty()) {
+                return plan;
+            }
+            long needed = stateToKeep(session, layer, smaller.get());
+            if (needed + largestState(session, layer, smaller.get()) <= budgetBytes) {
+                return smaller.get();
+            }
+            reserve = needed;
+        }
+        return plan;
+    }
+
+    /** Bytes of the backward states an iteration in {@code plan}'s tiles keeps: every tile's but the largest's. */
+    private static long stateToKeep(DreamSession session, int layer, TilePlan plan) {
+        List<TilePlan.Tile> tiles = plan.tiles();
+        long sum = 0;
+        long largest = 0;
+        for (TilePlan.Tile t : tiles) {
+            long bytes = session.backwardStateBytes(layer, t.width(), t.height());
+            if (bytes <= 0) {
+                return 0;
+            }
+            sum += bytes;
+            largest = Math.max(largest, bytes);
+        }
+        return sum - largest;
+    }
+
+    private static long largestState(DreamSession session, int layer, TilePlan plan) {
+        long largest = 0;
+        for (TilePlan.Tile t : plan.tiles()) {
+            largest = Math.max(largest, stateBytes(session, layer, t.width(), t.height()));
+        }
+        return largest;
+    }
+
+    /**
+     * Bytes of backward state an iteration in {@code plan}'s tiles may keep: what the budget leaves
+     * beside its largest tile's state; with tiles fixed by size, {@link #DEFAULT_ITERATION_BYTES}.
+     */
+    public long keptStateBytes(DreamSession session, int layer, TilePlan plan) {
+        if (!keepStates) {
+            return 0;
+        }
+        if (budgetBytes == Long.MAX_VALUE) {
+            return fixedSize() ? DEFAULT_ITERATION_BYTES : 0;
+        }
+        return Math.max(0, budgetBytes - largestState(session, layer, plan));
+    }
+
+    /** The largest tiles whose state fits {@code budget}; empty when the image itself does. */
+    private Optional<TilePlan> sized(
+            DreamSession session, ReceptiveField field, int layer, int width, int height, long budget) {
+        // Never below a core of twice the halo: smaller tiles would spend most of their work on halos.
+        int shortest = IterationMemory.smallestSensibleTile(field);
+        int side = largest(shortest, Math.max(width, height), t -> fits(session, layer, t, t, budget));
+        int tw = side;
+        int th = side;
+        // A thin image gives its long side what its short side leaves.
+        if (height <= side) {
+            th = height;
+            tw = largest(side, width, t -> fits(session, layer, t, height, budget));
+        } else if (width <= side) {
+            tw = width;
+            th = largest(side, height, t -> fits(session, layer, width, t, budget));
+        }
+        return planned(session.model().spec(), field, layer, width, height, tw, th);
+    }
+
+    private static Optional<TilePlan> planned(
+            NetworkSpec spec, ReceptiveField field, int layer, int width, int height, int tw, int th) {
         if (tw >= width && th >= height) {
             return Optional.empty();
         }
         Shape out = spec.outputShapes(width, height, layer).get(layer);
-        return Optional.of(TilePlan.of(field.get(), width, height, out.width(), out.height(), tw, th));
+        return Optional.of(TilePlan.of(field, width, height, out.width(), out.height(), tw, th));
     }
 
     /** The largest t in [low, high] for which {@code fits} holds (low when none does). */
@@ -170,9 +264,9 @@ public final class Tiling {
         return lo;
     }
 
-    /** Whether the network's state at {@code width × height} fits the budget. */
-    private boolean fits(DreamSession session, int layer, int width, int height) {
-        return stateBytes(session, layer, width, height) <= budgetBytes;
+    /** Whether the network's state at {@code width × height} fits {@code budget}. */
+    private static boolean fits(DreamSession session, int layer, int width, int height, long budget) {
+        return stateBytes(session, layer, width, height) <= budget;
     }
 
     /** The network's state for one iteration at this size: the backend's estimate, or the cfg's. */

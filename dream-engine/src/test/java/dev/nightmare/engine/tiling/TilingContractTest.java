@@ -139,7 +139,7 @@ public abstract class TilingContractTest {
                     session.optimize(t[0], t[1], session.stack(layer, ws, hs), jitter, 0.5f, 0.04f, true);
                 });
                 float[] tiled = iterate(session, input, t -> {
-                    try (TiledIteration iteration = new TiledIteration(session)) {
+                    try (TiledIteration iteration = new TiledIteration(session, tiling)) {
                         iteration.optimize(t[0], t[1], layer, plan, jitter, 0.5f, 0.04f, true);
                     }
                 });
@@ -177,7 +177,7 @@ public abstract class TilingContractTest {
                     input,
                     t -> session.optimize(t[0], t[1], session.stack(layer, 203, 157), jitter, 0.5f, 0.04f, true));
             float[] tiled = iterate(session, input, t -> {
-                try (TiledIteration iteration = new TiledIteration(session)) {
+                try (TiledIteration iteration = new TiledIteration(session, tiling)) {
                     iteration.optimize(t[0], t[1], layer, shared, jitter, 0.5f, 0.04f, true);
                 }
             });
@@ -185,6 +185,81 @@ public abstract class TilingContractTest {
             assertThat(c.meanAbs()).as("layer %d: %s", layer, c).isLessThanOrEqualTo(1e-5);
             assertThat(c.maxAbs()).as("layer %d: %s", layer, c).isLessThanOrEqualTo(1e-3);
         }
+    }
+
+    /**
+     * A backend that keeps tiles' backward states gives the bits of forwarding each tile again,
+     * and forwards none again; one that keeps none forwards every tile but the last twice.
+     */
+    @ParameterizedTest(name = "{0} layer {1}, {2}×{3} in tiles of {4}×{5}")
+    @MethodSource("cases")
+    void keptBackwardStatesGiveTheBitsOfForwardingAgain(
+            String name, int layer, int width, int height, int tileW, int tileH) {
+        DreamSession session = session(cfg(name), BatchNormGradient.EXACT);
+        Image input = noise(width, height, 17);
+        Tiling keeping = Tiling.fixed(tileW, tileH);
+        Tiling twice = keeping.forwardingTwice();
+        TilePlan plan = keeping.plan(session, layer, width, height).orElseThrow();
+        Jitter jitter = new Jitter(-5, 3, true);
+        long[] again = new long[2];
+        float[] kept = iterate(session, input, t -> {
+            try (TiledIteration iteration = new TiledIteration(session, keeping)) {
+                iteration.optimize(t[0], t[1], layer, plan, jitter, 0.5f, 0.04f, true);
+                again[0] = iteration.forwardedAgain();
+            }
+        });
+        float[] forwarded = iterate(session, input, t -> {
+            try (TiledIteration iteration = new TiledIteration(session, twice)) {
+                iteration.optimize(t[0], t[1], layer, plan, jitter, 0.5f, 0.04f, true);
+                again[1] = iteration.forwardedAgain();
+            }
+        });
+        assertThat(again[1]).as("tiles forwarded twice without kept states").isEqualTo(plan.count() - 1);
+        if (session.backwardStateBytes(layer, tileW, tileH) > 0) {
+            assertThat(again[0]).as("tiles forwarded twice with kept states").isZero();
+        } else {
+            assertThat(again[0]).as("this backend keeps no states").isEqualTo(plan.count() - 1);
+        }
+        assertThat(kept).as("the same bits either way").isEqualTo(forwarded);
+        assertThat(Compare.of(input.data(), kept).meanAbs()).isGreaterThan(1e-3);
+    }
+
+    /** Where the backend keeps states, a budget's tiles leave room for them beside the largest tile's state. */
+    @Test
+    void aBudgetLeavesRoomForTheKeptStates() {
+        DreamSession session = session(VGG_LIKE, BatchNormGradient.EXACT);
+        long budget = Tiling.stateBytes(session, 5, 600, 400) / 5;
+        Tiling tiling = Tiling.budget(budget);
+        TilePlan plan = tiling.plan(session, 5, 600, 400).orElseThrow();
+        long largest = 0;
+        long kept = 0;
+        long largestKept = 0;
+        for (TilePlan.Tile tile : plan.tiles()) {
+            largest = Math.max(largest, Tiling.stateBytes(session, 5, tile.width(), tile.height()));
+            long k = session.backwardStateBytes(5, tile.width(), tile.height());
+            kept += k;
+            largestKept = Math.max(largestKept, k);
+        }
+        assertThat(largest).isLessThanOrEqualTo(budget);
+        if (kept == 0) {
+            assertThat(plan)
+                    .isEqualTo(
+                            tiling.forwardingTwice().plan(session, 5, 600, 400).orElseThrow());
+            return;
+        }
+        assertThat(largest + kept - largestKept)
+                .as("the largest tile's state and the others' kept states")
+                .isLessThanOrEqualTo(budget);
+        assertThat(tiling.keptStateBytes(session, 5, plan)).isGreaterThanOrEqualTo(kept - largestKept);
+        Image input = noise(600, 400, 3);
+        long[] again = new long[1];
+        iterate(session, input, t -> {
+            try (TiledIteration iteration = new TiledIteration(session, tiling)) {
+                iteration.optimize(t[0], t[1], 5, plan, new Jitter(3, -2, false), 0.5f, 0.04f, true);
+                again[0] = iteration.forwardedAgain();
+            }
+        });
+        assertThat(again[0]).isZero();
     }
 
     @Test

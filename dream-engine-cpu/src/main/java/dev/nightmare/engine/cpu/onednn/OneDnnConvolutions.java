@@ -519,10 +519,23 @@ final class OneDnnConvolutions implements Convolutions {
             }
 
             @Override
+            public long winnerBytes() {
+                return pooling.winnerBytes();
+            }
+
+            @Override
             public void close() {
                 release(pooling);
             }
         };
+    }
+
+    /** oneDNN keeps a window's winner as a byte (an int for windows of 256 cells or more), in the output's layout. */
+    @Override
+    public long maxpoolWinnerBytes(MaxpoolSpec pool, int index, Shape out) {
+        long elements = Layout.BLOCKED.storageFloats(out);
+        boolean bytes = index > 0 && OneDnnPooling.accepts(pool) && pool.size() * pool.size() < 256;
+        return bytes ? elements : elements * Float.BYTES;
     }
 
     /** An activation's derivative by oneDNN: bit-identical to the Java kernels', at full speed from the first call. */

@@ -52,6 +52,8 @@ final class OneDnnPooling implements Convolutions.Pooling {
     /** The activation derivative of the convolution below, or null when it is linear or absent. */
     private final OneDnnActivationGradient derivative;
 
+    private final long workspaceBytes;
+
     private OneDnnPooling(
             OneDnnRuntime runtime,
             dnnl_stream stream,
@@ -59,7 +61,8 @@ final class OneDnnPooling implements Convolutions.Pooling {
             Handle<dnnl_primitive_desc> forwardPd,
             Handle<dnnl_primitive_desc> backwardPd,
             OneDnnActivationGradient derivative,
-            Native workspace) {
+            Native workspace,
+            long workspaceBytes) {
         this.memory = memory;
         owned.add(workspace);
         owned.add(forwardPd);
@@ -77,6 +80,13 @@ final class OneDnnPooling implements Convolutions.Pooling {
                 DNNL_ARG_WORKSPACE);
         this.backward.bind(2, workspace.memory());
         this.derivative = derivative;
+        this.workspaceBytes = workspaceBytes;
+    }
+
+    /** Bytes of oneDNN's workspace: the winners, at the start of the argmax buffer's memory. */
+    @Override
+    public long winnerBytes() {
+        return workspaceBytes;
     }
 
     /** Whether oneDNN may pool {@code pool}: windows that neither overlap (their gradients would add) nor leave gaps. */
@@ -129,7 +139,8 @@ final class OneDnnPooling implements Convolutions.Pooling {
                             attr.get()),
                     "max pooling forward" + at);
             dnnl_memory_desc workspaceDesc = dnnl_primitive_desc_query_md(forwardPd.get(), dnnl_query_workspace_md, 0);
-            if (dnnl_memory_desc_get_size(workspaceDesc) > argmax.data().byteSize()) {
+            long workspaceBytes = dnnl_memory_desc_get_size(workspaceDesc);
+            if (workspaceBytes > argmax.data().byteSize()) {
                 forwardPd.close();
                 return null;
             }
@@ -153,7 +164,8 @@ final class OneDnnPooling implements Convolutions.Pooling {
                 derivative = OneDnnActivationGradient.prepare(runtime, stream, memory, in, below);
             }
             workspace = Native.over(Dnnl.copyOf(workspaceDesc), argmax.data(), runtime);
-            return new OneDnnPooling(runtime, stream, memory, forwardPd, backwardPd, derivative, workspace);
+            return new OneDnnPooling(
+                    runtime, stream, memory, forwardPd, backwardPd, derivative, workspace, workspaceBytes);
         } catch (RuntimeException e) {
             try {
                 BoundPrimitive.closeAll(java.util.Arrays.asList(workspace, derivative, backwardPd, forwardPd));
