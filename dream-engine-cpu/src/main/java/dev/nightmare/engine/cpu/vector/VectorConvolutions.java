@@ -158,7 +158,7 @@ final class VectorConvolutions implements Convolutions {
                 for (; ox < oxSafeFrom; ox++) {
                     pixelChecked(
                             x, planar, inH, inW, rowStride, pixel, channels, weights, fb, k, s, p, flip, oy, kyFrom,
-                            kyTo, ox, b, act, y, yRow);
+                            kyTo, ox, bias, act, y, yRow);
                 }
                 if (Vectors.LANES == B) {
                     for (; ox + UR <= oxSafeTo; ox += UR) {
@@ -170,7 +170,7 @@ final class VectorConvolutions implements Convolutions {
                 for (; ox < outW; ox++) {
                     pixelChecked(
                             x, planar, inH, inW, rowStride, pixel, channels, weights, fb, k, s, p, flip, oy, kyFrom,
-                            kyTo, ox, b, act, y, yRow);
+                            kyTo, ox, bias, act, y, yRow);
                 }
             }
         });
@@ -268,7 +268,7 @@ final class VectorConvolutions implements Convolutions {
             int kyFrom,
             int kyTo,
             int ox,
-            FloatVector bias,
+            float[] bias,
             Activation act,
             MemorySegment y,
             long yRow) {
@@ -289,16 +289,10 @@ final class VectorConvolutions implements Convolutions {
                     }
                 }
             }
-            FloatVector b = Vectors.LANES == B ? bias : FloatVector.zero(Vectors.F);
-            FloatVector result = Vectors.LANES == B
-                    ? finish(acc, b, act)
-                    : activate(acc.add(FloatVector.fromArray(Vectors.F, biasLanes(bias), v)), act);
-            Vectors.store(result, y, yRow + (long) ox * B + v);
+            // Lanes v.. of the block's bias: a block is B / LANES vectors where vectors are narrower.
+            FloatVector b = FloatVector.fromArray(Vectors.F, bias, fb * B + v);
+            Vectors.store(finish(acc, b, act), y, yRow + (long) ox * B + v);
         }
-    }
-
-    private static float[] biasLanes(FloatVector bias) {
-        return bias.toArray();
     }
 
     private static FloatVector finish(FloatVector acc, FloatVector bias, Activation act) {
