@@ -1,23 +1,46 @@
 package dev.nightmare.engine.cpu;
 
 import dev.nightmare.engine.model.Shape;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * How a {@link CpuTensor} orders its floats. Images at the network boundary are planar; every
- * activation and gradient inside the network is channel-blocked, as oneDNN's AVX-512 kernels want
- * it, so that no layer converts layouts.
+ * activation and gradient inside the network is channel-blocked as oneDNN's kernels for this
+ * machine want it ({@code nChw16c} on AVX-512, {@code nChw8c} on AVX2), so that no layer converts
+ * layouts.
  */
 public enum Layout {
     /** {@code [c][y][x]}: darknet's and the engine's host layout. */
     PLANAR,
     /**
-     * {@code [c / 16][y][x][c % 16]} (oneDNN {@code nChw16c}): the 16 channels of a block sit next
-     * to each other, one AVX-512 vector per pixel. Channels past the last real one are zero.
+     * {@code [c / BLOCK][y][x][c % BLOCK]} (oneDNN {@code nChw16c} or {@code nChw8c}): the channels
+     * of a block sit next to each other, one machine vector per pixel. Channels past the last real
+     * one are zero.
      */
     BLOCKED;
 
-    /** Channels per block in {@link #BLOCKED}. */
-    public static final int BLOCK = 16;
+    /** The system property that sets {@link #BLOCK} (8 or 16) where the machine's choice is not wanted. */
+    public static final String BLOCK_PROPERTY = "nightmare.cpu.block";
+
+    /**
+     * Channels per block in {@link #BLOCKED}: one vector of the machine's preferred width, 16 floats
+     * on AVX-512 and 8 below it. oneDNN has fast kernels only for the block of its ISA: on an AVX2
+     * machine {@code nChw16c} sent every convolution, pooling and batch norm to its reference
+     * implementation, a hundred times slower.
+     */
+    public static final int BLOCK =
+            chooseBlock(System.getProperty(BLOCK_PROPERTY), FloatVector.SPECIES_PREFERRED.length());
+
+    static int chooseBlock(String property, int preferredLanes) {
+        if (property != null && !property.isBlank()) {
+            int block = Integer.parseInt(property.strip());
+            if (block != 8 && block != 16) {
+                throw new IllegalArgumentException(BLOCK_PROPERTY + " must be 8 or 16, not " + block);
+            }
+            return block;
+        }
+        return preferredLanes >= 16 ? 16 : 8;
+    }
 
     /** Floats of storage a tensor of {@code shape} needs in this layout (padding included). */
     public long storageFloats(Shape shape) {

@@ -3,6 +3,7 @@ package dev.nightmare.engine.cpu;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vector API species and helpers shared by the CPU kernels. */
@@ -10,11 +11,11 @@ public final class Vectors {
     private Vectors() {}
 
     /**
-     * Float lanes per vector: the machine's preferred width, capped at one channel block (16 lanes
-     * = AVX-512). A channel block is {@code BLOCK / LANES} vectors.
+     * Float lanes per vector: the machine's preferred width, capped at one channel block. A channel
+     * block is {@code BLOCK / LANES} vectors.
      */
     public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= Layout.BLOCK
-            ? FloatVector.SPECIES_512
+            ? VectorSpecies.of(float.class, VectorShape.forBitSize(Layout.BLOCK * Float.SIZE))
             : FloatVector.SPECIES_PREFERRED;
 
     public static final int LANES = F.length();

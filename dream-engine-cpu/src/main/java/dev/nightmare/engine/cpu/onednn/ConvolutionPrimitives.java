@@ -25,7 +25,7 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
  * The primitive descriptors of one direct convolution at one working size, each made by its own
  * method from the same {@link Geometry}: the forward convolution, oneDNN's backward data, and
  * backward data as a forward convolution with the transposed kernels. Activations and gradients
- * are {@code nChw16c} (the network input may be {@code nchw}); the kernels' layout is oneDNN's
+ * are blocked ({@code nChw16c} or {@code nChw8c}; the network input may be {@code nchw}); the kernels' layout is oneDNN's
  * choice. Each closes the descriptors and attributes it makes on the way, whether or not oneDNN
  * accepts the layer, and sets the deterministic attribute.
  */

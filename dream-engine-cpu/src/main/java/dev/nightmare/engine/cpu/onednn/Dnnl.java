@@ -9,6 +9,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw8c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
@@ -53,12 +54,15 @@ final class Dnnl {
                 "memory_desc_create");
     }
 
-    /** The descriptor of an activation tensor: batch 1, {@code nchw} planar or {@code nChw16c} blocked. */
+    /** The descriptor of an activation tensor: batch 1, {@code nchw} planar or blocked ({@link #BLOCKED_TAG}). */
     static Handle<dnnl_memory_desc> desc(Shape shape, Layout layout) {
         return desc(
                 new long[] {1, shape.channels(), shape.height(), shape.width()},
-                layout == Layout.PLANAR ? dnnl_nchw : dnnl_nChw16c);
+                layout == Layout.PLANAR ? dnnl_nchw : BLOCKED_TAG);
     }
+
+    /** oneDNN's format tag of {@link Layout#BLOCKED}: {@code nChw16c} or {@code nChw8c}. */
+    static final int BLOCKED_TAG = Layout.BLOCK == 16 ? dnnl_nChw16c : dnnl_nChw8c;
 
     /** A copy of a descriptor oneDNN owns (e.g. one a primitive descriptor reports). */
     static Handle<dnnl_memory_desc> copyOf(dnnl_memory_desc desc) {

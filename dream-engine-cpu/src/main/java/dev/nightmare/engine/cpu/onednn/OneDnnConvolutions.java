@@ -55,7 +55,7 @@ import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * oneDNN direct convolutions of one model: forward (bias and ReLU/leaky fused as a post-op) and
- * backward-data only, never weight gradients. Activations are {@code nChw16c}; the network input
+ * backward-data only, never weight gradients. Activations are blocked ({@link Layout#BLOCKED}); the network input
  * is {@code nchw}; layer 0's input gradient is produced blocked (oneDNN has no fast kernel that
  * writes a 3-channel planar gradient). Weights are reordered once per layer into each layout a
  * primitive asks for. Primitives are created once per (layer, working size), with the deterministic

@@ -18,7 +18,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_binary_add;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_binary_mul;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_binary_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_binary;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_use_scale;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
@@ -105,7 +104,7 @@ final class OneDnnNormalization implements Convolutions.Normalization {
 
     private void build(Shape out, ChannelParameters p, Activation activation, boolean darknetGradient) {
         int channels = out.channels();
-        // Per-channel constants blocked as the data (nChw16c of 1×C×1×1, padding lanes 0): the
+        // Per-channel constants blocked as the data (the blocked tag, of 1×C×1×1, padding lanes 0): the
         // layout oneDNN's vectorised binary kernel broadcasts from (a plain one sends it to the
         // reference kernel).
         int padded = p.scale().length;
@@ -117,7 +116,7 @@ final class OneDnnNormalization implements Convolutions.Normalization {
         }
         String at = " at " + out;
         try (Handle<dnnl_memory_desc> data = Dnnl.desc(out, Layout.BLOCKED);
-                Handle<dnnl_memory_desc> perChannel = Dnnl.desc(new long[] {1, channels, 1, 1}, dnnl_nChw16c);
+                Handle<dnnl_memory_desc> perChannel = Dnnl.desc(new long[] {1, channels, 1, 1}, Dnnl.BLOCKED_TAG);
                 Handle<dnnl_primitive_attr> attr = Dnnl.withPostOps(postOps -> {
                     // + c per channel, then the activation
                     check(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, perChannel.get()), "append_binary");
@@ -144,8 +143,8 @@ final class OneDnnNormalization implements Convolutions.Normalization {
                     DNNL_ARG_DST,
                     DNNL_ARG_SRC_1,
                     FIRST_POST_OP_SRC_1);
-            forward.bind(2, constants(k, new long[] {1, channels, 1, 1}, dnnl_nChw16c));
-            forward.bind(3, constants(c, new long[] {1, channels, 1, 1}, dnnl_nChw16c));
+            forward.bind(2, constants(k, new long[] {1, channels, 1, 1}, Dnnl.BLOCKED_TAG));
+            forward.bind(3, constants(c, new long[] {1, channels, 1, 1}, Dnnl.BLOCKED_TAG));
         }
         if (!darknetGradient) {
             return;
