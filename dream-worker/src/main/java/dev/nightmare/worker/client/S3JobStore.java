@@ -154,6 +154,14 @@ public final class S3JobStore implements JobStore {
         return etag.orElseThrow(() -> new PreconditionFailedException(key));
     }
 
+    @Override
+    public void deleteJob(String jobId) {
+        s3(() -> {
+            bucket.deletePrefix(JobKeys.prefix(jobId));
+            return null;
+        });
+    }
+
     private static <T> T s3(Supplier<T> call) {
         try {
             return call.get();

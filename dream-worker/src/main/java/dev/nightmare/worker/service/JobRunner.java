@@ -105,6 +105,30 @@ public final class JobRunner {
             } catch (TransientException e) {
                 LOG.warnf("job %s: released for redelivery, a dependency is unavailable: %s", id, e.getMessage());
                 return Disposition.release("unavailable");
+            } finally {
+                removeWritesAfterADeletion();
+            }
+        }
+
+        /**
+         * A DELETE that raced this attempt's last write may have lost: an S3 server whose
+         * conditional write is not atomic with a delete (s3proxy's check-then-write) lets a status
+         * write that passed its check land after the object was removed, and an unconditional
+         * round upload can land after the prefix was swept. Once the job is gone, what this worker
+         * wrote is removed, so nothing of a deleted job stays stored.
+         */
+        private void removeWritesAfterADeletion() {
+            if (owned == null) {
+                return; // nothing written
+            }
+            JobStore store = services.store();
+            try {
+                if (!store.exists(id)) {
+                    store.deleteJob(id);
+                    LOG.infof("job %s: deleted during this attempt; removed what it wrote", id);
+                }
+            } catch (TransientException e) {
+                LOG.warnf("job %s: could not check for a deletion after the attempt: %s", id, e.getMessage());
             }
         }
 

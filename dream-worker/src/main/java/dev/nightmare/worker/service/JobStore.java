@@ -71,4 +71,7 @@ public interface JobStore {
      * @throws PreconditionFailedException when the stored version differs
      */
     String putStatus(JobStatus status, String expectedEtag);
+
+    /** Removes every object under the job's prefix (what a worker wrote after the job was deleted). */
+    void deleteJob(String jobId);
 }

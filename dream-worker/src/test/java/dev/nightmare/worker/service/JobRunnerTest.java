@@ -300,6 +300,38 @@ class JobRunnerTest {
     }
 
     @Test
+    void aStatusWriteThatLandsAfterTheJobsDeletionIsRemoved() {
+        // DELETE writes the cancel marker, then removes the job's objects. The worker sees the
+        // marker and records "canceled"; its conditional write passed while status.json existed and
+        // lands after the removal (s3proxy checks, then writes). The worker removes it again.
+        JobRequest request = submitted(1, 50);
+        String id = request.jobId();
+        store.onCancelCheck(() -> store.put(JobKeys.cancel(id), new byte[0]));
+        store.betweenCheckAndWrite(() -> {
+            if (store.object(JobKeys.cancel(id)).isPresent()) {
+                store.deleteAllOf(id);
+            }
+        });
+
+        assertThat(run(request)).isEqualTo(Disposition.accept("canceled"));
+        assertThat(log).contains("delete job " + id);
+        assertThat(store.keys())
+                .as("nothing of the deleted job stays")
+                .noneMatch(k -> k.startsWith(JobKeys.prefix(id)));
+    }
+
+    @Test
+    void aCanceledJobThatStillExistsKeepsItsStatus() {
+        JobRequest request = submitted(1, 50);
+        String id = request.jobId();
+        store.onCancelCheck(() -> store.put(JobKeys.cancel(id), new byte[0]));
+
+        assertThat(run(request)).isEqualTo(Disposition.accept("canceled"));
+        assertThat(log).doesNotContain("delete job " + id);
+        assertThat(store.storedStatus(id).state()).isEqualTo(JobState.CANCELED);
+    }
+
+    @Test
     void finishedJobIsAcceptedAsDuplicateWithoutWrites() {
         JobRequest request = submitted(1, 1);
         run(request);
@@ -698,6 +730,11 @@ class JobRunnerTest {
         @Override
         public boolean cancelRequested(String id) {
             return store.cancelRequested(id);
+        }
+
+        @Override
+        public void deleteJob(String id) {
+            store.deleteJob(id);
         }
 
         @Override

@@ -38,6 +38,7 @@ public final class InMemoryJobStore implements JobStore {
     private Predicate<Integer> cancelAfterChecks = n -> false;
     private int cancelChecks;
     private Runnable onCancelCheck = () -> {};
+    private Runnable betweenCheckAndWrite = () -> {};
 
     public InMemoryJobStore(List<String> log) {
         this.log = log;
@@ -83,6 +84,26 @@ public final class InMemoryJobStore implements JobStore {
     /** The cancel marker reads as present from check number {@code n} (1-based) on. */
     public synchronized void cancelFromCheck(int n) {
         cancelAfterChecks = count -> count >= n;
+    }
+
+    /**
+     * Runs inside a status write after its condition held and before it lands, as an S3 server
+     * whose conditional write is not atomic (s3proxy) lets other requests in there.
+     */
+    public synchronized void betweenCheckAndWrite(Runnable hook) {
+        betweenCheckAndWrite = hook;
+    }
+
+    /** Removes every object of the job, as the gateway's DELETE does. */
+    public synchronized void deleteAllOf(String jobId) {
+        objects.keySet().removeIf(k -> k.startsWith(JobKeys.prefix(jobId)));
+        etags.keySet().removeIf(k -> k.startsWith(JobKeys.prefix(jobId)));
+    }
+
+    @Override
+    public synchronized void deleteJob(String jobId) {
+        deleteAllOf(jobId);
+        log.add("delete job " + jobId);
     }
 
     /** Runs before every read of the cancel marker (on the job's thread). */
@@ -195,6 +216,7 @@ public final class InMemoryJobStore implements JobStore {
         if (!ok) {
             throw new PreconditionFailedException(key);
         }
+        betweenCheckAndWrite.run();
         put(key, ContractJson.write(status));
         log.add("put status " + status.state().wireName() + " roundsDone=" + status.roundsDone());
         return etags.get(key);
