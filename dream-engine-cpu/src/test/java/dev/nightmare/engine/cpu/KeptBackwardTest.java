@@ -14,7 +14,7 @@ import dev.nightmare.engine.backend.SessionOptions;
 import dev.nightmare.engine.backend.Tensor;
 import dev.nightmare.engine.cpu.onednn.OneDnnBackendProvider;
 import dev.nightmare.engine.cpu.vector.VectorBackendProvider;
-import dev.nightmare.engine.image.Image;
+import dev.nightmare.engine.testing.TestImages;
 import dev.nightmare.engine.testing.TestModels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -59,7 +59,7 @@ class KeptBackwardTest {
         try (Backend backend = backend(backendName);
                 DreamSession session =
                         backend.open(TestModels.model(cfg(model), 5), new SessionOptions(BatchNormGradient.EXACT));
-                Tensor image = session.upload(noise(61, 47, 1))) {
+                Tensor image = session.upload(TestImages.noise(61, 47, 1))) {
             LayerStack stack = session.stack(layer, 61, 47);
             session.jitter(image, new Jitter(2, -3, true), stack);
             session.forward(stack);
@@ -166,15 +166,5 @@ class KeptBackwardTest {
         float[] out = new float[Math.toIntExact(t.shape().size())];
         session.read(t, out);
         return out;
-    }
-
-    private static Image noise(int width, int height, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        Image image = Image.blank(width, height, 3);
-        float[] data = image.data();
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) random.nextDouble();
-        }
-        return image;
     }
 }

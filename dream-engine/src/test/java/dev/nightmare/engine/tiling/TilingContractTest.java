@@ -18,10 +18,10 @@ import dev.nightmare.engine.model.Shape;
 import dev.nightmare.engine.random.IterationDraws;
 import dev.nightmare.engine.random.RandomMode;
 import dev.nightmare.engine.testing.Compare;
+import dev.nightmare.engine.testing.TestImages;
 import dev.nightmare.engine.testing.TestModels;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,7 +123,7 @@ public abstract class TilingContractTest {
     @MethodSource("cases")
     void oneTiledIterationEqualsTheWholeOne(String name, int layer, int width, int height, int tileW, int tileH) {
         DreamSession session = session(cfg(name), BatchNormGradient.EXACT);
-        Image input = noise(width, height, 11);
+        Image input = TestImages.noise(width, height, 11);
         int octaves = 0;
         for (int octave = 0; octave < 4; octave++) {
             float scale = new IterationDraws(0, octave, 0, 0, false).scale();
@@ -160,7 +160,7 @@ public abstract class TilingContractTest {
     @Test
     void theLayersOfARangeShareTheDeepestLayersTilesExactly() {
         DreamSession session = session(VGG_LIKE, BatchNormGradient.EXACT);
-        Image input = noise(203, 157, 13);
+        Image input = TestImages.noise(203, 157, 13);
         Tiling tiling = Tiling.fixed(90, 77);
         TilePlan deepest = tiling.plan(session, 5, 203, 157).orElseThrow();
         for (int layer : new int[] {2, 4}) {
@@ -196,7 +196,7 @@ public abstract class TilingContractTest {
     void keptBackwardStatesGiveTheBitsOfForwardingAgain(
             String name, int layer, int width, int height, int tileW, int tileH) {
         DreamSession session = session(cfg(name), BatchNormGradient.EXACT);
-        Image input = noise(width, height, 17);
+        Image input = TestImages.noise(width, height, 17);
         Tiling keeping = Tiling.fixed(tileW, tileH);
         Tiling twice = keeping.forwardingTwice();
         TilePlan plan = keeping.plan(session, layer, width, height).orElseThrow();
@@ -251,7 +251,7 @@ public abstract class TilingContractTest {
                 .as("the largest tile's state and the others' kept states")
                 .isLessThanOrEqualTo(budget);
         assertThat(tiling.keptStateBytes(session, 5, plan)).isGreaterThanOrEqualTo(kept - largestKept);
-        Image input = noise(600, 400, 3);
+        Image input = TestImages.noise(600, 400, 3);
         long[] again = new long[1];
         iterate(session, input, t -> {
             try (TiledIteration iteration = new TiledIteration(session, tiling)) {
@@ -345,16 +345,6 @@ public abstract class TilingContractTest {
             }
         });
         return last[0];
-    }
-
-    static Image noise(int width, int height, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        Image image = Image.blank(width, height, 3);
-        float[] data = image.data();
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) random.nextDouble();
-        }
-        return image;
     }
 
     /** A smooth picture (gradients and waves): iterations on it evolve as on a photograph. */

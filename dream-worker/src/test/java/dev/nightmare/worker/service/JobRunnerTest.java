@@ -282,11 +282,7 @@ class JobRunnerTest {
         AtomicInteger checks = new AtomicInteger();
         store.onCancelCheck(() -> {
             if (checks.incrementAndGet() == 3) {
-                for (String key : store.keys()) {
-                    if (key.startsWith(JobKeys.prefix(id))) {
-                        store.delete(key);
-                    }
-                }
+                store.deleteAllOf(id);
             }
         });
 
