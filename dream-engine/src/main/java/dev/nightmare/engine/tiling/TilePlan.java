@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * How one working size is cut into tiles: along each axis, tile inputs of one length (the last
- * ends at the image's edge) starting on multiples of the receptive field's stride, and cores that
+ * ends at the image's edge), the shortest that needs no more tiles than the longest allowed, starting on multiples of the receptive field's stride, and cores that
  * partition the axis, each at least a halo inside its tile's inner edges. A tile's core is where
  * its input gradient is exact; the cores' target-layer cells partition the target layer.
  *
@@ -109,12 +109,13 @@ public record TilePlan(int width, int height, ReceptiveField field, List<Span> c
         int stride = field.stride();
         int halo = field.halo();
         // Tile lengths are multiples of the stride so that every tile's origin is one.
-        int t = tile / stride * stride;
-        int step = t - 2 * halo;
-        if (step < stride) {
+        int longest = tile / stride * stride;
+        if (longest - 2 * halo < stride) {
             throw new IllegalArgumentException("a tile of " + tile + " is shorter than the " + shortestTile(field)
                     + " that a halo of " + halo + " on each side needs");
         }
+        int t = balanced(length, longest, stride, halo);
+        int step = t - 2 * halo;
         List<Span> spans = new ArrayList<>();
         int coreFrom = 0;
         for (int from = 0; ; from += step) {
@@ -127,6 +128,20 @@ public record TilePlan(int width, int height, ReceptiveField field, List<Span> c
             }
             coreFrom = coreTo;
         }
+    }
+
+    /**
+     * The shortest tile length (a multiple of the stride) that covers {@code length} in as few tiles
+     * as tiles of {@code longest} do: the tiles are then of one size but for the last, which the
+     * image's edge cuts by less than a stride, rather than full tiles and a sliver. The halos cost
+     * the same pixels either way; one size means one set of the backend's per-size state (and of
+     * its first-iteration set-up) where there were two, and a smaller largest tile.
+     */
+    static int balanced(int length, int longest, int stride, int halo) {
+        int step = longest - 2 * halo;
+        int count = 1 + Math.ceilDiv(length - longest, step);
+        int t = Math.ceilDiv(length + (count - 1) * 2 * halo, count);
+        return Math.min(longest, Math.ceilDiv(t, stride) * stride);
     }
 
     /** Every tile, row by row. */
