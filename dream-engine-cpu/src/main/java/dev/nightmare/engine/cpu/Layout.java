@@ -33,11 +33,13 @@ public enum Layout {
 
     static int chooseBlock(String property, int preferredLanes) {
         if (property != null && !property.isBlank()) {
-            int block = Integer.parseInt(property.strip());
-            if (block != 8 && block != 16) {
-                throw new IllegalArgumentException(BLOCK_PROPERTY + " must be 8 or 16, not " + block);
-            }
-            return block;
+            return switch (property.strip()) {
+                case "8" -> 8;
+                case "16" -> 16;
+                default ->
+                    throw new IllegalArgumentException(
+                            BLOCK_PROPERTY + " must be 8 or 16, not \"" + property.strip() + "\"");
+            };
         }
         return preferredLanes >= 16 ? 16 : 8;
     }

@@ -18,6 +18,9 @@ class LayoutTest {
         assertThatThrownBy(() -> Layout.chooseBlock("12", 16))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("8 or 16");
+        assertThatThrownBy(() -> Layout.chooseBlock("avx2", 16))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be 8 or 16, not \"avx2\"");
     }
 
     @Test
