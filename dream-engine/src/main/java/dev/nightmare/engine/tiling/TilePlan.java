@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * How one working size is cut into tiles: along each axis, tile inputs of one length (the last
- * ends at the image's edge), the shortest that needs no more tiles than the longest allowed, starting on multiples of the receptive field's stride, and cores that
- * partition the axis, each at least a halo inside its tile's inner edges. A tile's core is where
- * its input gradient is exact; the cores' target-layer cells partition the target layer.
+ * ends at the image's edge), the shortest that needs no more tiles than the longest allowed,
+ * starting on multiples of the receptive field's stride, and cores that partition the axis, each
+ * at least a halo inside its tile's inner edges. A tile's core is where its input gradient is
+ * exact; the cores' target-layer cells partition the target layer.
  *
  * @param width the working width
  * @param height the working height
@@ -133,9 +134,9 @@ public record TilePlan(int width, int height, ReceptiveField field, List<Span> c
     /**
      * The shortest tile length (a multiple of the stride) that covers {@code length} in as few tiles
      * as tiles of {@code longest} do: the tiles are then of one size but for the last, which the
-     * image's edge cuts by less than a stride, rather than full tiles and a sliver. The halos cost
-     * the same pixels either way; one size means one set of the backend's per-size state (and of
-     * its first-iteration set-up) where there were two, and a smaller largest tile.
+     * image's edge cuts by less than a stride per tile, rather than full tiles and a sliver. The
+     * halos cost the same pixels either way; one size means one set of the backend's per-size state
+     * (and of its first-iteration set-up) where there were two, and a smaller largest tile.
      */
     static int balanced(int length, int longest, int stride, int halo) {
         int step = longest - 2 * halo;
