@@ -82,7 +82,7 @@ class TilingCommandTest {
         assertThat(whole.stderr()).doesNotContain("tiles");
         assertThat(tiled.stderr().lines().filter(l -> l.contains("is dreamt in")))
                 .singleElement()
-                // 96 columns need three tiles across; three of 92 (multiples of the stride, 4) cover them.
+                // 161 columns take three tiles of up to 96; three of 92 (a multiple of the stride, 4) cover them.
                 .satisfies(line -> assertThat(line).contains("161×119", "3×3 tiles of up to 92×80", "halo"));
         float[] a = whole.output().data();
         float[] b = tiled.output().data();

@@ -111,7 +111,7 @@ public record TilePlan(int width, int height, ReceptiveField field, List<Span> c
         int halo = field.halo();
         // Tile lengths are multiples of the stride so that every tile's origin is one.
         int longest = tile / stride * stride;
-        if (longest - 2 * halo < stride) {
+        if (longest < shortestTile(field)) {
             throw new IllegalArgumentException("a tile of " + tile + " is shorter than the " + shortestTile(field)
                     + " that a halo of " + halo + " on each side needs");
         }
@@ -141,8 +141,9 @@ public record TilePlan(int width, int height, ReceptiveField field, List<Span> c
     static int balanced(int length, int longest, int stride, int halo) {
         int step = longest - 2 * halo;
         int count = 1 + Math.ceilDiv(length - longest, step);
+        // Never longer than longest: count tiles of longest cover the length, and it is a stride multiple.
         int t = Math.ceilDiv(length + (count - 1) * 2 * halo, count);
-        return Math.min(longest, Math.ceilDiv(t, stride) * stride);
+        return Math.ceilDiv(t, stride) * stride;
     }
 
     /** Every tile, row by row. */

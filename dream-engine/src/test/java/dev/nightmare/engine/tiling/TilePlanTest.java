@@ -32,8 +32,7 @@ class TilePlanTest {
             for (int length = longest + 1; length <= 3000; length += 37) {
                 List<Span> spans = TilePlan.of(field, length, 1, length / stride, 1, longest, 1)
                         .columns();
-                int t = longest / stride * stride;
-                int greedy = 1 + Math.ceilDiv(length - t, t - 2 * halo);
+                int greedy = greedyCount(length, longest / stride * stride, halo);
                 assertThat(spans).as("%d in tiles of %d", length, longest).hasSize(greedy);
                 int first = spans.getFirst().length();
                 assertThat(first).isLessThanOrEqualTo(longest);
@@ -54,5 +53,14 @@ class TilePlanTest {
                 assertThat(at).isEqualTo(length);
             }
         }
+    }
+
+    /** The count of the cut before balancing: tiles of {@code t}, two halos overlapping, to the edge. */
+    private static int greedyCount(int length, int t, int halo) {
+        int count = 1;
+        for (int from = 0; from + t < length; from += t - 2 * halo) {
+            count++;
+        }
+        return count;
     }
 }
